@@ -1,0 +1,44 @@
+// Errors an operator or a peer may meet. Each message says what went wrong and what to do.
+
+/** One problem in a config file, pointing at the line and the key. */
+export interface ConfigProblem {
+  file: string;
+  line: number;
+  path: string;
+  problem: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: ConfigProblem[]) {
+    super(problems.map((p) => `${p.file}:${p.line} ${p.path}${p.path ? ": " : ""}${p.problem}`).join("\n"));
+    this.name = "ConfigError";
+  }
+}
+
+/** A request to a peer got no answer in time. */
+export class TimeoutError extends Error {
+  constructor(
+    readonly peer: string,
+    readonly what: string,
+    readonly ms: number,
+  ) {
+    super(`${peer} did not answer ${what} within ${ms} ms; is it up? (realm status)`);
+    this.name = "TimeoutError";
+  }
+}
+
+/** A frame that does not decode to a known, well-formed message. */
+export class FrameError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "FrameError";
+  }
+}
+
+/** A command-line mistake: printed as one line, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}

@@ -1,0 +1,138 @@
+// The typed model of realms.yaml. Everything the nodes know of the topology comes from here.
+
+export type NodeKind = "reviver" | "login" | "realm" | "client" | "zone" | "instance" | "database" | "backup";
+
+/** The order in which the reviver starts kinds: each one needs the ones before it. */
+export const START_ORDER: readonly NodeKind[] = ["database", "backup", "realm", "zone", "instance", "client", "login"];
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export interface NodeSpec {
+  id: string;
+  kind: NodeKind;
+  /** The realm a node belongs to; undefined for nodes shared by all realms (login, client, instance, reviver). */
+  realm: string | undefined;
+  /** ZeroMQ endpoint of the node's inbox (ROUTER), e.g. tcp://127.0.0.1:7100. */
+  inbox: string;
+  /** A shell command that (re)starts the node elsewhere; without it the reviver spawns it locally. */
+  restart: string | undefined;
+  /** Line in the config file where the node is declared, for messages that point back at it. */
+  line: number;
+}
+
+export interface LoginNodeSpec extends NodeSpec {
+  kind: "login";
+  http: HostPort;
+}
+
+export interface ClientNodeSpec extends NodeSpec {
+  kind: "client";
+  ws: HostPort;
+}
+
+export interface ZoneSpec extends NodeSpec {
+  kind: "zone";
+  realm: string;
+  /** [x0, y0, x1, y1), world units. */
+  region: [number, number, number, number];
+  pub: string;
+}
+
+export interface InstanceSpec extends NodeSpec {
+  kind: "instance";
+  pub: string;
+}
+
+export interface DatabaseSpec extends NodeSpec {
+  kind: "database";
+  realm: string;
+  flushMs: number;
+}
+
+export interface BackupSpec extends NodeSpec {
+  kind: "backup";
+  realm: string;
+  /** Snapshot interval, ms. */
+  everyMs: number;
+  keep: number;
+}
+
+export interface RealmNodeSpec extends NodeSpec {
+  kind: "realm";
+  realm: string;
+}
+
+export interface ReviverSpec extends NodeSpec {
+  kind: "reviver";
+}
+
+export interface WorldSpec {
+  width: number;
+  height: number;
+  cell: number;
+}
+
+export interface RealmSpec {
+  name: string;
+  playerCap: number;
+  tickHz: number;
+  realmNode: RealmNodeSpec;
+  database: DatabaseSpec;
+  backup: BackupSpec;
+  world: WorldSpec;
+  zones: ZoneSpec[];
+}
+
+export interface RealmsConfig {
+  /** Absolute path of the file this came from. */
+  file: string;
+  /** Where nodes keep their data unless the CLI says otherwise (relative paths are relative to the file). */
+  dataDir: string;
+  login: { nodes: LoginNodeSpec[]; register: boolean };
+  revivers: ReviverSpec[];
+  clientNodes: ClientNodeSpec[];
+  realms: RealmSpec[];
+  instances: { pool: InstanceSpec[]; maxPlayers: number };
+}
+
+export type AnyNodeSpec =
+  | LoginNodeSpec
+  | ClientNodeSpec
+  | ZoneSpec
+  | InstanceSpec
+  | DatabaseSpec
+  | BackupSpec
+  | RealmNodeSpec
+  | ReviverSpec;
+
+/** Every node in the file, revivers first, then in START_ORDER. */
+export function allNodes(cfg: RealmsConfig): AnyNodeSpec[] {
+  const byKind = (kind: NodeKind): AnyNodeSpec[] => {
+    switch (kind) {
+      case "reviver":
+        return cfg.revivers;
+      case "login":
+        return cfg.login.nodes;
+      case "client":
+        return cfg.clientNodes;
+      case "instance":
+        return cfg.instances.pool;
+      case "realm":
+        return cfg.realms.map((r) => r.realmNode);
+      case "database":
+        return cfg.realms.map((r) => r.database);
+      case "backup":
+        return cfg.realms.map((r) => r.backup);
+      case "zone":
+        return cfg.realms.flatMap((r) => r.zones);
+    }
+  };
+  return [...byKind("reviver"), ...START_ORDER.flatMap(byKind)];
+}
+
+export function findNode(cfg: RealmsConfig, id: string): AnyNodeSpec | undefined {
+  return allNodes(cfg).find((n) => n.id === id);
+}
