@@ -115,13 +115,28 @@ export function optional<T>(s: Schema<T>): OptionalSchema<T> {
   return { describe: s.describe, [OPTIONAL]: true, parse: (v, path = "") => (v === undefined ? undefined : s.parse(v, path)) };
 }
 
+const DEFAULTED = Symbol("defaulted");
+/** May be absent from the input, but always present in the parsed value. */
+interface DefaultedSchema<T> extends Schema<T> {
+  readonly [OPTIONAL]: true;
+  readonly [DEFAULTED]: true;
+}
+
 /** A value that may be absent, replaced by `fallback` when it is. */
-export function withDefault<T>(s: Schema<T>, fallback: T): OptionalSchema<T> & Schema<T> {
-  return { describe: s.describe, [OPTIONAL]: true, parse: (v, path = "") => (v === undefined ? fallback : s.parse(v, path)) };
+export function withDefault<T>(s: Schema<T>, fallback: T): DefaultedSchema<T> {
+  return {
+    describe: s.describe,
+    [OPTIONAL]: true,
+    [DEFAULTED]: true,
+    parse: (v, path = "") => (v === undefined ? fallback : s.parse(v, path)),
+  };
 }
 
 type Fields = Record<string, Schema<unknown>>;
-type RequiredKeys<F extends Fields> = { [K in keyof F]: F[K] extends OptionalSchema<unknown> ? never : K }[keyof F];
+// Keys of the parsed value that are always present: required ones and those with a default.
+type RequiredKeys<F extends Fields> = {
+  [K in keyof F]: F[K] extends DefaultedSchema<unknown> ? K : F[K] extends OptionalSchema<unknown> ? never : K;
+}[keyof F];
 type OptionalKeys<F extends Fields> = Exclude<keyof F, RequiredKeys<F>>;
 export type ObjectOf<F extends Fields> = { [K in RequiredKeys<F>]: Infer<F[K]> } & { [K in OptionalKeys<F>]?: Infer<F[K]> };
 

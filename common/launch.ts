@@ -1,0 +1,94 @@
+// Starting node processes: locally as a detached child (it outlives a reviver that dies, so
+// the other reviver can adopt it), or through the node's own `restart:` command.
+import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, readSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { AnyNodeSpec, NodeKind } from "../config/model.ts";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const TSX = import.meta.resolve("tsx");
+
+const FOLDER: Record<NodeKind, string> = {
+  reviver: "reviver",
+  login: "login",
+  realm: "realm",
+  client: "client",
+  zone: "zone",
+  instance: "zone",
+  database: "database",
+  backup: "backup",
+};
+
+export interface LaunchContext {
+  configFile: string;
+  dataDir: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export function logFileOf(dataDir: string, id: string): string {
+  return path.join(dataDir, "logs", `${id}.log`);
+}
+
+/** Spawns the node; its output goes to its log file, never to a pipe that could break. */
+export function launchNode(spec: AnyNodeSpec, ctx: LaunchContext): ChildProcess {
+  const logFile = logFileOf(ctx.dataDir, spec.id);
+  mkdirSync(path.dirname(logFile), { recursive: true });
+  const out = openSync(logFile, "a");
+  const env = { ...ctx.env, REALM_NODE_ID: spec.id, REALM_CONFIG: ctx.configFile, REALM_DATA: ctx.dataDir };
+  try {
+    if (spec.restart !== undefined) {
+      return spawn("/bin/sh", ["-c", spec.restart], { detached: true, stdio: ["ignore", out, out], env, cwd: ROOT });
+    }
+    const main = path.join(ROOT, "nodes", FOLDER[spec.kind], "main.ts");
+    const args = ["--import", TSX, main, "--config", ctx.configFile, "--node", spec.id, "--data", ctx.dataDir];
+    return spawn(process.execPath, args, { detached: true, stdio: ["ignore", out, out], env, cwd: ROOT });
+  } finally {
+    closeSync(out);
+  }
+}
+
+/** The node's last `fatal` log line, to say why it would not run. */
+export function lastFatal(dataDir: string, id: string): string | undefined {
+  const file = logFileOf(dataDir, id);
+  let text: string;
+  try {
+    const size = statSync(file).size;
+    const len = Math.min(size, 16_384);
+    const buf = Buffer.alloc(len);
+    const fd = openSync(file, "r");
+    try {
+      readSync(fd, buf, 0, len, size - len);
+    } finally {
+      closeSync(fd);
+    }
+    text = buf.toString("utf8");
+  } catch {
+    return undefined;
+  }
+  for (const line of text.split("\n").reverse()) {
+    if (!line.includes('"fatal"')) continue;
+    try {
+      const parsed = JSON.parse(line) as { event?: string; error?: string };
+      if (parsed.event === "fatal") return parsed.error?.split("\n")[0];
+    } catch {
+      // a torn line at the start of the window
+    }
+  }
+  return undefined;
+}
+
+/** True while the process exists and is not a zombie waiting for a parent that is gone. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}

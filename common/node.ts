@@ -1,0 +1,144 @@
+// What every node kind shares: identity from the config, the inbox and peers, typed handlers
+// per opcode, heartbeats to the revivers with vital signs, and a graceful stop.
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import type { Frame } from "./codec.ts";
+import { createLog, type Log } from "./log.ts";
+import { Op, opName, type OpCode } from "./opcodes.ts";
+import type { Body } from "./protocol/index.ts";
+import { Wire } from "./wire.ts";
+import { findNode, type AnyNodeSpec, type RealmsConfig } from "../config/model.ts";
+
+export const HEARTBEAT_MS = 500;
+const STOP_DEADLINE_MS = 5000;
+
+export type Vitals = Record<string, number>;
+type TypedHandler<O extends OpCode> = (body: Body<O>, from: string) => void;
+
+export interface NodeOptions {
+  config: RealmsConfig;
+  spec: AnyNodeSpec;
+  /** The realm's data dir; each node keeps its own files in `<dataRoot>/<node id>`. */
+  dataRoot: string;
+}
+
+export class NodeRuntime {
+  readonly id: string;
+  readonly log: Log;
+  readonly wire: Wire;
+  readonly startedAt = Date.now();
+  private readonly handlers = new Map<OpCode, (body: unknown, from: string) => void>();
+  private readonly vitalSources: (() => Vitals)[] = [];
+  private readonly stopHooks: (() => Promise<void> | void)[] = [];
+  private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private heartbeatSeq = 0;
+  private stopping: Promise<void> | undefined;
+  private markStopped: () => void = () => {};
+  /** Settles when the node has stopped, whoever asked (signal, SHUTDOWN frame, code). */
+  readonly whenStopped = new Promise<void>((resolve) => (this.markStopped = resolve));
+
+  constructor(readonly opts: NodeOptions) {
+    this.id = opts.spec.id;
+    this.log = createLog(this.id);
+    this.wire = new Wire(this.id, this.log, (peer) => findNode(opts.config, peer)?.inbox, (frame, from) => this.dispatch(frame, from));
+    this.on(Op.PING, (body, from) => this.wire.reply(from, Op.PONG, { corr: body.corr, id: this.id, uptimeMs: this.uptimeMs() }));
+    this.on(Op.SHUTDOWN, (body, from) => void this.stop(`${from}: ${body.reason}`));
+  }
+
+  get spec(): AnyNodeSpec {
+    return this.opts.spec;
+  }
+
+  on<O extends OpCode>(op: O, handler: TypedHandler<O>): void {
+    this.handlers.set(op, handler as (body: unknown, from: string) => void);
+  }
+
+  /** Adds kind-specific figures (players, tick p99...) to every heartbeat. */
+  addVitals(source: () => Vitals): void {
+    this.vitalSources.push(source);
+  }
+
+  /** Runs on stop, before the sockets close, in reverse order of registration. */
+  onStop(hook: () => Promise<void> | void): void {
+    this.stopHooks.unshift(hook);
+  }
+
+  async start(): Promise<void> {
+    await this.wire.bind(this.spec.inbox);
+    this.loopDelay.enable();
+    this.heartbeat();
+    this.heartbeatTimer = setInterval(() => this.heartbeat(), HEARTBEAT_MS);
+    this.log.info("node-up", { kind: this.spec.kind, realm: this.spec.realm, inbox: this.spec.inbox, pid: process.pid });
+  }
+
+  uptimeMs(): number {
+    return Date.now() - this.startedAt;
+  }
+
+  vitals(): Vitals {
+    const out: Vitals = {
+      loopDelayP99Ms: this.loopDelay.percentile(99) / 1e6,
+      badFrames: this.wire.badFrames,
+      droppedSends: this.wire.dropped,
+    };
+    this.loopDelay.reset();
+    for (const source of this.vitalSources) Object.assign(out, source());
+    return out;
+  }
+
+  /** Stops once: hooks (flush), heartbeats, sockets. Safe to call from signals and messages. */
+  stop(reason: string): Promise<void> {
+    this.stopping ??= this.doStop(reason);
+    return this.stopping;
+  }
+
+  private async doStop(reason: string): Promise<void> {
+    this.log.info("node-stopping", { reason });
+    const deadline = setTimeout(() => {
+      this.log.error("stop-deadline-passed", { ms: STOP_DEADLINE_MS });
+      process.exit(1);
+    }, STOP_DEADLINE_MS);
+    deadline.unref();
+    clearInterval(this.heartbeatTimer);
+    for (const hook of this.stopHooks) {
+      try {
+        await hook();
+      } catch (err) {
+        this.log.error("stop-hook-failed", { error: (err as Error).message });
+      }
+    }
+    await this.wire.close();
+    this.loopDelay.disable();
+    clearTimeout(deadline);
+    this.log.info("node-stopped", { reason });
+    this.markStopped();
+  }
+
+  private heartbeat(): void {
+    const mem = process.memoryUsage();
+    const body: Body<typeof Op.HEARTBEAT> = {
+      id: this.id,
+      kind: this.spec.kind,
+      pid: process.pid,
+      seq: this.heartbeatSeq++,
+      startedAt: this.startedAt,
+      uptimeMs: this.uptimeMs(),
+      rssBytes: mem.rss,
+      heapUsedBytes: mem.heapUsed,
+      vitals: this.vitals(),
+    };
+    if (this.spec.realm !== undefined) body.realm = this.spec.realm;
+    for (const reviver of this.opts.config.revivers) {
+      if (reviver.id !== this.id) this.wire.send(reviver.id, Op.HEARTBEAT, body);
+    }
+  }
+
+  private dispatch(frame: Frame, from: string): void {
+    const handler = this.handlers.get(frame.op);
+    if (!handler) {
+      this.log.warn("frame-unhandled", { from, op: opName(frame.op) });
+      return;
+    }
+    handler(frame.body, from);
+  }
+}

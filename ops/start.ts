@@ -1,0 +1,111 @@
+// `realm start`: PostgreSQL (embedded unless DATABASE_URL is set), then the revivers, which
+// start everything else. Stays in the foreground, prints node state changes, and on Ctrl-C or
+// SIGTERM stops the whole realm and leaves nothing running.
+import { randomUUID } from "node:crypto";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { isAlive, launchNode } from "../common/launch.ts";
+import type { Log } from "../common/log.ts";
+import { allNodes, type RealmsConfig } from "../config/model.ts";
+import { startEmbeddedPostgres, type RunningPostgres } from "./embedded-postgres.ts";
+import { opsWire, queryStatus, stopRealm } from "./status.ts";
+
+const POLL_MS = 500;
+const STOP_DEADLINE_MS = 30_000;
+
+export function pidFile(dataDir: string): string {
+  return path.join(dataDir, "realm.pid");
+}
+
+export function runningPid(dataDir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(pidFile(dataDir), "utf8").trim());
+    return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function startRealm(config: RealmsConfig, dataDir: string, log: Log): Promise<number> {
+  const other = runningPid(dataDir);
+  if (other !== undefined) throw new Error(`a realm already runs from ${dataDir} (pid ${other}); stop it with \`realm stop\``);
+  const began = Date.now();
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(pidFile(dataDir), `${process.pid}\n`);
+
+  let postgres: RunningPostgres | undefined;
+  const known = new Set<number>();
+  const wire = opsWire(config);
+  let stopping: Promise<number> | undefined;
+  let poller: NodeJS.Timeout | undefined;
+
+  const stop = (why: string): Promise<number> =>
+    (stopping ??= (async () => {
+      clearTimeout(poller);
+      log.info("realm-stopping", { why });
+      stopRealm(config, wire, why);
+      const deadline = Date.now() + STOP_DEADLINE_MS;
+      const alive = (): number[] => [...known].filter(isAlive);
+      while (alive().length > 0 && Date.now() < deadline) {
+        const reply = await queryStatus(config, wire, 300);
+        for (const n of reply?.nodes ?? []) if (n.pid !== undefined) known.add(n.pid);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      for (const pid of alive()) {
+        log.warn("process-killed", { pid, why: "still running after the stop deadline" });
+        process.kill(pid, "SIGKILL");
+      }
+      await wire.close();
+      await postgres?.stop();
+      rmSync(pidFile(dataDir), { force: true });
+      log.info("realm-stopped", { ms: Date.now() - began });
+      return 0;
+    })());
+
+  const signalled = new Promise<number>((resolve) => {
+    process.once("SIGINT", () => resolve(stop("SIGINT")));
+    process.once("SIGTERM", () => resolve(stop("SIGTERM")));
+  });
+
+  try {
+    let databaseUrl = process.env.DATABASE_URL;
+    if (!databaseUrl) {
+      postgres = await startEmbeddedPostgres(dataDir, log);
+      databaseUrl = postgres.url;
+    }
+    const env = { ...process.env, DATABASE_URL: databaseUrl, REALM_RUN_ID: randomUUID() };
+    for (const reviver of config.revivers) {
+      const child = launchNode(reviver, { configFile: config.file, dataDir, env });
+      if (child.pid !== undefined) known.add(child.pid);
+      log.info("reviver-launched", { id: reviver.id, pid: child.pid });
+    }
+  } catch (err) {
+    await stop(`start failed: ${(err as Error).message}`);
+    throw err;
+  }
+
+  const total = allNodes(config).length;
+  const states = new Map<string, string>();
+  let allUpSaid = false;
+  const poll = async (): Promise<void> => {
+    const reply = await queryStatus(config, wire, 1000);
+    if (stopping) return;
+    for (const n of reply?.nodes ?? []) {
+      if (n.pid !== undefined) known.add(n.pid);
+      if (states.get(n.id) === n.state) continue;
+      states.set(n.id, n.state);
+      const fields = { id: n.id, kind: n.kind, state: n.state, pid: n.pid, restarts: n.restarts, reason: n.reason };
+      if (n.state === "given-up") log.error("node-state", fields);
+      else log.info("node-state", fields);
+    }
+    const up = [...states.values()].filter((s) => s === "up").length;
+    if (!allUpSaid && up === total) {
+      allUpSaid = true;
+      log.info("realm-up", { nodes: total, ms: Date.now() - began, logs: path.join(dataDir, "logs") });
+    }
+    poller = setTimeout(() => void poll(), POLL_MS);
+  };
+  void poll();
+  return signalled;
+}
+
