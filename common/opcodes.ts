@@ -11,6 +11,18 @@ export const Op = {
   STATUS_REQUEST: 20,
   STATUS_REPLY: 21,
   STOP_REALM: 22,
+
+  // realm, client nodes <-> zone and instance nodes; zone <-> zone handoff (80..119)
+  ZONE_ENTER: 80,
+  ZONE_ENTERED: 81,
+  ZONE_INTENTS: 82,
+  ZONE_EVENTS: 83,
+  ZONE_HANDOFF_OFFER: 84,
+  ZONE_HANDOFF_ACCEPT: 85,
+  ZONE_HANDOFF_COMMIT: 86,
+  ZONE_TRUTH_REQUEST: 87,
+  ZONE_TRUTH_REPLY: 88,
+  ZONE_DISPLACE: 89,
 } as const;
 
 export type OpName = keyof typeof Op;

@@ -34,7 +34,9 @@ const rawRealm = object({
     keep: withDefault(int({ min: 1 }), 48),
   }),
   world: object({ width: int({ min: 1 }), height: int({ min: 1 }), cell: int({ min: 1 }) }),
-  zones: list(object({ ...nodeFields, region: tuple([int(), int(), int(), int()]), pub: text })),
+  vision: withDefault(int({ min: 1, max: 10_000 }), 100),
+  blocked: withDefault(list(tuple([int(), int(), int(), int()]), { max: 10_000 }), []),
+  zones: list(object({ ...nodeFields, region: tuple([int(), int(), int(), int()]), pub: text, npcs: withDefault(int({ min: 0, max: 100_000 }), 100) })),
 });
 
 const rawConfig = object({
@@ -194,8 +196,10 @@ function buildConfig(raw: Infer<typeof rawConfig>, absFile: string, problems: Pr
           keep: r.backup.keep,
         }),
         world: r.world,
+        vision: r.vision,
+        blocked: r.blocked,
         zones: r.zones.map((z, j) =>
-          declare("zone", z, `${path}.zones[${j}]`, r.name, { region: z.region, pub: z.pub }, [["pub", z.pub, true]]),
+          declare("zone", z, `${path}.zones[${j}]`, r.name, { region: z.region, pub: z.pub, npcs: z.npcs }, [["pub", z.pub, true]]),
         ),
       };
     }),

@@ -39,6 +39,8 @@ export interface ZoneSpec extends NodeSpec {
   /** [x0, y0, x1, y1), world units. */
   region: [number, number, number, number];
   pub: string;
+  /** NPCs spawned over the region. */
+  npcs: number;
 }
 
 export interface InstanceSpec extends NodeSpec {
@@ -83,6 +85,10 @@ export interface RealmSpec {
   database: DatabaseSpec;
   backup: BackupSpec;
   world: WorldSpec;
+  /** How far a player sees, world units: its interest is the cells within this radius. */
+  vision: number;
+  /** Areas no one may walk into, [x0, y0, x1, y1) each. */
+  blocked: [number, number, number, number][];
   zones: ZoneSpec[];
 }
 

@@ -1,26 +1,21 @@
-import * as zmq from "zeromq";
 import { runNode } from "../../common/main.ts";
 import type { InstanceSpec, ZoneSpec } from "../../config/model.ts";
 import { TickLoop } from "./tick-loop.ts";
+import { startZoneNode } from "./zone-node.ts";
 
-// Zone and instance nodes share this entry: both run the same world loop over a region.
+// Zone and instance nodes share this entry: both run the world loop; instances get their
+// dungeons on demand (the instance issue), until then they keep time only.
 await runNode<ZoneSpec | InstanceSpec>(["zone", "instance"], async (rt, spec) => {
-  const realm = rt.opts.config.realms.find((r) => r.name === spec.realm);
-  const pub = new zmq.Publisher({ linger: 0, sendHighWaterMark: 10_000 });
-  try {
-    await pub.bind(spec.pub);
-  } catch (err) {
-    pub.close();
-    throw new Error(`cannot bind pub ${spec.pub}: ${(err as Error).message}`);
+  if (spec.kind === "zone") {
+    const realm = rt.opts.config.realms.find((r) => r.name === spec.realm);
+    if (!realm) throw new Error(`${spec.id}: realm ${spec.realm} is not in the config`);
+    return startZoneNode(rt, spec, realm);
   }
-  const loop = new TickLoop(realm?.tickHz ?? 20, () => {});
+  const loop = new TickLoop(20, () => {});
   rt.addVitals(() => {
     const s = loop.stats();
-    return { entities: 0, players: 0, ticks: s.ticks, ticksSkipped: s.skipped, tickP50Ms: s.p50Ms, tickP99Ms: s.p99Ms, tickMaxMs: s.maxMs };
+    return { players: 0, ticks: s.ticks, tickP50Ms: s.p50Ms, tickP99Ms: s.p99Ms, tickMaxMs: s.maxMs };
   });
-  rt.onStop(() => {
-    loop.stop();
-    pub.close();
-  });
+  rt.onStop(() => loop.stop());
   loop.start();
 });

@@ -5,8 +5,9 @@ import { createLog } from "../../common/log.ts";
 import { configFrom, dataDirOf, options, type Command } from "../command.ts";
 import { formatTable, keep, type Bench } from "./bench.ts";
 import { wireBench } from "./wire-bench.ts";
+import { zoneBench } from "./zone-bench.ts";
 
-export const BENCHES: Bench[] = [wireBench];
+export const BENCHES: Bench[] = [wireBench, zoneBench];
 
 export const bench: Command = {
   usage: [`bench [name…] [--quick] [--json]    benchmarks: ${BENCHES.map((b) => b.name).join(", ")}`],

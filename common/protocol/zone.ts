@@ -1,0 +1,89 @@
+// Messages of the world: the realm node placing a player in a zone, client nodes passing
+// intents in, zones sending reliable events out, and zones handing players to each other.
+// World state itself does not travel here: it goes out as cell blocks on the zone's PUB socket.
+import { bool, int, list, num, object, oneOf, optional, str, type Infer } from "../schema.ts";
+import { corr, nodeId } from "./control.ts";
+
+const entity = int({ min: 1, max: 0xffffffff });
+const coord = num({ min: -1e6, max: 1e6 });
+const characterId = str({ min: 1, max: 64 });
+
+/** Everything a zone needs to own a player; also what travels in a handoff. */
+export const playerState = object({
+  entity,
+  characterId,
+  accountId: str({ min: 1, max: 64 }),
+  clientNode: nodeId,
+  name: str({ min: 1, max: 32 }),
+  x: coord,
+  y: coord,
+  heading: num({ min: -10, max: 10 }),
+  level: int({ min: 1, max: 255 }),
+  hp: int({ min: 0, max: 1_000_000 }),
+  maxHp: int({ min: 1, max: 1_000_000 }),
+  speed: num({ min: 0, max: 1000 }),
+  /** Version of the last checkpoint saved, so a stale one never overwrites a newer one. */
+  version: int({ min: 0 }),
+  /** Intents applied (the highest seq, a bit per seq below it, the last move's seq): a handoff
+   * carries them so no intent is applied twice and no stale move undoes a newer one. */
+  seq: int({ min: -1, max: 0xffffffff }),
+  seqMask: int({ min: 0, max: 0xffffffff }),
+  moveSeq: int({ min: -1, max: 0xffffffff }),
+});
+export type PlayerState = Infer<typeof playerState>;
+
+export const INTENT_KINDS = ["move", "attack", "loot", "say", "zone-chat", "leave"] as const;
+
+/** One player intent. `seq` orders a player's intents and makes a replayed one harmless. */
+export const intent = object({
+  entity,
+  seq: int({ min: 0, max: 0xffffffff }),
+  kind: oneOf(INTENT_KINDS),
+  x: optional(coord),
+  y: optional(coord),
+  heading: optional(num({ min: -10, max: 10 })),
+  target: optional(entity),
+  text: optional(str({ max: 256 })),
+});
+export type Intent = Infer<typeof intent>;
+
+export const EVENT_KINDS = ["entered", "correct", "say", "zone-chat", "combat", "loot", "redirect", "left", "refused"] as const;
+
+/** One reliable event for one player, in the order the zone produced it. */
+export const zoneEvent = object({
+  entity,
+  kind: oneOf(EVENT_KINDS),
+  x: optional(coord),
+  y: optional(coord),
+  from: optional(entity),
+  fromName: optional(str({ max: 32 })),
+  target: optional(entity),
+  amount: optional(int({ min: -1_000_000, max: 1_000_000 })),
+  text: optional(str({ max: 256 })),
+  zone: optional(nodeId),
+  reason: optional(str({ max: 200 })),
+});
+export type ZoneEvent = Infer<typeof zoneEvent>;
+
+export const zoneEnter = object({ corr, player: playerState });
+export const zoneEntered = object({ corr, ok: bool, zone: nodeId, code: optional(str({ max: 64 })) });
+export const zoneIntents = object({ intents: list(intent, { max: 20_000 }) });
+export const zoneEvents = object({ zone: nodeId, tick: int({ min: 0 }), events: list(zoneEvent, { max: 50_000 }) });
+
+export const handoffOffer = object({ corr, ticket: str({ min: 1, max: 64 }), player: playerState });
+export const handoffAccept = object({ corr, ticket: str({ min: 1, max: 64 }), ok: bool, code: optional(str({ max: 64 })) });
+/** The old zone has let go: the player's latest state, and intents that reached the old zone meanwhile. */
+export const handoffCommit = object({ ticket: str({ min: 1, max: 64 }), player: playerState, intents: list(intent, { max: 1000 }) });
+
+/** The zone's exact positions, for tests and benchmarks that compare a view with the truth. */
+export const truthRequest = object({ corr });
+export const truthReply = object({
+  corr,
+  zone: nodeId,
+  tick: int({ min: 0 }),
+  serverTime: num({ min: 0 }),
+  entities: list(object({ entity, kind: int({ min: 0, max: 255 }), x: coord, y: coord }), { max: 200_000 }),
+});
+
+/** Server-side displacement (teleport, knockback) ordered by the realm or an operator. */
+export const displace = object({ entity, x: coord, y: coord, reason: str({ max: 64 }) });

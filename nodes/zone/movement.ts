@@ -1,0 +1,67 @@
+// The server's half of movement: a player says where it is, the zone decides whether it could
+// have got there. Each player earns distance at its speed as time passes, up to one second's
+// worth, so latency jitter (two moves in one tick after a quiet one) passes and a speed hack
+// does not. Displacement the server applies itself resets the earnings, so it never trips this.
+import type { Region } from "./grid.ts";
+
+/** Slack over the character's speed for clock and network jitter. */
+export const SPEED_TOLERANCE = 0.15;
+/** The most distance a player may bank while standing still, in seconds of movement. */
+export const BANKED_SECONDS = 1;
+
+export type MoveVerdict = "ok" | "too-fast" | "out-of-world" | "blocked";
+
+export class Terrain {
+  constructor(
+    readonly world: Region,
+    readonly blocked: readonly Region[],
+  ) {}
+
+  inWorld(x: number, y: number): boolean {
+    return x >= this.world[0] && y >= this.world[1] && x < this.world[2] && y < this.world[3];
+  }
+
+  isBlocked(x: number, y: number): boolean {
+    for (const b of this.blocked) if (x >= b[0] && y >= b[1] && x < b[2] && y < b[3]) return true;
+    return false;
+  }
+
+  /** Whether the straight walk from (x0,y0) to (x1,y1) crosses a blocked area, sampled every unit. */
+  pathBlocked(x0: number, y0: number, x1: number, y1: number): boolean {
+    if (this.blocked.length === 0) return false;
+    const steps = Math.max(1, Math.ceil(Math.hypot(x1 - x0, y1 - y0)));
+    for (let i = 1; i <= steps; i++) {
+      const f = i / steps;
+      if (this.isBlocked(x0 + (x1 - x0) * f, y0 + (y1 - y0) * f)) return true;
+    }
+    return false;
+  }
+}
+
+export class MoveAllowance {
+  /** World units the player may still move. */
+  banked: number;
+
+  constructor(readonly speed: number) {
+    this.banked = speed * BANKED_SECONDS;
+  }
+
+  /** Time passes: earn distance, capped. */
+  earn(seconds: number): void {
+    this.banked = Math.min(this.speed * BANKED_SECONDS, this.banked + this.speed * seconds);
+  }
+
+  check(terrain: Terrain, x0: number, y0: number, x1: number, y1: number): MoveVerdict {
+    if (!Number.isFinite(x1) || !Number.isFinite(y1) || !terrain.inWorld(x1, y1)) return "out-of-world";
+    const d = Math.hypot(x1 - x0, y1 - y0);
+    if (d > this.banked * (1 + SPEED_TOLERANCE)) return "too-fast";
+    if (terrain.pathBlocked(x0, y0, x1, y1)) return "blocked";
+    this.banked = Math.max(0, this.banked - d);
+    return "ok";
+  }
+
+  /** The server moved the player (teleport, knockback): nothing to hold against it. */
+  reset(): void {
+    this.banked = this.speed * BANKED_SECONDS;
+  }
+}

@@ -1,0 +1,138 @@
+// Real zone node processes without the rest of the realm: the test plays the realm node and a
+// client node (it binds CLIENT-1's inbox) and subscribes to the zones' PUB sockets itself.
+import type { ChildProcess } from "node:child_process";
+import * as zmq from "zeromq";
+import { readHeader, readRecord, newRecord, Quantizer, type EntityRecord } from "../../common/cell-snapshot.ts";
+import type { Frame } from "../../common/codec.ts";
+import { launchNode } from "../../common/launch.ts";
+import { createLog } from "../../common/log.ts";
+import { Op } from "../../common/opcodes.ts";
+import type { Intent, PlayerState, ZoneEvent } from "../../common/protocol/zone.ts";
+import { Wire } from "../../common/wire.ts";
+import { loadConfig } from "../../config/load.ts";
+import { findNode, type RealmSpec, type RealmsConfig } from "../../config/model.ts";
+import { tempDir, until } from "./realm.ts";
+import { writeTestConfig } from "./test-config.ts";
+
+interface Teardown {
+  teardown(fn: () => Promise<void> | void): void;
+}
+
+export const CLIENT = "CLIENT-1";
+
+export class ZoneWorld {
+  readonly events: ZoneEvent[] = [];
+  /** Latest record of each entity per zone, from the cell blocks. */
+  readonly seen = new Map<number, EntityRecord & { zone: string; tick: number }>();
+  blocks = 0;
+  private seq = new Map<number, number>();
+  private readonly children: ChildProcess[] = [];
+  private sub: zmq.Subscriber | undefined;
+
+  private constructor(
+    readonly config: RealmsConfig,
+    readonly realm: RealmSpec,
+    readonly wire: Wire,
+    readonly q: Quantizer,
+  ) {}
+
+  static async start(t: Teardown, opts: { npcs?: number; edit?: (doc: any) => void } = {}): Promise<ZoneWorld> {
+    const dir = tempDir(t, "realm-zone-");
+    const file = await writeTestConfig(dir, {
+      edit: (doc) => {
+        for (const z of doc.realms[0].zones) z.npcs = opts.npcs ?? 0;
+        opts.edit?.(doc);
+      },
+    });
+    const config = loadConfig(file);
+    const realm = config.realms[0]!;
+    const log = createLog("test-client", "error");
+    let world: ZoneWorld | undefined;
+    const wire = new Wire(CLIENT, log, (id) => findNode(config, id)?.inbox, (frame: Frame) => {
+      if (frame.op === Op.ZONE_EVENTS) world?.events.push(...(frame.body as { events: ZoneEvent[] }).events);
+    });
+    world = new ZoneWorld(config, realm, wire, new Quantizer(realm.world.width, realm.world.height));
+    t.teardown(() => world!.stop());
+    await wire.bind(findNode(config, CLIENT)!.inbox);
+    for (const z of realm.zones) world.children.push(launchNode(z, { configFile: file, dataDir: config.dataDir, env: process.env }));
+    for (const z of realm.zones) await until(`${z.id} to answer`, 20_000, () => wire.request(z.id, Op.PING, {}, 300).then(() => true, () => undefined));
+    return world;
+  }
+
+  zoneAt(x: number, y: number): string {
+    const z = this.realm.zones.find((z) => x >= z.region[0] && x < z.region[2] && y >= z.region[1] && y < z.region[3]);
+    if (!z) throw new Error(`no zone at ${x},${y}`);
+    return z.id;
+  }
+
+  player(entity: number, x: number, y: number, speed = 7): PlayerState {
+    return { entity, characterId: `c${entity}`, accountId: `a${entity}`, clientNode: CLIENT, name: `P${entity}`, x, y, heading: 0, level: 1, hp: 100, maxHp: 100, speed, version: 0, seq: -1, seqMask: 0, moveSeq: -1 };
+  }
+
+  async enter(p: PlayerState): Promise<string> {
+    const zone = this.zoneAt(p.x, p.y);
+    const reply = await this.wire.request(zone, Op.ZONE_ENTER, { player: p }, 2000);
+    if (!(reply.body as { ok: boolean }).ok) throw new Error(`${zone} refused ${p.entity}`);
+    return zone;
+  }
+
+  intent(zone: string, i: Omit<Intent, "seq">): number {
+    const seq = (this.seq.get(i.entity) ?? -1) + 1;
+    this.seq.set(i.entity, seq);
+    this.wire.send(zone, Op.ZONE_INTENTS, { intents: [{ ...i, seq }] });
+    return seq;
+  }
+
+  async truth(zone: string): Promise<{ tick: number; entities: { entity: number; kind: number; x: number; y: number }[] }> {
+    const reply = await this.wire.request(zone, Op.ZONE_TRUTH_REQUEST, {}, 2000);
+    return reply.body as { tick: number; entities: { entity: number; kind: number; x: number; y: number }[] };
+  }
+
+  /** Subscribes to cell topics of every zone's PUB; `prefixes` like "FORTRAX-ZONE-1/3,4/". */
+  async subscribe(prefixes: string[]): Promise<void> {
+    if (!this.sub) {
+      this.sub = new zmq.Subscriber({ linger: 0 });
+      for (const z of this.realm.zones) this.sub.connect(z.pub);
+      void this.readCells(this.sub);
+    }
+    for (const p of prefixes) this.sub.subscribe(p);
+  }
+
+  waitEvent(what: string, pred: (e: ZoneEvent) => boolean, ms = 5000): Promise<ZoneEvent> {
+    return until(what, ms, () => this.events.find(pred));
+  }
+
+  async stop(): Promise<void> {
+    this.sub?.close();
+    await this.wire.close();
+    await Promise.all(
+      this.children.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.exitCode !== null || c.signalCode !== null) return resolve();
+            c.once("exit", () => resolve());
+            c.kill("SIGTERM");
+            setTimeout(() => c.kill("SIGKILL"), 5000).unref();
+          }),
+      ),
+    );
+  }
+
+  private async readCells(sub: zmq.Subscriber): Promise<void> {
+    const r = newRecord();
+    try {
+      for await (const [topic, block] of sub) {
+        if (!topic || !block) continue;
+        const zone = topic.toString().split("/")[0] ?? "";
+        const h = readHeader(block);
+        this.blocks++;
+        for (let i = 0; i < h.count; i++) {
+          readRecord(block, i, r);
+          this.seen.set(r.id, { ...r, zone, tick: h.tick });
+        }
+      }
+    } catch {
+      // closed
+    }
+  }
+}

@@ -1,0 +1,133 @@
+// The zone's rules in-process, tick by tick: NPCs wake near players, chase, give up past their
+// leash, die, drop loot only the killer may take at first, and come back; chat has a range.
+import t from "tap";
+import { EntityKind } from "../../common/cell-snapshot.ts";
+import type { Intent, PlayerState, ZoneEvent } from "../../common/protocol/zone.ts";
+import { Terrain } from "../../nodes/zone/movement.ts";
+import { NPC_TEMPLATES } from "../../nodes/zone/npcs.ts";
+import { SeqWindow } from "../../nodes/zone/seq-window.ts";
+import { LOOT_OWNER_MS, Zone } from "../../nodes/zone/zone.ts";
+
+const CLIENT = "CLIENT-1";
+
+function world(): { zone: Zone; events: ZoneEvent[]; looted: number[] } {
+  const events: ZoneEvent[] = [];
+  const looted: number[] = [];
+  const zone = new Zone({
+    id: "Z",
+    region: [0, 0, 1000, 1000],
+    cellSize: 50,
+    terrain: new Terrain([0, 0, 1000, 1000], []),
+    tickHz: 20,
+    vision: 100,
+    npcs: 0,
+    entityBase: 1000,
+    peers: [],
+    random: () => 0.5,
+    outputs: { events: (_c, evs) => events.push(...evs), crossing: () => {}, departed: () => {}, looted: (_p, item) => looted.push(item) },
+  });
+  return { zone, events, looted };
+}
+
+function player(entity: number, x: number, y: number): PlayerState {
+  return { entity, characterId: `c${entity}`, accountId: `a${entity}`, clientNode: CLIENT, name: `P${entity}`, x, y, heading: 0, level: 1, hp: 100, maxHp: 100, speed: 7, version: 0, seq: -1, seqMask: 0, moveSeq: -1 };
+}
+
+t.test("zone rules - an NPC sleeps far from players, wakes, chases, hits, and gives up past its leash", async (t) => {
+  const { zone } = world();
+  const wolf = NPC_TEMPLATES[0]!;
+  const npc = zone.brains.spawn(zone.e, 5000, wolf, 500, 500);
+  zone.grid.place(zone.e, npc);
+  let now = 0;
+  const tick = (n = 1): void => {
+    for (let i = 0; i < n; i++) zone.step((now += 50));
+  };
+  zone.enter(player(1, 900, 900));
+  tick(10);
+  t.equal(zone.awakeNpcs, 0, "asleep with no player within vision");
+  zone.displace(1, 500 + wolf.aggro - 2, 500);
+  tick(8);
+  t.equal(zone.awakeNpcs, 1, "awake once a player is near");
+  t.equal(zone.brains.target[npc], zone.e.slot(1), "it picked the player as its target");
+  tick(60);
+  t.ok(zone.e.hp[zone.e.slot(1)!]! < 100, "and hit the player");
+  zone.displace(1, 500 + wolf.leash + 20, 500);
+  // it chases until past its leash (about 8 s at its speed), then walks home (as long again)
+  tick(400);
+  t.equal(zone.brains.target[npc], -1, "past the leash it gives up");
+  t.ok(Math.hypot(zone.e.x[npc]! - 500, zone.e.y[npc]! - 500) <= 10.5, `and walks home (at ${zone.e.x[npc]}, ${zone.e.y[npc]}, hp ${zone.e.hp[npc]})`);
+});
+
+t.test("zone rules - a kill drops loot the killer may take first; attacks need range and cooldown", async (t) => {
+  const { zone, events, looted } = world();
+  const boar = { ...NPC_TEMPLATES[1]!, aggro: 0 };
+  const npc = zone.brains.spawn(zone.e, 5000, boar, 100, 100);
+  zone.grid.place(zone.e, npc);
+  zone.enter(player(1, 101, 100));
+  zone.enter(player(2, 102, 100));
+  let now = 0;
+  let seq = 0;
+  const act = (i: Omit<Intent, "seq">): void => zone.queue([{ ...i, seq: seq++ }], CLIENT);
+  const tick = (ms = 50): void => zone.step((now += ms));
+
+  zone.displace(2, 300, 300);
+  act({ entity: 2, kind: "attack", target: 5000 });
+  tick();
+  t.ok(events.some((e) => e.entity === 2 && e.kind === "refused" && e.reason === "out of range"), "out of range refused");
+  act({ entity: 1, kind: "attack", target: 5000 });
+  act({ entity: 1, kind: "attack", target: 5000 });
+  tick();
+  t.ok(events.some((e) => e.entity === 1 && e.kind === "refused" && e.reason === "cooldown"), "a second blow within the cooldown refused");
+  while (zone.e.hp[npc]! > 0) {
+    act({ entity: 1, kind: "attack", target: 5000 });
+    tick(1000);
+  }
+  const drop = [...Array(zone.e.high).keys()].find((s) => zone.e.alive[s] && zone.e.kind[s] === EntityKind.LOOT)!;
+  t.ok(drop !== undefined, "the kill dropped loot");
+  const dropId = zone.e.id[drop]!;
+  zone.displace(2, 101, 101);
+  events.length = 0;
+  act({ entity: 2, kind: "loot", target: dropId });
+  tick();
+  t.ok(events.some((e) => e.entity === 2 && e.reason === "not yours yet"), "another player may not take it at first");
+  act({ entity: 1, kind: "loot", target: dropId });
+  tick();
+  t.same(looted, [boar.loot], "the killer takes it");
+  t.notOk(zone.owns(dropId), "and it is gone from the world");
+  t.ok(LOOT_OWNER_MS > 0);
+  now += boar.respawnMs;
+  tick();
+  t.equal(zone.e.hp[npc], boar.maxHp, "the NPC respawns at full health");
+});
+
+t.test("zone rules - say reaches players in range only; zone chat reaches all; only a player's client node speaks for it", async (t) => {
+  const { zone, events } = world();
+  zone.enter(player(1, 100, 100));
+  zone.enter(player(2, 130, 100));
+  zone.enter(player(3, 900, 900));
+  zone.queue([{ entity: 1, seq: 0, kind: "say", text: "hello" }], CLIENT);
+  zone.step(50);
+  t.same(events.filter((e) => e.kind === "say").map((e) => e.entity).sort(), [1, 2]);
+  events.length = 0;
+  zone.queue([{ entity: 1, seq: 1, kind: "zone-chat", text: "all" }], CLIENT);
+  zone.step(100);
+  t.same(events.filter((e) => e.kind === "zone-chat").map((e) => e.entity).sort(), [1, 2, 3]);
+  events.length = 0;
+  zone.queue([{ entity: 1, seq: 2, kind: "zone-chat", text: "forged" }], "CLIENT-2");
+  zone.step(150);
+  t.same(events, [], "intents from another client node are ignored");
+});
+
+t.test("zone rules - the seq window applies each intent once, in any order, and forgets nothing recent", async (t) => {
+  const w = new SeqWindow();
+  const order = [0, 2, 1, 5, 3, 4, 40, 39, 8, 2, 40];
+  const applied = order.filter((s) => {
+    if (w.applied(s)) return false;
+    w.mark(s);
+    return true;
+  });
+  t.same(applied, [0, 2, 1, 5, 3, 4, 40, 39, 8]);
+  t.ok(w.applied(1), "older than the window counts as applied");
+  const copy = new SeqWindow(w.high, w.mask);
+  t.ok(copy.applied(39) && copy.applied(8) && !copy.applied(38) && !copy.applied(41), "the window carries across a handoff");
+});
