@@ -23,6 +23,9 @@ export const Op = {
   ZONE_TRUTH_REQUEST: 87,
   ZONE_TRUTH_REPLY: 88,
   ZONE_DISPLACE: 89,
+  INSTANCE_OPEN: 90,
+  INSTANCE_OPENED: 91,
+  INSTANCE_CLOSED: 92,
 } as const;
 
 export type OpName = keyof typeof Op;

@@ -36,6 +36,8 @@ const rawRealm = object({
   world: object({ width: int({ min: 1 }), height: int({ min: 1 }), cell: int({ min: 1 }) }),
   vision: withDefault(int({ min: 1, max: 10_000 }), 100),
   blocked: withDefault(list(tuple([int(), int(), int(), int()]), { max: 10_000 }), []),
+  client_budget_bytes: withDefault(int({ min: 64, max: 65_536 }), 1000),
+  reconnect_grace: withDefault(str({ what: "a duration such as 30s, 10m or 1h" }), "30s"),
   zones: list(object({ ...nodeFields, region: tuple([int(), int(), int(), int()]), pub: text, npcs: withDefault(int({ min: 0, max: 100_000 }), 100) })),
 });
 
@@ -45,7 +47,11 @@ const rawConfig = object({
   revivers: list(rawNode),
   client_nodes: list(object({ ...nodeFields, ws: text })),
   realms: list(rawRealm),
-  instances: object({ max_players: int({ min: 1 }), pool: list(object({ ...nodeFields, pub: text })) }),
+  instances: object({
+    max_players: int({ min: 1 }),
+    close_after: withDefault(str({ what: "a duration such as 30s, 10m or 1h" }), "60s"),
+    pool: list(object({ ...nodeFields, pub: text })),
+  }),
 });
 
 type RawNode = Infer<typeof rawNode>;
@@ -198,6 +204,8 @@ function buildConfig(raw: Infer<typeof rawConfig>, absFile: string, problems: Pr
         world: r.world,
         vision: r.vision,
         blocked: r.blocked,
+        clientBudgetBytes: r.client_budget_bytes,
+        reconnectGraceMs: parseDuration(r.reconnect_grace, `${path}.reconnect_grace`, problems),
         zones: r.zones.map((z, j) =>
           declare("zone", z, `${path}.zones[${j}]`, r.name, { region: z.region, pub: z.pub, npcs: z.npcs }, [["pub", z.pub, true]]),
         ),
@@ -205,6 +213,7 @@ function buildConfig(raw: Infer<typeof rawConfig>, absFile: string, problems: Pr
     }),
     instances: {
       maxPlayers: raw.instances.max_players,
+      closeAfterMs: parseDuration(raw.instances.close_after, "instances.close_after", problems),
       pool: raw.instances.pool.map((n, i) => declare("instance", n, `instances.pool[${i}]`, undefined, { pub: n.pub }, [["pub", n.pub, true]])),
     },
   };

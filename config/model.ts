@@ -89,6 +89,10 @@ export interface RealmSpec {
   vision: number;
   /** Areas no one may walk into, [x0, y0, x1, y1) each. */
   blocked: [number, number, number, number][];
+  /** Bytes of world updates a client node sends each player per tick, at most; the rest waits a tick. */
+  clientBudgetBytes: number;
+  /** How long a dropped player may reconnect (to any client node) and find its character as it left it. */
+  reconnectGraceMs: number;
   zones: ZoneSpec[];
 }
 
@@ -101,7 +105,8 @@ export interface RealmsConfig {
   revivers: ReviverSpec[];
   clientNodes: ClientNodeSpec[];
   realms: RealmSpec[];
-  instances: { pool: InstanceSpec[]; maxPlayers: number };
+  /** Dungeon nodes shared by all realms; an empty instance closes after `closeAfterMs`. */
+  instances: { pool: InstanceSpec[]; maxPlayers: number; closeAfterMs: number };
 }
 
 export type AnyNodeSpec =

@@ -87,3 +87,22 @@ export const truthReply = object({
 
 /** Server-side displacement (teleport, knockback) ordered by the realm or an operator. */
 export const displace = object({ entity, x: coord, y: coord, reason: str({ max: 64 }) });
+
+export const DUNGEONS = ["crypt", "mine", "keep"] as const;
+
+/** The realm node asks a pool node for a fresh dungeon; the node answers busy if it hosts one. */
+export const instanceOpen = object({ corr, realm: str({ min: 1, max: 64 }), dungeon: oneOf(DUNGEONS), cap: optional(int({ min: 1, max: 1000 })) });
+export const instanceOpened = object({
+  corr,
+  ok: bool,
+  node: nodeId,
+  /** The instance's id: also the prefix of its cell topics. */
+  instance: optional(str({ max: 80 })),
+  width: optional(num({ min: 1 })),
+  height: optional(num({ min: 1 })),
+  entranceX: optional(coord),
+  entranceY: optional(coord),
+  code: optional(str({ max: 64 })),
+});
+/** An empty instance closed: its node is back in the pool. */
+export const instanceClosed = object({ node: nodeId, instance: str({ max: 80 }), realm: str({ max: 64 }) });

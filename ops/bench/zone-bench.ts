@@ -83,7 +83,8 @@ async function tickTimes(sc: Scenario, ticks: number): Promise<{ p50: number; p9
   const drain = (async () => {
     for await (const _ of sub) void _;
   })().catch(() => {});
-  const publisher = new CellPublisher("BENCH-ZONE", zone.grid, new Quantizer(4000, 4000), pub, createLog("bench", "error"));
+  const publisher = new CellPublisher(pub, createLog("bench", "error"));
+  publisher.serve("BENCH-ZONE", zone.grid, new Quantizer(4000, 4000));
   void publisher.listen();
   // the subscription reaches the publisher asynchronously: wait until every cell is watched
   while (publisher.subscribedCells === 0) await new Promise((r) => setTimeout(r, 20));

@@ -1,0 +1,102 @@
+// An instance node from the pool that all realms share: idle until a realm opens a dungeon on
+// it, then the same world loop as a zone over the dungeon, capped in players; empty for long
+// enough, the dungeon closes and the node is back in the pool.
+import { Quantizer } from "../../common/cell-snapshot.ts";
+import type { NodeRuntime } from "../../common/node.ts";
+import { Op } from "../../common/opcodes.ts";
+import type { DUNGEONS } from "../../common/protocol/zone.ts";
+import type { InstanceSpec, RealmsConfig } from "../../config/model.ts";
+import { CellPublisher } from "./cell-publisher.ts";
+import { Terrain } from "./movement.ts";
+import { TickLoop } from "./tick-loop.ts";
+import { bindPub, serveWorld, worldVitals } from "./world-service.ts";
+import { Zone } from "./zone.ts";
+
+interface Dungeon {
+  width: number;
+  height: number;
+  cell: number;
+  npcs: number;
+  entrance: [number, number];
+}
+
+export const DUNGEON_MAPS: Record<(typeof DUNGEONS)[number], Dungeon> = {
+  crypt: { width: 400, height: 400, cell: 50, npcs: 30, entrance: [20, 20] },
+  mine: { width: 600, height: 300, cell: 50, npcs: 40, entrance: [20, 150] },
+  keep: { width: 800, height: 800, cell: 50, npcs: 80, entrance: [400, 20] },
+};
+
+interface OpenInstance {
+  id: string;
+  realm: string;
+  owner: string;
+  cap: number;
+  zone: Zone;
+  loop: TickLoop;
+  emptySince: number;
+}
+
+export async function startInstanceNode(rt: NodeRuntime, spec: InstanceSpec, config: RealmsConfig): Promise<void> {
+  const publisher = new CellPublisher(await bindPub(spec.pub), rt.log);
+  void publisher.listen();
+  let open: OpenInstance | undefined;
+  let opened = 0;
+
+  const close = (why: string): void => {
+    if (!open) return;
+    const { id, realm, owner, loop } = open;
+    loop.stop();
+    publisher.unserve();
+    open = undefined;
+    rt.wire.send(owner, Op.INSTANCE_CLOSED, { node: spec.id, instance: id, realm });
+    rt.log.info("instance-closed", { instance: id, realm, why });
+  };
+
+  rt.on(Op.INSTANCE_OPEN, ({ corr, realm, dungeon, cap }, from) => {
+    if (open) return rt.wire.reply(from, Op.INSTANCE_OPENED, { corr, ok: false, node: spec.id, code: "busy" });
+    const map = DUNGEON_MAPS[dungeon];
+    const id = `${spec.id}.${++opened}`;
+    const region = [0, 0, map.width, map.height] as const;
+    const zone: Zone = new Zone({
+      id,
+      region,
+      cellSize: map.cell,
+      terrain: new Terrain(region, []),
+      tickHz: 20,
+      vision: 100,
+      npcs: map.npcs,
+      entityBase: 0x7f00_0000,
+      peers: [],
+      outputs: {
+        events: (clientNode, events) => rt.wire.send(clientNode, Op.ZONE_EVENTS, { zone: id, tick: zone.tick, events }),
+        // a dungeon has walls, not neighbours
+        crossing: (slot) => zone.displace(zone.e.id[slot]!, Math.min(map.width - 1, Math.max(1, zone.e.x[slot]!)), Math.min(map.height - 1, Math.max(1, zone.e.y[slot]!))),
+        departed: (state, why) => rt.log.info("player-departed", { instance: id, entity: state.entity, character: state.characterId, why }),
+        looted: (player, item) => rt.log.info("player-looted", { instance: id, character: player.characterId, item }),
+      },
+    });
+    const loop = new TickLoop(20, () => {
+      const now = Date.now();
+      zone.step(now);
+      publisher.publish(zone.tick, now, zone.e);
+      if (zone.playerCount > 0) instance.emptySince = now;
+      else if (now - instance.emptySince >= config.instances.closeAfterMs) close("empty");
+    });
+    const instance: OpenInstance = { id, realm, owner: from, cap: cap ?? config.instances.maxPlayers, zone, emptySince: Date.now(), loop };
+    publisher.serve(id, zone.grid, new Quantizer(map.width, map.height));
+    open = instance;
+    instance.loop.start();
+    rt.log.info("instance-opened", { instance: id, realm, dungeon, cap: instance.cap, by: from });
+    rt.wire.reply(from, Op.INSTANCE_OPENED, { corr, ok: true, node: spec.id, instance: id, width: map.width, height: map.height, entranceX: map.entrance[0], entranceY: map.entrance[1] });
+  });
+
+  rt.on(Op.ZONE_ENTER, ({ corr, player }, from) => {
+    const zone = open?.zone;
+    const code = !zone ? "closed" : zone.playerCount >= open!.cap ? "full" : !zone.grid.contains(player.x, player.y) ? "wrong-zone" : undefined;
+    if (code === undefined) zone!.enter(player);
+    rt.wire.reply(from, Op.ZONE_ENTERED, code === undefined ? { corr, ok: true, zone: open!.id } : { corr, ok: false, zone: open?.id ?? spec.id, code });
+  });
+  serveWorld(rt, () => open?.zone);
+  rt.addVitals(() => ({ ...worldVitals(open?.loop, open?.zone, publisher), open: open ? 1 : 0, opened }));
+  rt.onStop(() => close("node stopping"));
+}

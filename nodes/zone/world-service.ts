@@ -1,0 +1,53 @@
+// What zone and instance nodes both serve: their PUB socket, the intents of players, the truth
+// for tests and benchmarks, server displacement, and the tick's vital signs.
+import * as zmq from "zeromq";
+import type { NodeRuntime, Vitals } from "../../common/node.ts";
+import { Op } from "../../common/opcodes.ts";
+import type { CellPublisher } from "./cell-publisher.ts";
+import type { TickLoop } from "./tick-loop.ts";
+import type { Zone } from "./zone.ts";
+
+export async function bindPub(address: string): Promise<zmq.XPublisher> {
+  const pub = new zmq.XPublisher({ linger: 0, sendHighWaterMark: 20_000 });
+  try {
+    await pub.bind(address);
+  } catch (err) {
+    pub.close();
+    throw new Error(`cannot bind pub ${address}: ${(err as Error).message}`);
+  }
+  return pub;
+}
+
+/** Inbox handlers over whichever world the node runs now (an instance node may run none). */
+export function serveWorld(rt: NodeRuntime, current: () => Zone | undefined): void {
+  rt.on(Op.ZONE_INTENTS, ({ intents }, from) => current()?.queue(intents, from));
+  rt.on(Op.ZONE_DISPLACE, ({ entity, x, y, reason }, from) => {
+    if (!current()?.displace(entity, x, y)) rt.log.warn("displace-refused", { entity, from, reason });
+  });
+  rt.on(Op.ZONE_TRUTH_REQUEST, ({ corr }, from) => {
+    const zone = current();
+    const entities = [];
+    if (zone) {
+      const e = zone.e;
+      for (let s = 0; s < e.high; s++) if (e.alive[s]) entities.push({ entity: e.id[s]!, kind: e.kind[s]!, x: e.x[s]!, y: e.y[s]! });
+    }
+    rt.wire.reply(from, Op.ZONE_TRUTH_REPLY, { corr, zone: zone?.opts.id ?? rt.id, tick: zone?.tick ?? 0, serverTime: Date.now(), entities });
+  });
+}
+
+export function worldVitals(loop: TickLoop | undefined, zone: Zone | undefined, publisher: CellPublisher | undefined): Vitals {
+  const s = loop?.stats();
+  return {
+    players: zone?.playerCount ?? 0,
+    entities: zone?.e.count ?? 0,
+    awakeNpcs: zone?.awakeNpcs ?? 0,
+    ticks: s?.ticks ?? 0,
+    ticksSkipped: s?.skipped ?? 0,
+    tickP50Ms: s?.p50Ms ?? 0,
+    tickP99Ms: s?.p99Ms ?? 0,
+    tickMaxMs: s?.maxMs ?? 0,
+    publishBytesPerTick: publisher?.bytesLastTick ?? 0,
+    publishedCells: publisher?.cellsLastTick ?? 0,
+    subscribedCells: publisher?.subscribedCells ?? 0,
+  };
+}
