@@ -87,6 +87,8 @@ export interface RealmSpec {
   world: WorldSpec;
   /** How far a player sees, world units: its interest is the cells within this radius. */
   vision: number;
+  /** Players in one copy of a zone past which newcomers go to another copy (a layer). */
+  layerPlayers: number;
   /** Areas no one may walk into, [x0, y0, x1, y1) each. */
   blocked: [number, number, number, number][];
   /** Bytes of world updates a client node sends each player per tick, at most; the rest waits a tick. */

@@ -5,6 +5,8 @@ import { bool, int, list, num, object, oneOf, optional, str, type Infer } from "
 import { corr, nodeId } from "./control.ts";
 
 const entity = int({ min: 1, max: 0xffffffff });
+/** A zone, one of its layers or an instance: see worldId() in common/cell-snapshot.ts. */
+const world = str({ min: 1, max: 80, pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]*(~\d+)?$/, what: "a world id" });
 const coord = num({ min: -1e6, max: 1e6 });
 const characterId = str({ min: 1, max: 64 });
 
@@ -60,17 +62,19 @@ export const zoneEvent = object({
   target: optional(entity),
   amount: optional(int({ min: -1_000_000, max: 1_000_000 })),
   text: optional(str({ max: 256 })),
-  zone: optional(nodeId),
+  zone: optional(world),
   reason: optional(str({ max: 200 })),
 });
 export type ZoneEvent = Infer<typeof zoneEvent>;
 
-export const zoneEnter = object({ corr, player: playerState });
-export const zoneEntered = object({ corr, ok: bool, zone: nodeId, code: optional(str({ max: 64 })) });
+/** `with`: put the player in the same layer as this entity (a party member, a friend) if there is room. */
+export const zoneEnter = object({ corr, player: playerState, with: optional(entity) });
+export const zoneEntered = object({ corr, ok: bool, zone: world, code: optional(str({ max: 64 })) });
 export const zoneIntents = object({ intents: list(intent, { max: 20_000 }) });
-export const zoneEvents = object({ zone: nodeId, tick: int({ min: 0 }), events: list(zoneEvent, { max: 50_000 }) });
+export const zoneEvents = object({ zone: world, tick: int({ min: 0 }), events: list(zoneEvent, { max: 50_000 }) });
 
-export const handoffOffer = object({ corr, ticket: str({ min: 1, max: 64 }), player: playerState });
+/** `layer`: the copy of the zone the player leaves from, so a group walking together stays together. */
+export const handoffOffer = object({ corr, ticket: str({ min: 1, max: 64 }), player: playerState, layer: int({ min: 0, max: 1000 }) });
 export const handoffAccept = object({ corr, ticket: str({ min: 1, max: 64 }), ok: bool, code: optional(str({ max: 64 })) });
 /** The old zone has let go: the player's latest state, and intents that reached the old zone meanwhile. */
 export const handoffCommit = object({ ticket: str({ min: 1, max: 64 }), player: playerState, intents: list(intent, { max: 1000 }) });
@@ -79,7 +83,7 @@ export const handoffCommit = object({ ticket: str({ min: 1, max: 64 }), player: 
 export const truthRequest = object({ corr });
 export const truthReply = object({
   corr,
-  zone: nodeId,
+  zone: world,
   tick: int({ min: 0 }),
   serverTime: num({ min: 0 }),
   entities: list(object({ entity, kind: int({ min: 0, max: 255 }), x: coord, y: coord }), { max: 200_000 }),
@@ -97,7 +101,7 @@ export const instanceOpened = object({
   ok: bool,
   node: nodeId,
   /** The instance's id: also the prefix of its cell topics. */
-  instance: optional(str({ max: 80 })),
+  instance: optional(world),
   width: optional(num({ min: 1 })),
   height: optional(num({ min: 1 })),
   entranceX: optional(coord),
@@ -105,4 +109,4 @@ export const instanceOpened = object({
   code: optional(str({ max: 64 })),
 });
 /** An empty instance closed: its node is back in the pool. */
-export const instanceClosed = object({ node: nodeId, instance: str({ max: 80 }), realm: str({ max: 64 }) });
+export const instanceClosed = object({ node: nodeId, instance: world, realm: str({ max: 64 }) });

@@ -1,6 +1,7 @@
-// Publishes each watched cell once per tick on the zone's PUB socket. ZeroMQ filters by topic at
+// Publishes each watched cell once per tick on the node's PUB socket. ZeroMQ filters by topic at
 // the publisher, so each client node receives each cell it subscribed to once, however many of
 // its players see it: zone egress stays O(cells x client nodes), never O(players²).
+// One socket serves every world of the node: a zone and its layers, or an instance.
 import * as zmq from "zeromq";
 import { HEADER_BYTES, RECORD_BYTES, MAX_RECORDS, cellTopic, newRecord, quantizeHeading, writeHeader, writeRecord, type Quantizer } from "../../common/cell-snapshot.ts";
 import type { Log } from "../../common/log.ts";
@@ -8,22 +9,23 @@ import type { Entities } from "./entities.ts";
 import type { Grid } from "./grid.ts";
 
 interface Served {
-  zoneId: string;
   grid: Grid;
   q: Quantizer;
   /** Subscribers per local cell, as the XPUB socket reports them. */
   subscribed: Uint8Array;
+  /** A subscription to the world's bare prefix (tools, spectators): every cell. */
+  everything: boolean;
   topics: Buffer[];
 }
 
 export class CellPublisher {
-  private world: Served | undefined;
-  /** Subscriptions as they came, so a world served later (a new instance) sees the earlier ones. */
+  private readonly worlds = new Map<string, Served>();
+  /** Subscriptions as they came, so a world served later (a new layer or instance) sees earlier ones. */
   private readonly topicsOn = new Set<string>();
   private readonly scratch = newRecord();
+  private pending: Buffer[][] = [];
+  private pendingBytes = 0;
   private sending = false;
-  /** A subscription to the zone's bare prefix (tools, spectators): every cell. */
-  private everything = false;
   bytesLastTick = 0;
   cellsLastTick = 0;
   skippedTicks = 0;
@@ -33,31 +35,27 @@ export class CellPublisher {
     private readonly log: Log,
   ) {}
 
-  /** Publishes this world's cells from now on (a zone: once; an instance node: per instance). */
-  serve(zoneId: string, grid: Grid, q: Quantizer): void {
-    const world: Served = {
-      zoneId,
+  serve(worldId: string, grid: Grid, q: Quantizer): void {
+    this.worlds.set(worldId, {
       grid,
       q,
       subscribed: new Uint8Array(grid.cells),
-      topics: Array.from({ length: grid.cells }, (_, c) => Buffer.from(cellTopic(zoneId, grid.cx(c), grid.cy(c)))),
-    };
-    this.world = world;
-    this.everything = false;
+      everything: false,
+      topics: Array.from({ length: grid.cells }, (_, c) => Buffer.from(cellTopic(worldId, grid.cx(c), grid.cy(c)))),
+    });
     for (const topic of this.topicsOn) this.follow(topic, true);
   }
 
-  /** Stops publishing (an instance closed). */
-  unserve(): void {
-    this.world = undefined;
+  unserve(worldId: string): void {
+    this.worlds.delete(worldId);
   }
 
   get subscribedCells(): number {
-    const w = this.world;
-    if (!w) return 0;
-    if (this.everything) return w.subscribed.length;
     let n = 0;
-    for (const v of w.subscribed) n += v;
+    for (const w of this.worlds.values()) {
+      if (w.everything) n += w.subscribed.length;
+      else for (const v of w.subscribed) n += v;
+    }
     return n;
   }
 
@@ -78,43 +76,55 @@ export class CellPublisher {
   }
 
   private follow(topic: string, on: boolean): void {
-    const w = this.world;
+    const slash = topic.indexOf("/");
+    const w = slash < 0 ? undefined : this.worlds.get(topic.slice(0, slash));
     if (!w) return;
-    const prefix = `${w.zoneId}/`;
-    if (topic === prefix) {
-      this.everything = on;
+    const rest = topic.slice(slash + 1);
+    if (rest === "") {
+      w.everything = on;
       return;
     }
-    const m = topic.startsWith(prefix) ? /^(-?\d+),(-?\d+)\/$/.exec(topic.slice(prefix.length)) : null;
+    const m = /^(-?\d+),(-?\d+)\/$/.exec(rest);
     if (!m) return;
     const cell = w.grid.local(Number(m[1]), Number(m[2]));
     if (cell >= 0) w.subscribed[cell] = on ? 1 : 0;
   }
 
-  /** Encodes and sends every non-empty subscribed cell; a tick whose sends are still queued is skipped. */
-  publish(tick: number, serverTime: number, e: Entities): void {
-    const w = this.world;
+  /** Encodes every non-empty subscribed cell of one world, to go out with the next flush. */
+  collect(worldId: string, tick: number, serverTime: number, e: Entities): void {
+    const w = this.worlds.get(worldId);
     if (!w) return;
-    if (this.sending) {
-      this.skippedTicks++;
-      return;
-    }
-    const out: Buffer[][] = [];
-    let bytes = 0;
     for (let c = 0; c < w.subscribed.length; c++) {
       const members = w.grid.members[c]!;
-      if ((w.subscribed[c] === 0 && !this.everything) || members.length === 0) continue;
+      if ((w.subscribed[c] === 0 && !w.everything) || members.length === 0) continue;
       const n = Math.min(members.length, MAX_RECORDS);
       // a fresh block per cell: zeromq.js may send it after this tick has moved on
       const block = Buffer.allocUnsafe(HEADER_BYTES + n * RECORD_BYTES);
       writeHeader(block, tick, serverTime, n);
       for (let i = 0; i < n; i++) this.writeEntity(block, i, e, members[i]!, w.q);
-      out.push([w.topics[c]!, block]);
-      bytes += block.length + w.topics[c]!.length;
+      this.pending.push([w.topics[c]!, block]);
+      this.pendingBytes += block.length + w.topics[c]!.length;
     }
-    this.bytesLastTick = bytes;
+  }
+
+  /** Sends what was collected this tick; if last tick's sends are still queued, this tick's are dropped. */
+  flush(): void {
+    const out = this.pending;
+    this.bytesLastTick = this.pendingBytes;
     this.cellsLastTick = out.length;
-    if (out.length > 0) void this.send(out);
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (out.length === 0) return;
+    if (this.sending) {
+      this.skippedTicks++;
+      return;
+    }
+    void this.send(out);
+  }
+
+  publish(worldId: string, tick: number, serverTime: number, e: Entities): void {
+    this.collect(worldId, tick, serverTime, e);
+    this.flush();
   }
 
   private writeEntity(block: Buffer, i: number, e: Entities, s: number, q: Quantizer): void {

@@ -18,6 +18,8 @@ const FORWARD_MS = 10_000;
 
 interface Arrival {
   entity: number;
+  /** The copy number it leaves from: it goes to the same copy here if there is room. */
+  layer: number;
   buffered: Intent[];
   at: number;
 }
@@ -39,8 +41,8 @@ export class Handoffs {
     return this.realm.zones.find((z) => x >= z.region[0] && x < z.region[2] && y >= z.region[1] && y < z.region[3]);
   }
 
-  /** The player at `slot` stepped out of the zone's region. */
-  offer(zone: Zone, slot: number, state: PlayerState): void {
+  /** The player at `slot` of copy `layer` stepped out of the zone's region. */
+  offer(zone: Zone, slot: number, state: PlayerState, layer: number): void {
     const target = this.ownerOf(state.x, state.y);
     const info = zone.players.get(slot);
     if (!info) return;
@@ -53,7 +55,7 @@ export class Handoffs {
     zone.e.flags[slot] = zone.e.flags[slot]! | EntityFlag.LEAVING;
     this.leaving.set(state.entity, { ticket, buffered: [] });
     this.rt.wire
-      .request(target.id, Op.ZONE_HANDOFF_OFFER, { ticket, player: state }, OFFER_TIMEOUT_MS)
+      .request(target.id, Op.ZONE_HANDOFF_OFFER, { ticket, player: state, layer }, OFFER_TIMEOUT_MS)
       .then((frame) => {
         const ok = frame.op === Op.ZONE_HANDOFF_ACCEPT && (frame.body as { ok: boolean }).ok;
         if (ok) this.commit(zone, state.entity, target.id, ticket);
@@ -62,18 +64,27 @@ export class Handoffs {
       .catch((err: Error) => this.cancel(zone, state.entity, err.message));
   }
 
-  /** Inbox side: offers and commits from the neighbours. */
-  listen(zone: Zone): void {
-    this.rt.on(Op.ZONE_HANDOFF_OFFER, ({ corr, ticket, player }, from) => {
-      const inside = zone.grid.contains(player.x, player.y);
-      if (inside && !zone.owns(player.entity)) this.arrivals.set(ticket, { entity: player.entity, buffered: [], at: Date.now() });
+  /**
+   * Inbox side: offers and commits from the neighbours. `owner` names the copy of this zone that
+   * holds an entity; `place` picks the copy an arrival goes to, preferring its copy number.
+   */
+  listen(world: { region: Zone["grid"]; owner(entity: number): Zone | undefined; place(prefer: number): Zone }): void {
+    this.rt.on(Op.ZONE_HANDOFF_OFFER, ({ corr, ticket, player, layer }, from) => {
+      const inside = world.region.contains(player.x, player.y);
+      if (inside && !world.owner(player.entity)) {
+        this.arrivals.set(ticket, { entity: player.entity, layer, buffered: [], at: Date.now() });
+      }
       this.rt.wire.reply(from, Op.ZONE_HANDOFF_ACCEPT, inside ? { corr, ticket, ok: true } : { corr, ticket, ok: false, code: "wrong-zone" });
     });
     this.rt.on(Op.ZONE_HANDOFF_COMMIT, ({ ticket, player, intents }, from) => {
       const arrival = this.arrivals.get(ticket);
       this.arrivals.delete(ticket);
       // the old zone has let go: take the player even if the offer was forgotten, or it is lost
-      if (!zone.owns(player.entity)) zone.enter(player, true);
+      let zone = world.owner(player.entity);
+      if (!zone) {
+        zone = world.place(arrival?.layer ?? 0);
+        zone.enter(player, true);
+      }
       this.forwardTo.delete(player.entity);
       zone.queue(intents, from);
       if (arrival) zone.queue(arrival.buffered, player.clientNode);

@@ -1,7 +1,7 @@
 // An instance node from the pool that all realms share: idle until a realm opens a dungeon on
 // it, then the same world loop as a zone over the dungeon, capped in players; empty for long
 // enough, the dungeon closes and the node is back in the pool.
-import { Quantizer } from "../../common/cell-snapshot.ts";
+import { Quantizer, worldId } from "../../common/cell-snapshot.ts";
 import type { NodeRuntime } from "../../common/node.ts";
 import { Op } from "../../common/opcodes.ts";
 import type { DUNGEONS } from "../../common/protocol/zone.ts";
@@ -46,7 +46,7 @@ export async function startInstanceNode(rt: NodeRuntime, spec: InstanceSpec, con
     if (!open) return;
     const { id, realm, owner, loop } = open;
     loop.stop();
-    publisher.unserve();
+    publisher.unserve(id);
     open = undefined;
     rt.wire.send(owner, Op.INSTANCE_CLOSED, { node: spec.id, instance: id, realm });
     rt.log.info("instance-closed", { instance: id, realm, why });
@@ -55,7 +55,7 @@ export async function startInstanceNode(rt: NodeRuntime, spec: InstanceSpec, con
   rt.on(Op.INSTANCE_OPEN, ({ corr, realm, dungeon, cap }, from) => {
     if (open) return rt.wire.reply(from, Op.INSTANCE_OPENED, { corr, ok: false, node: spec.id, code: "busy" });
     const map = DUNGEON_MAPS[dungeon];
-    const id = `${spec.id}.${++opened}`;
+    const id = worldId(spec.id, ++opened);
     const region = [0, 0, map.width, map.height] as const;
     const zone: Zone = new Zone({
       id,
@@ -78,7 +78,7 @@ export async function startInstanceNode(rt: NodeRuntime, spec: InstanceSpec, con
     const loop = new TickLoop(20, () => {
       const now = Date.now();
       zone.step(now);
-      publisher.publish(zone.tick, now, zone.e);
+      publisher.publish(id, zone.tick, now, zone.e);
       if (zone.playerCount > 0) instance.emptySince = now;
       else if (now - instance.emptySince >= config.instances.closeAfterMs) close("empty");
     });
@@ -96,7 +96,7 @@ export async function startInstanceNode(rt: NodeRuntime, spec: InstanceSpec, con
     if (code === undefined) zone!.enter(player);
     rt.wire.reply(from, Op.ZONE_ENTERED, code === undefined ? { corr, ok: true, zone: open!.id } : { corr, ok: false, zone: open?.id ?? spec.id, code });
   });
-  serveWorld(rt, () => open?.zone);
+  serveWorld(rt, () => open?.zone, () => (open ? [open.zone] : []));
   rt.addVitals(() => ({ ...worldVitals(open?.loop, open?.zone, publisher), open: open ? 1 : 0, opened }));
   rt.onStop(() => close("node stopping"));
 }

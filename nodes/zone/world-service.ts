@@ -18,20 +18,26 @@ export async function bindPub(address: string): Promise<zmq.XPublisher> {
   return pub;
 }
 
-/** Inbox handlers over whichever world the node runs now (an instance node may run none). */
-export function serveWorld(rt: NodeRuntime, current: () => Zone | undefined): void {
-  rt.on(Op.ZONE_INTENTS, ({ intents }, from) => current()?.queue(intents, from));
+/**
+ * Inbox handlers over the worlds the node runs: `route` names the world that holds an entity
+ * (an instance node between dungeons holds none), `all` lists them for the truth.
+ */
+export function serveWorld(rt: NodeRuntime, route: (entity: number) => Zone | undefined, all: () => Zone[] = () => []): void {
+  rt.on(Op.ZONE_INTENTS, ({ intents }, from) => {
+    for (const i of intents) route(i.entity)?.queue([i], from);
+  });
   rt.on(Op.ZONE_DISPLACE, ({ entity, x, y, reason }, from) => {
-    if (!current()?.displace(entity, x, y)) rt.log.warn("displace-refused", { entity, from, reason });
+    if (!route(entity)?.displace(entity, x, y)) rt.log.warn("displace-refused", { entity, from, reason });
   });
   rt.on(Op.ZONE_TRUTH_REQUEST, ({ corr }, from) => {
-    const zone = current();
     const entities = [];
-    if (zone) {
+    let tick = 0;
+    for (const zone of all()) {
       const e = zone.e;
+      tick = Math.max(tick, zone.tick);
       for (let s = 0; s < e.high; s++) if (e.alive[s]) entities.push({ entity: e.id[s]!, kind: e.kind[s]!, x: e.x[s]!, y: e.y[s]! });
     }
-    rt.wire.reply(from, Op.ZONE_TRUTH_REPLY, { corr, zone: zone?.opts.id ?? rt.id, tick: zone?.tick ?? 0, serverTime: Date.now(), entities });
+    rt.wire.reply(from, Op.ZONE_TRUTH_REPLY, { corr, zone: rt.id, tick, serverTime: Date.now(), entities });
   });
 }
 

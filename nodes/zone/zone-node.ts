@@ -1,67 +1,104 @@
-// A zone node: the Zone's tick on a fixed-rate loop, its cells on the PUB socket, its inbox
-// messages (players entering, intents, truth, displacement) and handoffs to neighbour zones.
-import { Quantizer } from "../../common/cell-snapshot.ts";
+// A zone node: its copies of the zone (layers) on one fixed-rate loop, their cells on the PUB
+// socket, its inbox messages (players entering, intents, truth, displacement) and handoffs.
+import { Quantizer, worldId } from "../../common/cell-snapshot.ts";
 import type { NodeRuntime } from "../../common/node.ts";
 import { Op } from "../../common/opcodes.ts";
+import type { Intent } from "../../common/protocol/zone.ts";
 import type { RealmSpec, ZoneSpec } from "../../config/model.ts";
 import { CellPublisher } from "./cell-publisher.ts";
 import { Handoffs } from "./handoff.ts";
+import { Layers } from "./layers.ts";
 import { Terrain } from "./movement.ts";
 import { TickLoop } from "./tick-loop.ts";
-import { Zone } from "./zone.ts";
 import { bindPub, serveWorld, worldVitals } from "./world-service.ts";
+import { Zone } from "./zone.ts";
+
+/** Each zone numbers its NPCs and loot in its own block of ids above the players'; each copy in a slice of it. */
+const ZONE_IDS = 0x100_0000;
+const COPY_IDS = 0x10_0000;
 
 export async function startZoneNode(rt: NodeRuntime, spec: ZoneSpec, realm: RealmSpec): Promise<void> {
-  const pub = await bindPub(spec.pub);
+  const publisher = new CellPublisher(await bindPub(spec.pub), rt.log);
+  void publisher.listen();
   const world = [0, 0, realm.world.width, realm.world.height] as const;
   const ordinal = realm.zones.findIndex((z) => z.id === spec.id);
-  const peers = realm.zones.filter((z) => z.id !== spec.id);
+  const peers = realm.zones.filter((z) => z.id !== spec.id).map((z) => z.id);
+  const q = new Quantizer(realm.world.width, realm.world.height);
   const handoffs = new Handoffs(rt, spec.id, realm);
-  const zone: Zone = new Zone({
-    id: spec.id,
-    region: spec.region,
-    cellSize: realm.world.cell,
-    terrain: new Terrain(world, realm.blocked),
-    tickHz: realm.tickHz,
-    vision: realm.vision,
-    npcs: spec.npcs,
-    // NPC and loot ids above 2^24, one block per zone; player ids come from the realm node below it
-    entityBase: (ordinal + 1) * 0x100_0000,
-    peers: peers.map((z) => z.id),
-    outputs: {
-      events: (clientNode, events) => rt.wire.send(clientNode, Op.ZONE_EVENTS, { zone: spec.id, tick: zone.tick, events }),
-      crossing: (slot, state) => handoffs.offer(zone, slot, state),
-      departed: (state, why) => rt.log.info("player-departed", { entity: state.entity, character: state.characterId, why }),
-      looted: (player, item) => rt.log.info("player-looted", { character: player.characterId, item }),
-    },
-  });
-  const publisher = new CellPublisher(pub, rt.log);
-  publisher.serve(spec.id, zone.grid, new Quantizer(realm.world.width, realm.world.height));
-  void publisher.listen();
 
-  rt.on(Op.ZONE_ENTER, ({ corr, player }, from) => {
-    const inside = zone.grid.contains(player.x, player.y);
-    if (inside) zone.enter(player);
-    rt.wire.reply(from, Op.ZONE_ENTERED, inside ? { corr, ok: true, zone: spec.id } : { corr, ok: false, zone: spec.id, code: "wrong-zone" });
+  const makeCopy = (copy: number): Zone => {
+    const id = worldId(spec.id, copy);
+    const zone: Zone = new Zone({
+      id,
+      region: spec.region,
+      cellSize: realm.world.cell,
+      terrain: new Terrain(world, realm.blocked),
+      tickHz: realm.tickHz,
+      vision: realm.vision,
+      npcs: spec.npcs,
+      entityBase: (ordinal + 1) * ZONE_IDS + copy * COPY_IDS,
+      peers,
+      outputs: {
+        events: (clientNode, events) => rt.wire.send(clientNode, Op.ZONE_EVENTS, { zone: id, tick: zone.tick, events }),
+        crossing: (slot, state) => handoffs.offer(zone, slot, state, copy),
+        departed: (state, why) => rt.log.info("player-departed", { world: id, entity: state.entity, character: state.characterId, why }),
+        looted: (player, item) => rt.log.info("player-looted", { world: id, character: player.characterId, item }),
+      },
+    });
+    publisher.serve(id, zone.grid, q);
+    if (copy > 0) rt.log.info("layer-opened", { world: id, players: layers?.players });
+    return zone;
+  };
+  const layers: Layers = new Layers(realm.layerPlayers, makeCopy, (copy, zone) => {
+    publisher.unserve(zone.opts.id);
+    rt.log.info("layer-closed", { world: zone.opts.id, copy });
   });
-  serveWorld(rt, () => zone);
-  handoffs.listen(zone);
 
+  rt.on(Op.ZONE_ENTER, ({ corr, player, with: friend }, from) => {
+    if (!layers.base.grid.contains(player.x, player.y)) {
+      return rt.wire.reply(from, Op.ZONE_ENTERED, { corr, ok: false, zone: spec.id, code: "wrong-zone" });
+    }
+    const zone = layers.owner(player.entity) ?? layers.place({ friend });
+    zone.enter(player);
+    rt.wire.reply(from, Op.ZONE_ENTERED, { corr, ok: true, zone: zone.opts.id });
+  });
+  // intents go to the copy that holds the player; those no copy holds are strays for the handoffs
+  serveWorld(rt, (entity) => layers.owner(entity) ?? layers.base, () => layers.all());
+  handoffs.listen({
+    region: layers.base.grid,
+    owner: (entity) => layers.owner(entity),
+    place: (prefer) => layers.place({ prefer }),
+  });
+
+  const strays: Intent[] = [];
   const loop = new TickLoop(realm.tickHz, () => {
     const now = Date.now();
-    zone.step(now);
-    handoffs.forward(zone.strays);
-    zone.strays.length = 0;
-    publisher.publish(zone.tick, now, zone.e);
+    for (const zone of layers.all()) {
+      zone.step(now);
+      for (const i of zone.strays) strays.push(i);
+      zone.strays.length = 0;
+      publisher.collect(zone.opts.id, zone.tick, now, zone.e);
+    }
+    publisher.flush();
+    handoffs.forward(strays);
+    strays.length = 0;
+    layers.sweep(now);
   });
-  rt.addVitals(() => ({ ...worldVitals(loop, zone, publisher), handoffsOut: handoffs.sent, handoffsIn: handoffs.received }));
+  rt.addVitals(() => ({
+    ...worldVitals(loop, layers.base, publisher),
+    players: layers.players,
+    layers: layers.all().length,
+    handoffsOut: handoffs.sent,
+    handoffsIn: handoffs.received,
+  }));
   rt.onStop(() => {
     loop.stop();
-    for (const [s] of zone.players) {
-      const state = zone.remove(s);
-      if (state) rt.log.info("player-departed", { entity: state.entity, character: state.characterId, why: "zone stopping" });
+    for (const zone of layers.all()) {
+      for (const [s] of zone.players) {
+        const state = zone.remove(s);
+        if (state) rt.log.info("player-departed", { world: zone.opts.id, entity: state.entity, character: state.characterId, why: "zone stopping" });
+      }
     }
-    pub.close();
   });
   loop.start();
 }

@@ -96,7 +96,7 @@ async function tickTimes(sc: Scenario, ticks: number): Promise<{ p50: number; p9
     walk();
     const begin = performance.now();
     zone.step((t + warmup) * 50);
-    publisher.publish(zone.tick, (t + warmup) * 50, zone.e);
+    publisher.publish("BENCH-ZONE", zone.tick, (t + warmup) * 50, zone.e);
     if (t >= 0) {
       times.add(performance.now() - begin);
       bytes += publisher.bytesLastTick;

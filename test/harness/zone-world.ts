@@ -2,7 +2,7 @@
 // client node (it binds CLIENT-1's inbox) and subscribes to the zones' PUB sockets itself.
 import type { ChildProcess } from "node:child_process";
 import * as zmq from "zeromq";
-import { readHeader, readRecord, newRecord, Quantizer, type EntityRecord } from "../../common/cell-snapshot.ts";
+import { nodeOfWorld, readHeader, readRecord, newRecord, Quantizer, type EntityRecord } from "../../common/cell-snapshot.ts";
 import type { Frame } from "../../common/codec.ts";
 import { launchNode } from "../../common/launch.ts";
 import { createLog } from "../../common/log.ts";
@@ -69,22 +69,25 @@ export class ZoneWorld {
     return { entity, characterId: `c${entity}`, accountId: `a${entity}`, clientNode: CLIENT, name: `P${entity}`, x, y, heading: 0, level: 1, hp: 100, maxHp: 100, speed, version: 0, seq: -1, seqMask: 0, moveSeq: -1 };
   }
 
-  async enter(p: PlayerState): Promise<string> {
+  /** Enters a player in the zone owning its position; returns the world (zone or layer) it went to. */
+  async enter(p: PlayerState, friend?: number): Promise<string> {
     const zone = this.zoneAt(p.x, p.y);
-    const reply = await this.wire.request(zone, Op.ZONE_ENTER, { player: p }, 2000);
-    if (!(reply.body as { ok: boolean }).ok) throw new Error(`${zone} refused ${p.entity}`);
-    return zone;
+    const reply = await this.wire.request(zone, Op.ZONE_ENTER, friend === undefined ? { player: p } : { player: p, with: friend }, 2000);
+    const body = reply.body as { ok: boolean; zone: string };
+    if (!body.ok) throw new Error(`${zone} refused ${p.entity}`);
+    return body.zone;
   }
 
-  intent(zone: string, i: Omit<Intent, "seq">): number {
+  /** Sends an intent to the node running `world` (a zone, one of its layers). */
+  intent(world: string, i: Omit<Intent, "seq">): number {
     const seq = (this.seq.get(i.entity) ?? -1) + 1;
     this.seq.set(i.entity, seq);
-    this.wire.send(zone, Op.ZONE_INTENTS, { intents: [{ ...i, seq }] });
+    this.wire.send(nodeOfWorld(world), Op.ZONE_INTENTS, { intents: [{ ...i, seq }] });
     return seq;
   }
 
   async truth(zone: string): Promise<{ tick: number; entities: { entity: number; kind: number; x: number; y: number }[] }> {
-    const reply = await this.wire.request(zone, Op.ZONE_TRUTH_REQUEST, {}, 2000);
+    const reply = await this.wire.request(nodeOfWorld(zone), Op.ZONE_TRUTH_REQUEST, {}, 2000);
     return reply.body as { tick: number; entities: { entity: number; kind: number; x: number; y: number }[] };
   }
 
