@@ -148,7 +148,8 @@ export class Wire {
     this.loops.push(
       receiveLoop(router, (frames) => {
         const [identity, ...rest] = frames;
-        if (identity) this.accept(rest, identity.toString("utf8"));
+        // latin1 maps every byte to one char and back: a peer without a routing id gets a binary one from libzmq
+        if (identity) this.accept(rest, identity.toString("latin1"));
       }),
     );
     return router.lastEndpoint ?? address;
@@ -161,8 +162,10 @@ export class Wire {
 
   /** Sends a request carrying a fresh `corr` and waits for the answer, at most `timeoutMs`. */
   async request<O extends OpCode>(to: string, op: O, body: Omit<Body<O>, "corr">, timeoutMs: number): Promise<Frame> {
+    // resolve the peer first: an unknown one throws here, before a timer is armed whose rejection nobody awaits
+    const { queue } = this.peer(to);
     const { corr, answer } = this.pending.open(to, opName(op) ?? String(op), timeoutMs);
-    this.send(to, op, { ...body, corr } as Body<O>);
+    queue.push(encodeFrame(op, { ...body, corr } as Body<O>));
     return answer;
   }
 
@@ -170,7 +173,7 @@ export class Wire {
   reply<O extends OpCode>(to: string, op: O, body: Body<O>): void {
     if (!this.inbox || !this.inboxQueue) throw new Error("reply before the inbox is bound");
     const [head, payload] = encodeFrame(op, body);
-    this.inboxQueue.push([Buffer.from(to, "utf8"), head, payload]);
+    this.inboxQueue.push([Buffer.from(to, "latin1"), head, payload]);
   }
 
   get dropped(): number {

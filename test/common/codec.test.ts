@@ -1,0 +1,218 @@
+// Frames on the wire: [opcode (uint16 BE), msgpack body]. Whatever a peer gets wrong is a FrameError
+// that names the opcode, so the `frame-dropped` log line tells the operator which message was bad.
+import msgpack from "msgpack-lite";
+import t from "tap";
+import { decodeFrame, encodeFrame, MAX_BODY_BYTES } from "../../common/codec.ts";
+import { FrameError } from "../../common/errors.ts";
+import { Op, opName, type OpCode, type OpName } from "../../common/opcodes.ts";
+import type { Body } from "../../common/protocol/index.ts";
+
+/**
+ * One valid body per opcode, checked against its type. An opcode without one fails the first test
+ * by name (at run time, so adding an opcode does not stop the whole project compiling).
+ */
+const PLAYER: Body<typeof Op.ZONE_ENTER>["player"] = {
+  entity: 7,
+  characterId: "c-7",
+  accountId: "42",
+  clientNode: "CLIENT-1",
+  name: "Aria",
+  x: 101.5,
+  y: 2000,
+  heading: -1.2,
+  level: 3,
+  hp: 80,
+  maxHp: 100,
+  speed: 7,
+  version: 4,
+  seq: 12,
+  seqMask: 0xffff_ffff,
+  moveSeq: 11,
+};
+
+const SAMPLES: { [O in OpCode]?: Body<O> } = {
+  [Op.HEARTBEAT]: {
+    id: "FORTRAX-ZONE-1",
+    kind: "zone",
+    realm: "Fortrax",
+    pid: 4242,
+    seq: 17,
+    startedAt: 1_700_000_000_123,
+    uptimeMs: 8500.5,
+    rssBytes: 80 << 20,
+    heapUsedBytes: 30 << 20,
+    vitals: { tickP99Ms: 2.75, players: 12, badFrames: 0 },
+  },
+  [Op.SHUTDOWN]: { reason: "operator asked" },
+  [Op.PING]: { corr: 1 },
+  [Op.PONG]: { corr: Number.MAX_SAFE_INTEGER, id: "LOGIN-1", uptimeMs: 0 },
+  [Op.STATUS_REQUEST]: { corr: 0 },
+  [Op.STATUS_REPLY]: {
+    corr: 9,
+    reviver: "REVIVER-1",
+    leader: true,
+    nodes: [
+      {
+        id: "FORTRAX-DB",
+        kind: "database",
+        realm: "Fortrax",
+        state: "up",
+        pid: 99,
+        restarts: 1,
+        heartbeatAgeMs: 120.5,
+        vitals: { replicaLagMs: 3 },
+        history: [{ at: 1_700_000_000_000, cause: "SIGKILL", procedure: "spawn" }],
+      },
+      { id: "CLIENT-2", kind: "client", state: "given-up", restarts: 5, reason: "crashed 5 times in 60 s", vitals: {}, history: [] },
+    ],
+  },
+  [Op.STOP_REALM]: { reason: "maintenance" },
+  [Op.ZONE_ENTER]: { corr: 3, player: PLAYER, with: 8 },
+  [Op.ZONE_ENTERED]: { corr: 3, ok: true, zone: "FORTRAX-ZONE-1~2" },
+  [Op.ZONE_INTENTS]: { intents: [{ entity: 7, seq: 1, kind: "move", x: 10.5, y: 20, heading: 1.5 }, { entity: 7, seq: 2, kind: "say", text: "hi" }] },
+  [Op.ZONE_EVENTS]: { zone: "FORTRAX-ZONE-1", tick: 99, events: [{ entity: 7, kind: "redirect", zone: "FORTRAX-ZONE-2" }, { entity: 7, kind: "combat", from: 7, target: 8, amount: 12 }] },
+  [Op.ZONE_HANDOFF_OFFER]: { corr: 4, ticket: "t-1", player: PLAYER, layer: 1 },
+  [Op.ZONE_HANDOFF_ACCEPT]: { corr: 4, ticket: "t-1", ok: false, code: "wrong-zone" },
+  [Op.ZONE_HANDOFF_COMMIT]: { ticket: "t-1", player: PLAYER, intents: [] },
+  [Op.ZONE_TRUTH_REQUEST]: { corr: 5 },
+  [Op.ZONE_TRUTH_REPLY]: { corr: 5, zone: "FORTRAX-ZONE-1", tick: 7, serverTime: 1_700_000_000_000, entities: [{ entity: 7, kind: 1, x: 1.25, y: 2 }] },
+  [Op.ZONE_DISPLACE]: { entity: 7, x: 100, y: 200, reason: "knockback" },
+  [Op.INSTANCE_OPEN]: { corr: 6, realm: "Fortrax", dungeon: "crypt", cap: 5 },
+  [Op.INSTANCE_OPENED]: { corr: 6, ok: true, node: "INSTANCE-1", instance: "INSTANCE-1~3", width: 400, height: 400, entranceX: 20, entranceY: 20 },
+  [Op.INSTANCE_CLOSED]: { node: "INSTANCE-1", instance: "INSTANCE-1~3", realm: "Fortrax" },
+};
+
+
+const OPS = Object.values(Op);
+/** The opcodes the body tests run over: those with a sample (the first test names the others). */
+const SAMPLED = OPS.filter((op) => SAMPLES[op] !== undefined);
+/** The sample for `op`. */
+const sample = <O extends OpCode>(op: O): Body<O> => {
+  const body = SAMPLES[op];
+  if (body === undefined) throw new Error(`no sample body for ${opName(op)}: add one to SAMPLES`);
+  return body as Body<O>;
+};
+const nameOf = (op: OpCode): OpName => opName(op)!;
+const head = (code: number): Buffer => {
+  const b = Buffer.alloc(2);
+  b.writeUInt16BE(code, 0);
+  return b;
+};
+
+/** The FrameError message for `frames`, or a failure if it decodes or throws anything else. */
+function frameError(frames: Buffer[]): string {
+  try {
+    decodeFrame(frames);
+  } catch (err) {
+    if (err instanceof FrameError) return err.message;
+    throw err;
+  }
+  throw new Error("decoded, but should have been refused");
+}
+
+t.test("codec - every opcode has a sample, and its frame round-trips", async (t) => {
+  const missing = OPS.filter((op) => SAMPLES[op] === undefined).map(nameOf);
+  t.same(missing, [], "a sample body for every opcode in the table");
+  for (const op of SAMPLED) {
+    const frames = encodeFrame(op, sample(op));
+    t.equal(frames.length, 2, `${nameOf(op)}: two frames`);
+    t.same(frames[0], head(op), `${nameOf(op)}: the opcode is a big-endian uint16`);
+    let back: unknown;
+    try {
+      back = decodeFrame(frames);
+    } catch (err) {
+      // a sample gone stale under a schema change: say which, and go on with the others
+      t.fail(`${nameOf(op)}: the sample no longer decodes: ${(err as Error).message}`);
+      continue;
+    }
+    t.same(back, { op, body: sample(op) }, `${nameOf(op)}: decodes to what was encoded`);
+  }
+});
+
+t.test("codec - optional keys may be left out and stay out", async (t) => {
+  const { realm: _realm, ...noRealm } = sample(Op.HEARTBEAT);
+  const back = decodeFrame(encodeFrame(Op.HEARTBEAT, noRealm));
+  t.notOk(Object.hasOwn(back.body, "realm"), "no realm key appears");
+  t.same(back.body, noRealm);
+});
+
+t.test("codec - the frame's shape is checked before the body", async (t) => {
+  const [h, body] = encodeFrame(Op.PING, { corr: 1 });
+  t.equal(frameError([]), "expected 2 frames (opcode, body), got 0");
+  t.equal(frameError([h]), "expected 2 frames (opcode, body), got 1");
+  t.equal(frameError([h, body, body]), "expected 2 frames (opcode, body), got 3");
+  t.equal(frameError([Buffer.from([3]), body]), "opcode frame must be 2 bytes, got 1");
+  t.equal(frameError([Buffer.from([0, 3, 0]), body]), "opcode frame must be 2 bytes, got 3");
+  t.equal(frameError([Buffer.alloc(0), body]), "opcode frame must be 2 bytes, got 0");
+  t.equal(frameError([head(65000), body]), "unknown opcode 65000");
+  t.equal(frameError([head(0), body]), "unknown opcode 0", "0 is not an opcode");
+  // 3 little-endian is 768: the byte order matters
+  t.equal(frameError([Buffer.from([3, 0]), body]), "unknown opcode 768");
+});
+
+t.test("codec - a body over the limit is refused by size, before it is decoded", async (t) => {
+  for (const op of OPS) {
+    const name = nameOf(op);
+    t.equal(
+      frameError([head(op), Buffer.alloc(MAX_BODY_BYTES + 1, 0xc1)]),
+      `${name} body of ${MAX_BODY_BYTES + 1} bytes exceeds ${MAX_BODY_BYTES}`,
+      `${name}: one byte over`,
+    );
+  }
+  // exactly at the limit the size passes, and the body itself is judged (a 1 MiB string is too long a reason)
+  const atLimit = msgpack.encode({ reason: "x".repeat(MAX_BODY_BYTES - 16) });
+  const padded = Buffer.concat([atLimit, Buffer.alloc(MAX_BODY_BYTES - atLimit.length)]);
+  t.equal(padded.length, MAX_BODY_BYTES);
+  t.match(frameError([head(Op.SHUTDOWN), padded]), /^SHUTDOWN body: reason: must be at most 200 characters$/);
+});
+
+t.test("codec - a body that is not msgpack is refused, naming the opcode", async (t) => {
+  for (const op of OPS) {
+    const name = nameOf(op);
+    t.match(frameError([head(op), Buffer.from([0xc1])]), new RegExp(`^${name} body is not msgpack \\(`), `${name}: 0xc1 is never msgpack`);
+    t.match(frameError([head(op), Buffer.alloc(0)]), new RegExp(`^${name} body is not msgpack \\(`), `${name}: empty body`);
+  }
+  for (const op of SAMPLED) {
+    const name = nameOf(op);
+    const whole = encodeFrame(op, sample(op))[1];
+    t.match(frameError([head(op), whole.subarray(0, whole.length - 1)]), new RegExp(`^${name} body is not msgpack \\(`), `${name}: truncated body`);
+  }
+  // nesting deep enough to blow the decoder's stack is still just a bad frame
+  t.match(frameError([head(Op.PING), Buffer.alloc(MAX_BODY_BYTES, 0x91)]), /^PING body is not msgpack \(/);
+});
+
+t.test("codec - a body of the wrong shape is refused, naming the opcode and the key", async (t) => {
+  for (const op of SAMPLED) {
+    const name = nameOf(op);
+    const body = sample(op) as Record<string, unknown>;
+    const encode = (value: unknown): Buffer[] => [head(op), msgpack.encode(value)];
+    const [first] = Object.keys(body) as [string];
+
+    t.match(frameError(encode([1, 2])), new RegExp(`^${name} body: expected a map, got a list$`), `${name}: a list, not a map`);
+    t.match(frameError(encode(7)), new RegExp(`^${name} body: expected a map, got number 7$`), `${name}: a number, not a map`);
+    t.match(frameError(encode(null)), new RegExp(`^${name} body: expected a map, got null$`), `${name}: nil`);
+
+    const { [first]: _dropped, ...missing } = body;
+    t.equal(frameError(encode(missing)), `${name} body: ${first}: missing key`, `${name}: missing ${first}`);
+
+    const unknown = { ...body, sneaky: 1 };
+    t.match(frameError(encode(unknown)), new RegExp(`^${name} body: sneaky: unknown key \\(expected ${first}(, [^)]*)?\\)$`), `${name}: unknown key`);
+
+    const wrong = { ...body, [first]: { nested: true } };
+    t.match(frameError(encode(wrong)), new RegExp(`^${name} body: ${first}: expected .*, got a map$`), `${name}: ${first} of the wrong type`);
+  }
+});
+
+t.test("codec - nested problems are reported with their path", async (t) => {
+  const reply = sample(Op.STATUS_REPLY);
+  const bad = { ...reply, nodes: [reply.nodes[0], { ...reply.nodes[1], state: "sleeping" }] };
+  t.equal(
+    frameError([head(Op.STATUS_REPLY), msgpack.encode(bad)]),
+    'STATUS_REPLY body: nodes[1].state: expected one of "up", "down", "starting", "given-up", "stopped", got a string ("sleeping")',
+  );
+  const hb = { ...sample(Op.HEARTBEAT), vitals: { players: "many" } };
+  t.match(frameError([head(Op.HEARTBEAT), msgpack.encode(hb)]), /^HEARTBEAT body: vitals\.players: expected a number, got a string \("many"\)$/);
+  t.match(frameError([head(Op.PING), msgpack.encode({ corr: -1 })]), /^PING body: corr: must be between 0 and \d+, got -1$/);
+  t.match(frameError([head(Op.PING), msgpack.encode({ corr: 1.5 })]), /^PING body: corr: expected an integer, got number 1.5$/);
+  t.match(frameError([head(Op.PONG), msgpack.encode({ corr: 1, id: "bad id!", uptimeMs: 0 })]), /^PONG body: id: expected a node id/);
+});
