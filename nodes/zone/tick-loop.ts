@@ -30,7 +30,8 @@ export class TickTimes {
   percentiles(): { p50Ms: number; p99Ms: number; maxMs: number } {
     if (this.count === 0) return { p50Ms: 0, p99Ms: 0, maxMs: 0 };
     const sorted = this.times.slice(0, this.count).sort();
-    const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+    // nearest rank: the smallest value with at least q of the samples at or below it
+    const at = (q: number): number => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? 0;
     return { p50Ms: at(0.5), p99Ms: at(0.99), maxMs: sorted[sorted.length - 1] ?? 0 };
   }
 }
@@ -54,6 +55,7 @@ export class TickLoop {
 
   start(): void {
     this.startedAt = performance.now();
+    this.slot = 0;
     this.schedule();
   }
 
