@@ -42,3 +42,17 @@ export class UsageError extends Error {
     this.name = "UsageError";
   }
 }
+
+/**
+ * The database node refused an operation (`code`: name-taken, not-owner, insufficient-gold...) or
+ * could not be reached (`unavailable`: nothing was applied, the same call may be tried again).
+ */
+export class DbError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "DbError";
+  }
+}

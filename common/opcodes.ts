@@ -12,6 +12,31 @@ export const Op = {
   STATUS_REPLY: 21,
   STOP_REALM: 22,
 
+  // login <-> realm: sessions and population (40..49)
+  SESSION_GRANT: 40,
+  SESSION_GRANT_REPLY: 41,
+  SESSION_END: 42,
+  SESSION_END_REPLY: 43,
+  REALM_STATUS_REQUEST: 44,
+  REALM_STATUS_REPLY: 45,
+
+  // client <-> realm, client <-> client: load reports, session checks, kicks (50..59)
+  CLIENT_LOAD: 50,
+  REALM_SESSION_CHECK: 51,
+  REALM_SESSION_CHECK_REPLY: 52,
+  SESSION_KICK: 53,
+  REALM_PLAYER_LEFT: 54,
+
+  // client -> realm: a player's characters (60..79)
+  CHAR_LIST: 60,
+  CHAR_LIST_REPLY: 61,
+  CHAR_CREATE: 62,
+  CHAR_CREATE_REPLY: 63,
+  CHAR_DELETE: 64,
+  CHAR_DELETE_REPLY: 65,
+  CHAR_SELECT: 66,
+  CHAR_SELECT_REPLY: 67,
+
   // realm, client nodes <-> zone and instance nodes; zone <-> zone handoff (80..119)
   ZONE_ENTER: 80,
   ZONE_ENTERED: 81,
@@ -26,6 +51,48 @@ export const Op = {
   INSTANCE_OPEN: 90,
   INSTANCE_OPENED: 91,
   INSTANCE_CLOSED: 92,
+
+  // realm, zones, backup, operator tools -> database node; every answer is DB_REPLY (120..159)
+  DB_LIST_CHARACTERS: 120,
+  DB_CREATE_CHARACTER: 121,
+  DB_DELETE_CHARACTER: 122,
+  DB_LOAD_CHARACTER: 123,
+  DB_SAVE_CHECKPOINT: 124,
+  DB_GRANT_ITEMS: 125,
+  DB_MOVE_ITEM: 126,
+  DB_TRADE: 127,
+  DB_SEND_MAIL: 128,
+  DB_TAKE_MAIL: 129,
+  DB_LIST_MAIL: 130,
+  DB_GRANT_GOLD: 131,
+  DB_SINK_GOLD: 132,
+  DB_LOAD_ITEMS: 133,
+  DB_OP_STATUS: 134,
+  DB_CHECK: 135,
+  DB_STATS: 136,
+  DB_REPLICA_PULL: 140,
+  DB_COPY_OPEN: 141,
+  DB_COPY_CHUNK: 142,
+  DB_RESTORE: 143,
+  DB_REPLY: 159,
+
+  // operator tools, database node -> backup node; every answer is BACKUP_REPLY (160..179)
+  BACKUP_SNAPSHOT_NOW: 160,
+  BACKUP_LIST: 161,
+  BACKUP_VERIFY: 162,
+  BACKUP_RESTORE: 163,
+  BACKUP_TASK: 164,
+  BACKUP_FILE_OPEN: 165,
+  BACKUP_FILE_CHUNK: 166,
+  BACKUP_GET_ENTRY: 167,
+  BACKUP_STATUS: 168,
+  BACKUP_REPLY: 179,
+
+  // client <-> client: reconnect tokens; client -> zone: reattach after a reconnect (180..189)
+  CLIENT_RESUME_GRANT: 180,
+  CLIENT_RESUME_TAKEN: 181,
+  ZONE_REATTACH: 182,
+  ZONE_REATTACHED: 183,
 } as const;
 
 export type OpName = keyof typeof Op;

@@ -1,5 +1,7 @@
 // `realm`: the operator's command line. Every failure is one clear line and a non-zero exit.
 import { ConfigError, UsageError } from "../common/errors.ts";
+import { account } from "./account-commands.ts";
+import { backup } from "./backup-commands.ts";
 import { bench } from "./bench/index.ts";
 import type { Command } from "./command.ts";
 import { checkConfig, start, status, stop } from "./realm-commands.ts";
@@ -10,6 +12,8 @@ const COMMANDS: Record<string, Command> = {
   stop,
   "check-config": checkConfig,
   bench,
+  account,
+  backup,
 };
 
 const USAGE = ["usage: realm <command> [options]", ...Object.values(COMMANDS).flatMap((c) => c.usage.map((u) => `  ${u}`))].join("\n");

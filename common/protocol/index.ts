@@ -3,6 +3,9 @@ import { Op, type OpCode } from "../opcodes.ts";
 import type { Infer, Schema } from "../schema.ts";
 import { heartbeat, ping, pong, shutdown } from "./control.ts";
 import { statusReply, statusRequest, stopRealm } from "./reviver.ts";
+import { charCreate, charCreateReply, charDelete, charDeleteReply, charList, charListReply, charSelect, charSelectReply } from "./characters.ts";
+import { realmStatusReply, realmStatusRequest, sessionEnd, sessionEndReply, sessionGrant, sessionGrantReply } from "./login.ts";
+import { clientLoad, realmPlayerLeft, realmSessionCheck, realmSessionCheckReply, sessionKick } from "./placement.ts";
 import {
   displace,
   handoffAccept,
@@ -18,6 +21,12 @@ import {
   zoneEvents,
   zoneIntents,
 } from "./zone.ts";
+import {
+  dbCheck, dbCopyChunk, dbCopyOpen, dbCreateCharacter, dbDeleteCharacter, dbGrantGold, dbGrantItems, dbListCharacters, dbListMail, dbLoadCharacter,
+  dbLoadItems, dbMoveItem, dbOpStatus, dbReplicaPull, dbReply, dbRestore, dbSaveCheckpoint, dbSendMail, dbSinkGold, dbStats, dbTakeMail, dbTrade,
+} from "./db.ts";
+import { clientResumeGrant, clientResumeTaken, zoneReattach, zoneReattached } from "./client.ts";
+import { backupFileChunk, backupFileOpen, backupGetEntry, backupList, backupReply, backupRestore, backupSnapshotNow, backupStatus, backupTask, backupVerify } from "./backup.ts";
 
 export const BODIES = {
   [Op.HEARTBEAT]: heartbeat,
@@ -27,6 +36,25 @@ export const BODIES = {
   [Op.STATUS_REQUEST]: statusRequest,
   [Op.STATUS_REPLY]: statusReply,
   [Op.STOP_REALM]: stopRealm,
+  [Op.SESSION_GRANT]: sessionGrant,
+  [Op.SESSION_GRANT_REPLY]: sessionGrantReply,
+  [Op.SESSION_END]: sessionEnd,
+  [Op.SESSION_END_REPLY]: sessionEndReply,
+  [Op.REALM_STATUS_REQUEST]: realmStatusRequest,
+  [Op.REALM_STATUS_REPLY]: realmStatusReply,
+  [Op.CLIENT_LOAD]: clientLoad,
+  [Op.REALM_SESSION_CHECK]: realmSessionCheck,
+  [Op.REALM_SESSION_CHECK_REPLY]: realmSessionCheckReply,
+  [Op.SESSION_KICK]: sessionKick,
+  [Op.REALM_PLAYER_LEFT]: realmPlayerLeft,
+  [Op.CHAR_LIST]: charList,
+  [Op.CHAR_LIST_REPLY]: charListReply,
+  [Op.CHAR_CREATE]: charCreate,
+  [Op.CHAR_CREATE_REPLY]: charCreateReply,
+  [Op.CHAR_DELETE]: charDelete,
+  [Op.CHAR_DELETE_REPLY]: charDeleteReply,
+  [Op.CHAR_SELECT]: charSelect,
+  [Op.CHAR_SELECT_REPLY]: charSelectReply,
   [Op.ZONE_ENTER]: zoneEnter,
   [Op.ZONE_ENTERED]: zoneEntered,
   [Op.ZONE_INTENTS]: zoneIntents,
@@ -40,9 +68,57 @@ export const BODIES = {
   [Op.INSTANCE_OPEN]: instanceOpen,
   [Op.INSTANCE_OPENED]: instanceOpened,
   [Op.INSTANCE_CLOSED]: instanceClosed,
+  [Op.DB_LIST_CHARACTERS]: dbListCharacters,
+  [Op.DB_CREATE_CHARACTER]: dbCreateCharacter,
+  [Op.DB_DELETE_CHARACTER]: dbDeleteCharacter,
+  [Op.DB_LOAD_CHARACTER]: dbLoadCharacter,
+  [Op.DB_SAVE_CHECKPOINT]: dbSaveCheckpoint,
+  [Op.DB_GRANT_ITEMS]: dbGrantItems,
+  [Op.DB_MOVE_ITEM]: dbMoveItem,
+  [Op.DB_TRADE]: dbTrade,
+  [Op.DB_SEND_MAIL]: dbSendMail,
+  [Op.DB_TAKE_MAIL]: dbTakeMail,
+  [Op.DB_LIST_MAIL]: dbListMail,
+  [Op.DB_GRANT_GOLD]: dbGrantGold,
+  [Op.DB_SINK_GOLD]: dbSinkGold,
+  [Op.DB_LOAD_ITEMS]: dbLoadItems,
+  [Op.DB_OP_STATUS]: dbOpStatus,
+  [Op.DB_CHECK]: dbCheck,
+  [Op.DB_STATS]: dbStats,
+  [Op.DB_REPLICA_PULL]: dbReplicaPull,
+  [Op.DB_COPY_OPEN]: dbCopyOpen,
+  [Op.DB_COPY_CHUNK]: dbCopyChunk,
+  [Op.DB_RESTORE]: dbRestore,
+  [Op.DB_REPLY]: dbReply,
+  [Op.BACKUP_SNAPSHOT_NOW]: backupSnapshotNow,
+  [Op.BACKUP_LIST]: backupList,
+  [Op.BACKUP_VERIFY]: backupVerify,
+  [Op.BACKUP_RESTORE]: backupRestore,
+  [Op.BACKUP_TASK]: backupTask,
+  [Op.BACKUP_FILE_OPEN]: backupFileOpen,
+  [Op.BACKUP_FILE_CHUNK]: backupFileChunk,
+  [Op.BACKUP_GET_ENTRY]: backupGetEntry,
+  [Op.BACKUP_STATUS]: backupStatus,
+  [Op.BACKUP_REPLY]: backupReply,
+  [Op.CLIENT_RESUME_GRANT]: clientResumeGrant,
+  [Op.CLIENT_RESUME_TAKEN]: clientResumeTaken,
+  [Op.ZONE_REATTACH]: zoneReattach,
+  [Op.ZONE_REATTACHED]: zoneReattached,
 } as const satisfies Record<OpCode, Schema<unknown>>;
 
 export type Body<O extends OpCode> = Infer<(typeof BODIES)[O]>;
 
+/** Answers of the login, placement and character messages (opcodes 40..79). */
+const SESSION_REPLY_OPS: readonly OpCode[] = [
+  Op.SESSION_GRANT_REPLY,
+  Op.SESSION_END_REPLY,
+  Op.REALM_STATUS_REPLY,
+  Op.REALM_SESSION_CHECK_REPLY,
+  Op.CHAR_LIST_REPLY,
+  Op.CHAR_CREATE_REPLY,
+  Op.CHAR_DELETE_REPLY,
+  Op.CHAR_SELECT_REPLY,
+];
+
 /** Answers: frames that settle a pending request by their `corr`. */
-export const REPLY_OPS: ReadonlySet<OpCode> = new Set<OpCode>([Op.PONG, Op.STATUS_REPLY, Op.ZONE_ENTERED, Op.ZONE_HANDOFF_ACCEPT, Op.ZONE_TRUTH_REPLY, Op.INSTANCE_OPENED]);
+export const REPLY_OPS: ReadonlySet<OpCode> = new Set<OpCode>([Op.PONG, Op.STATUS_REPLY, Op.ZONE_ENTERED, Op.ZONE_HANDOFF_ACCEPT, Op.ZONE_TRUTH_REPLY, Op.ZONE_REATTACHED, Op.INSTANCE_OPENED, Op.DB_REPLY, Op.BACKUP_REPLY, ...SESSION_REPLY_OPS]);

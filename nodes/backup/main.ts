@@ -1,11 +1,10 @@
-import path from "node:path";
-import { open } from "lmdb";
+// The backup node's entry: the replica, verified snapshots and the audit (see backup-node.ts).
 import { runNode } from "../../common/main.ts";
 import type { BackupSpec } from "../../config/model.ts";
+import { BackupNode } from "./backup-node.ts";
 
-// Keeps the realm's replica; replication and snapshots come with the database issue.
-await runNode<BackupSpec>(["backup"], (rt, _spec, dataDir) => {
-  const replica = open({ path: path.join(dataDir, "replica.lmdb") });
-  rt.addVitals(() => ({ entries: (replica.getStats() as { entryCount: number }).entryCount }));
-  rt.onStop(() => replica.close());
+await runNode<BackupSpec>(["backup"], (rt, spec, dataDir) => {
+  const realm = rt.opts.config.realms.find((r) => r.backup.id === spec.id);
+  if (!realm) throw new Error(`${spec.id} is not the backup node of any realm in ${rt.opts.config.file}`);
+  new BackupNode(rt, spec, realm, dataDir).install();
 });

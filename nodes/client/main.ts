@@ -1,10 +1,48 @@
-import { closeHttp, listenHttp, sendJson } from "../../common/http.ts";
 import { runNode } from "../../common/main.ts";
 import type { ClientNodeSpec } from "../../config/model.ts";
+import { ClientNode } from "./client-node.ts";
+import { players, startLoadReports } from "./load-report.ts";
 
-// Holds the player endpoint's port; the WebSocket protocol comes with the client-node issue.
+// The players' WebSocket endpoint and the fanout of the world to them (common/player-protocol.md).
 await runNode<ClientNodeSpec>(["client"], async (rt, spec) => {
-  const server = await listenHttp(spec.ws, (_req, res) => sendJson(res, 426, { error: "upgrade to a WebSocket", node: spec.id }));
-  rt.addVitals(() => ({ players: 0 }));
-  rt.onStop(() => closeHttp(server));
+  const peers = startLoadReports(rt, rt.opts.config);
+  const node = new ClientNode(rt, spec, rt.opts.config, peers, players);
+  await node.start();
+  rt.addVitals(() => {
+    let out = 0;
+    let frames = 0;
+    let held = 0;
+    let cells = 0;
+    let entities = 0;
+    let inBytes = 0;
+    let late = 0;
+    let p99 = 0;
+    for (const hub of node.hubs.values()) {
+      out += hub.bytesOut;
+      frames += hub.framesOut;
+      held += hub.heldChanges;
+      cells += hub.feed.subscribed;
+      for (const l of hub.layers.values()) {
+        entities += l.mirror.e.count;
+        inBytes += l.mirror.bytesIn;
+      }
+      late += hub.times.lateSlots;
+      p99 = Math.max(p99, hub.times.percentiles().p99Ms);
+    }
+    return {
+      players: players.value,
+      bytesToPlayers: out,
+      framesToPlayers: frames,
+      changesHeldByBudget: held,
+      bytesFromZones: inBytes,
+      subscribedCells: cells,
+      mirroredEntities: entities,
+      fanoutP99Ms: p99,
+      lateSlots: late,
+      resumeTokens: node.book.size,
+      resumes: node.resumes,
+      kicks: node.kicks,
+    };
+  });
+  rt.onStop(() => node.stop());
 });

@@ -1,11 +1,10 @@
-import path from "node:path";
-import { open } from "lmdb";
+// The database node's entry: the realm's persistent state in LMDB (see database-node.ts).
 import { runNode } from "../../common/main.ts";
 import type { DatabaseSpec } from "../../config/model.ts";
+import { DatabaseNode } from "./database-node.ts";
 
-// The realm's persistent state in LMDB; operations come with the database issue.
 await runNode<DatabaseSpec>(["database"], (rt, spec, dataDir) => {
-  const db = open({ path: path.join(dataDir, "realm.lmdb"), overlappingSync: true, commitDelay: Math.min(spec.flushMs, 50) });
-  rt.addVitals(() => ({ entries: (db.getStats() as { entryCount: number }).entryCount }));
-  rt.onStop(() => db.close());
+  const realm = rt.opts.config.realms.find((r) => r.database.id === spec.id);
+  if (!realm) throw new Error(`${spec.id} is not the database of any realm in ${rt.opts.config.file}`);
+  new DatabaseNode(rt, spec, realm, dataDir).install();
 });

@@ -1,16 +1,64 @@
-// The login node's HTTP front door. For now it answers health and the realm list from the
-// config; accounts and sessions come with the login issue.
+// The login node's HTTP routes: parse and check the request, hand it to the FrontDoor, answer
+// JSON. A request that breaks anything here gets a 4xx with `{error}`; the node keeps serving.
 import type http from "node:http";
 import { sendJson } from "../../common/http.ts";
-import type { RealmsConfig } from "../../config/model.ts";
+import type { Log } from "../../common/log.ts";
+import { object, str } from "../../common/schema.ts";
+import type { Answer, FrontDoor } from "./front-door.ts";
+import { HttpRefusal, readJson } from "./json-body.ts";
 
-export function loginRoutes(config: RealmsConfig, nodeId: string): http.RequestListener {
-  return (req, res) => {
-    const url = new URL(req.url ?? "/", "http://login");
-    if (req.method === "GET" && url.pathname === "/health") return sendJson(res, 200, { node: nodeId, ok: true });
-    if (req.method === "GET" && url.pathname === "/realms") {
-      return sendJson(res, 200, { realms: config.realms.map((r) => ({ name: r.name, playerCap: r.playerCap })) });
+// field limits, before any rule of their own: nothing longer is looked at
+const loginRequest = object({ username: str({ min: 1, max: 64 }), password: str({ min: 1, max: 128 }), realm: str({ min: 1, max: 64 }) });
+const registerRequest = object({ username: str({ min: 1, max: 64 }), password: str({ min: 1, max: 128 }) });
+const logoutRequest = object({ session: str({ min: 1, max: 128 }) });
+
+// a browser game page on another origin may call us: nothing here rides on cookies, so any origin may
+const CORS = { "access-control-allow-origin": "*", "access-control-expose-headers": "retry-after" };
+
+function answer(res: http.ServerResponse, a: Answer): void {
+  for (const [k, v] of Object.entries({ ...CORS, ...a.headers })) res.setHeader(k, v);
+  sendJson(res, a.status, a.body);
+}
+
+export function loginRoutes(door: FrontDoor, nodeId: string, log: Log): http.RequestListener {
+  const route = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<Answer | undefined> => {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? "/", "http://login");
+    } catch {
+      return { status: 400, body: { error: "the request target is not a valid URL" } };
     }
-    sendJson(res, 404, { error: `no route ${req.method} ${url.pathname}` });
+    const ip = req.socket.remoteAddress ?? "unknown";
+    const method = req.method ?? "GET";
+    const path = url.pathname;
+    if (method === "OPTIONS") {
+      // a browser's preflight before a JSON POST
+      res.writeHead(204, { ...CORS, "access-control-allow-methods": "GET, POST", "access-control-allow-headers": "content-type", "access-control-max-age": "600" });
+      res.end();
+      return undefined;
+    }
+    if (path === "/health" && method === "GET") return { status: 200, body: { node: nodeId, ok: true } };
+    if (path === "/realms" && method === "GET") return door.realms();
+    if (path === "/login" && method === "POST") return door.login(ip, await readJson(req, loginRequest));
+    if (path === "/register" && method === "POST") return door.register(ip, await readJson(req, registerRequest));
+    if (path === "/logout" && method === "POST") return door.logout(ip, (await readJson(req, logoutRequest)).session);
+    if (path.startsWith("/queue/") && method === "GET") return door.pollQueue(ip, decodeURIComponent(path.slice("/queue/".length)));
+    const known = ["/health", "/realms", "/login", "/register", "/logout"].includes(path) || path.startsWith("/queue/");
+    if (known) {
+      res.setHeader("allow", path === "/login" || path === "/register" || path === "/logout" ? "POST" : "GET");
+      return { status: 405, body: { error: `${method} is not allowed on ${path}` } };
+    }
+    return { status: 404, body: { error: `no route ${method} ${path}` } };
+  };
+  return (req, res) => {
+    route(req, res).then(
+      (a) => a && answer(res, a),
+      (err: unknown) => {
+        if (err instanceof HttpRefusal) return answer(res, { status: err.status, body: { error: err.message }, headers: err.headers });
+        if (err instanceof URIError) return answer(res, { status: 400, body: { error: "the path is not valid percent-encoding" } });
+        log.error("request-failed", { method: req.method, url: req.url?.slice(0, 200), error: (err as Error).stack ?? String(err) });
+        if (!res.headersSent) answer(res, { status: 500, body: { error: "the login node failed on this request; try again" } });
+      },
+    );
   };
 }

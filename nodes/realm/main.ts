@@ -1,7 +1,16 @@
+import { DatabaseClient } from "../../common/db-client.ts";
 import { runNode } from "../../common/main.ts";
 import type { RealmNodeSpec } from "../../config/model.ts";
+import { CharacterDesk } from "./characters.ts";
+import { Placement } from "./placement.ts";
 
-// Owns the realm's directory of who is where; placement and sessions come with the login/realm issue.
-await runNode<RealmNodeSpec>(["realm"], (rt) => {
-  rt.addVitals(() => ({ players: 0 }));
+// The realm's directory of who is where: places sessions on client nodes, checks handles, and
+// serves a player's characters through the realm's database node.
+await runNode<RealmNodeSpec>(["realm"], (rt, spec) => {
+  const realm = rt.opts.config.realms.find((r) => r.realmNode.id === spec.id);
+  if (!realm) throw new Error(`${spec.id} is not the realm node of any realm in ${rt.opts.config.file}`);
+  const placement = new Placement(rt, realm, rt.opts.config);
+  placement.start();
+  const database = new DatabaseClient(rt.wire, realm.database.id, { timeoutMs: 2000, retries: 1 });
+  new CharacterDesk(rt, realm, placement.directory, database).start();
 });

@@ -26,6 +26,14 @@ export function serveWorld(rt: NodeRuntime, route: (entity: number) => Zone | un
   rt.on(Op.ZONE_INTENTS, ({ intents }, from) => {
     for (const i of intents) route(i.entity)?.queue([i], from);
   });
+  rt.on(Op.ZONE_REATTACH, ({ corr, entity, clientNode }, from) => {
+    // only the client node itself may claim a player
+    const zone = clientNode === from ? route(entity) : undefined;
+    const state = zone?.reattach(entity, clientNode);
+    if (!zone || !state) return rt.wire.reply(from, Op.ZONE_REATTACHED, { corr, ok: false, zone: rt.id });
+    rt.log.info("player-reattached", { world: zone.opts.id, entity, clientNode });
+    rt.wire.reply(from, Op.ZONE_REATTACHED, { corr, ok: true, zone: zone.opts.id, x: state.x, y: state.y, seq: state.seq });
+  });
   rt.on(Op.ZONE_DISPLACE, ({ entity, x, y, reason }, from) => {
     if (!route(entity)?.displace(entity, x, y)) rt.log.warn("displace-refused", { entity, from, reason });
   });

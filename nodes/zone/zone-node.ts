@@ -5,7 +5,9 @@ import type { NodeRuntime } from "../../common/node.ts";
 import { Op } from "../../common/opcodes.ts";
 import type { Intent } from "../../common/protocol/zone.ts";
 import type { RealmSpec, ZoneSpec } from "../../config/model.ts";
+import { DatabaseClient } from "../../common/db-client.ts";
 import { CellPublisher } from "./cell-publisher.ts";
+import { Checkpoints } from "./checkpoints.ts";
 import { Handoffs } from "./handoff.ts";
 import { Layers } from "./layers.ts";
 import { Terrain } from "./movement.ts";
@@ -25,6 +27,7 @@ export async function startZoneNode(rt: NodeRuntime, spec: ZoneSpec, realm: Real
   const peers = realm.zones.filter((z) => z.id !== spec.id).map((z) => z.id);
   const q = new Quantizer(realm.world.width, realm.world.height);
   const handoffs = new Handoffs(rt, spec.id, realm);
+  const checkpoints = new Checkpoints(new DatabaseClient(rt.wire, realm.database.id), rt.log);
 
   const makeCopy = (copy: number): Zone => {
     const id = worldId(spec.id, copy);
@@ -41,8 +44,11 @@ export async function startZoneNode(rt: NodeRuntime, spec: ZoneSpec, realm: Real
       outputs: {
         events: (clientNode, events) => rt.wire.send(clientNode, Op.ZONE_EVENTS, { zone: id, tick: zone.tick, events }),
         crossing: (slot, state) => handoffs.offer(zone, slot, state, copy),
-        departed: (state, why) => rt.log.info("player-departed", { world: id, entity: state.entity, character: state.characterId, why }),
-        looted: (player, item) => rt.log.info("player-looted", { world: id, character: player.characterId, item }),
+        departed: (state, why) => {
+          rt.log.info("player-departed", { world: id, entity: state.entity, character: state.characterId, why });
+          checkpoints.departed(state);
+        },
+        looted: (player, item) => checkpoints.looted(player, item, id),
       },
     });
     publisher.serve(id, zone.grid, q);
@@ -75,6 +81,7 @@ export async function startZoneNode(rt: NodeRuntime, spec: ZoneSpec, realm: Real
     const now = Date.now();
     for (const zone of layers.all()) {
       zone.step(now);
+      checkpoints.tick(zone, now);
       for (const i of zone.strays) strays.push(i);
       zone.strays.length = 0;
       publisher.collect(zone.opts.id, zone.tick, now, zone.e);
@@ -90,15 +97,13 @@ export async function startZoneNode(rt: NodeRuntime, spec: ZoneSpec, realm: Real
     layers: layers.all().length,
     handoffsOut: handoffs.sent,
     handoffsIn: handoffs.received,
+    checkpointsSaved: checkpoints.saved,
+    checkpointsFailed: checkpoints.failed,
   }));
-  rt.onStop(() => {
+  // players stay where they are in the database; the realm puts them back in when the zone returns
+  rt.onStop(async () => {
     loop.stop();
-    for (const zone of layers.all()) {
-      for (const [s] of zone.players) {
-        const state = zone.remove(s);
-        if (state) rt.log.info("player-departed", { world: zone.opts.id, entity: state.entity, character: state.characterId, why: "zone stopping" });
-      }
-    }
+    await checkpoints.flush(layers.all());
   });
   loop.start();
 }

@@ -176,6 +176,15 @@ export class Zone {
     return true;
   }
 
+  /** Another client node now speaks for the player (it reconnected there): events follow it. */
+  reattach(entity: number, clientNode: string): PlayerState | undefined {
+    const s = this.e.slot(entity);
+    const info = s === undefined ? undefined : this.players.get(s);
+    if (s === undefined || !info) return undefined;
+    info.clientNode = clientNode;
+    return this.stateOf(s, info);
+  }
+
   /** Whether the zone still owns this entity (false once a handoff is committed). */
   owns(entity: number): boolean {
     return this.e.slot(entity) !== undefined;

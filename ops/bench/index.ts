@@ -4,10 +4,13 @@ import { UsageError } from "../../common/errors.ts";
 import { createLog } from "../../common/log.ts";
 import { configFrom, dataDirOf, options, type Command } from "../command.ts";
 import { formatTable, keep, type Bench } from "./bench.ts";
+import { databaseBench } from "./database-bench.ts";
+import { loginBench } from "./login-bench.ts";
 import { wireBench } from "./wire-bench.ts";
 import { zoneBench } from "./zone-bench.ts";
+import { clientBench } from "./client-bench.ts";
 
-export const BENCHES: Bench[] = [wireBench, zoneBench];
+export const BENCHES: Bench[] = [wireBench, loginBench, zoneBench, databaseBench, clientBench];
 
 export const bench: Command = {
   usage: [`bench [name…] [--quick] [--json]    benchmarks: ${BENCHES.map((b) => b.name).join(", ")}`],

@@ -9,7 +9,16 @@ t.test("reviver - a crash-looping node ends given-up with a clear reason, the re
   const [port] = await freePorts(1);
   const squatter = net.createServer();
   await new Promise<void>((resolve) => squatter.listen(port, "127.0.0.1", resolve));
-  t.teardown(() => new Promise<void>((resolve) => squatter.close(() => resolve())));
+  // other client nodes connect to CLIENT-2's inbox (load reports): close() would wait on them forever
+  const sockets = new Set<net.Socket>();
+  squatter.on("connection", (socket) => sockets.add(socket));
+  t.teardown(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        squatter.close(() => resolve());
+      }),
+  );
 
   const realm = await TestRealm.start(t, {
     edit: (doc) => {

@@ -1,0 +1,188 @@
+// How other nodes use the database node: one method per operation, answers parsed with their
+// schema, refusals as DbError with a code. A call that gets no answer is retried with the same
+// operation id (the database applies an id once, so a retry is safe); after the last attempt it
+// fails with `unavailable`. Each attempt carries the moment its caller stops waiting, and the
+// database refuses an attempt that arrives later, so `unavailable` means nothing was applied.
+import { randomUUID } from "node:crypto";
+import { DbError, TimeoutError } from "./errors.ts";
+import { Op, type OpCode } from "./opcodes.ts";
+import {
+  character,
+  characterList,
+  characterSummary,
+  checkpointSaved,
+  dbStatsValue,
+  goldBalance,
+  grantedItems,
+  itemList,
+  mailList,
+  nothing,
+  opStatus,
+  sentMail,
+  storeCheck,
+  tradeDone,
+  type Character,
+  type CharacterSummary,
+  type DbStats,
+  type ItemView,
+  type MailView,
+  type OpStatus,
+  type StoreCheck,
+} from "./protocol/db.ts";
+import type { Body } from "./protocol/index.ts";
+import type { Schema } from "./schema.ts";
+import type { Wire } from "./wire.ts";
+
+export type { Character, CharacterSummary, ItemView, MailView, OpStatus, StoreCheck, DbStats };
+
+export const DB_UNAVAILABLE = "the realm's database is unavailable; try again shortly";
+
+export interface DatabaseClientOptions {
+  /** Wait for one attempt, ms (default 2000). */
+  timeoutMs?: number;
+  /** Further attempts after the first times out (default 2). */
+  retries?: number;
+}
+
+/** What an attempt leaves the database to commit and answer in, before the caller's own timer fires. */
+const MARGIN_MS = 300;
+
+export interface TradeSide {
+  characterId: string;
+  items: string[];
+  gold: number;
+}
+
+export class DatabaseClient {
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+
+  constructor(
+    private readonly wire: Wire,
+    readonly databaseNodeId: string,
+    opts: DatabaseClientOptions = {},
+  ) {
+    this.timeoutMs = opts.timeoutMs ?? 2000;
+    this.retries = opts.retries ?? 2;
+  }
+
+  // ---- characters (the realm node)
+
+  listCharacters(accountId: string): Promise<CharacterSummary[]> {
+    return this.read(Op.DB_LIST_CHARACTERS, { accountId }, characterList);
+  }
+
+  createCharacter(accountId: string, name: string, x: number, y: number, opId: string = randomUUID()): Promise<CharacterSummary> {
+    return this.change(Op.DB_CREATE_CHARACTER, { opId, accountId, name, x, y }, characterSummary);
+  }
+
+  async deleteCharacter(accountId: string, characterId: string, opId: string = randomUUID()): Promise<void> {
+    await this.change(Op.DB_DELETE_CHARACTER, { opId, accountId, characterId }, nothing);
+  }
+
+  loadCharacter(characterId: string): Promise<Character> {
+    return this.read(Op.DB_LOAD_CHARACTER, { characterId }, character);
+  }
+
+  // ---- zones
+
+  /** `version` must grow with every checkpoint of the character: a stale one is refused (`stale-checkpoint`). */
+  async saveCheckpoint(characterId: string, version: number, state: { level: number; x: number; y: number; stats: Record<string, number> }, opId: string = randomUUID()): Promise<number> {
+    return (await this.change(Op.DB_SAVE_CHECKPOINT, { opId, characterId, version, ...state }, checkpointSaved)).version;
+  }
+
+  /** Loot: new items owned by the character; returns their ids. */
+  async grantItems(characterId: string, kinds: string[], source: string, opId: string = randomUUID()): Promise<string[]> {
+    return (await this.change(Op.DB_GRANT_ITEMS, { opId, characterId, kinds, source }, grantedItems)).itemIds;
+  }
+
+  async moveItem(itemId: string, from: string, to: string, opId: string = randomUUID()): Promise<void> {
+    await this.change(Op.DB_MOVE_ITEM, { opId, itemId, from, to }, nothing);
+  }
+
+  /** All or nothing; returns both new balances. */
+  trade(a: TradeSide, b: TradeSide, opId: string = randomUUID()): Promise<{ goldA: number; goldB: number }> {
+    return this.change(Op.DB_TRADE, { opId, a, b }, tradeDone);
+  }
+
+  async sendMail(from: string, to: string, text: string, attach: { itemId?: string; gold?: number } = {}, opId: string = randomUUID()): Promise<string> {
+    const body: Omit<Body<typeof Op.DB_SEND_MAIL>, "corr"> = { opId, from, to, text };
+    if (attach.itemId !== undefined) body.itemId = attach.itemId;
+    if (attach.gold !== undefined) body.gold = attach.gold;
+    return (await this.change(Op.DB_SEND_MAIL, body, sentMail)).mailId;
+  }
+
+  /** Takes a mail's attachment; returns the character's new gold balance. */
+  async takeMail(characterId: string, mailId: string, opId: string = randomUUID()): Promise<number> {
+    return (await this.change(Op.DB_TAKE_MAIL, { opId, characterId, mailId }, goldBalance)).gold;
+  }
+
+  listMail(characterId: string): Promise<MailView[]> {
+    return this.read(Op.DB_LIST_MAIL, { characterId }, mailList);
+  }
+
+  async grantGold(characterId: string, amount: number, source: string, opId: string = randomUUID()): Promise<number> {
+    return (await this.change(Op.DB_GRANT_GOLD, { opId, characterId, amount, source }, goldBalance)).gold;
+  }
+
+  async sinkGold(characterId: string, amount: number, reason: string, opId: string = randomUUID()): Promise<number> {
+    return (await this.change(Op.DB_SINK_GOLD, { opId, characterId, amount, reason }, goldBalance)).gold;
+  }
+
+  loadItems(itemIds: string[]): Promise<ItemView[]> {
+    return this.read(Op.DB_LOAD_ITEMS, { itemIds }, itemList);
+  }
+
+  // ---- operators and tests
+
+  opStatus(opId: string): Promise<OpStatus> {
+    return this.read(Op.DB_OP_STATUS, { opId }, opStatus);
+  }
+
+  check(timeoutMs = 60_000): Promise<StoreCheck> {
+    return this.once(Op.DB_CHECK, {}, storeCheck, timeoutMs);
+  }
+
+  stats(): Promise<DbStats> {
+    return this.read(Op.DB_STATS, {}, dbStatsValue);
+  }
+
+  // ---- the calls
+
+  private read<O extends OpCode, T>(op: O, body: object, schema: Schema<T>): Promise<T> {
+    return this.attempts(op, () => body, schema);
+  }
+
+  private change<O extends OpCode, T>(op: O, body: object, schema: Schema<T>): Promise<T> {
+    return this.attempts(op, () => ({ ...body, expiresAt: Date.now() + Math.max(this.timeoutMs - MARGIN_MS, this.timeoutMs / 2) }), schema);
+  }
+
+  private async attempts<O extends OpCode, T>(op: O, body: () => object, schema: Schema<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.once(op, body(), schema, this.timeoutMs);
+      } catch (err) {
+        // no answer in time, or the database got this attempt only after we stopped waiting: nothing was applied
+        const unanswered = err instanceof TimeoutError || (err instanceof DbError && err.code === "expired");
+        if (!unanswered) throw err;
+        if (attempt >= this.retries) throw new DbError("unavailable", DB_UNAVAILABLE);
+      }
+    }
+  }
+
+  private async once<O extends OpCode, T>(op: O, body: object, schema: Schema<T>, timeoutMs: number): Promise<T> {
+    const frame = await this.wire.request(this.databaseNodeId, op, body as Omit<Body<O>, "corr">, timeoutMs);
+    if (frame.op !== Op.DB_REPLY) throw new DbError("bad-reply", `${this.databaseNodeId} answered with opcode ${frame.op}`);
+    const reply = frame.body as Body<typeof Op.DB_REPLY>;
+    if (!reply.ok) {
+      const code = reply.code ?? "refused";
+      // the database's own "not now" (recovering, restoring) reads the same to a player as no answer
+      throw new DbError(code, code === "unavailable" ? (reply.error ?? DB_UNAVAILABLE) : (reply.error ?? code));
+    }
+    try {
+      return schema.parse(reply.value ?? {});
+    } catch (err) {
+      throw new DbError("bad-reply", `${this.databaseNodeId} answered ${frame.op} with an unexpected value: ${(err as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,394 @@
+// The player protocol's encoder and decoder, shared by the client node and by bots, tests and
+// benchmarks, so both ends agree by construction. Layouts are in common/player-protocol.md.
+// A player frame carries exactly one CMSG; a server frame carries one or more SMSGs back to back.
+import { ByteReader, ByteWriter, WireFormatError } from "./bytes.ts";
+import { PlayerOp, playerOpName, UpdateBit } from "./player-opcodes.ts";
+
+export { WireFormatError };
+
+export const TOKEN_BYTES = 32;
+export const MAX_SESSION_BYTES = 256;
+export const MAX_NAME_BYTES = 64;
+export const MAX_TEXT_BYTES = 256;
+export const MAX_ID_BYTES = 64;
+
+// ---- player -> client node
+
+export type ClientMessage =
+  | { op: typeof PlayerOp.CMSG_HELLO; version: number; session: string }
+  | { op: typeof PlayerOp.CMSG_RESUME; version: number; token: Uint8Array }
+  | { op: typeof PlayerOp.CMSG_PING; clientTime: number }
+  | { op: typeof PlayerOp.CMSG_CHAR_LIST }
+  | { op: typeof PlayerOp.CMSG_CHAR_CREATE; name: string }
+  | { op: typeof PlayerOp.CMSG_CHAR_DELETE; characterId: string }
+  | { op: typeof PlayerOp.CMSG_CHAR_SELECT; characterId: string }
+  | { op: typeof PlayerOp.CMSG_MOVE; qx: number; qy: number; heading: number }
+  | { op: typeof PlayerOp.CMSG_ATTACK; target: number }
+  | { op: typeof PlayerOp.CMSG_LOOT; target: number }
+  | { op: typeof PlayerOp.CMSG_SAY; text: string }
+  | { op: typeof PlayerOp.CMSG_ZONE_CHAT; text: string }
+  | { op: typeof PlayerOp.CMSG_LEAVE };
+
+const U32 = 0xffffffff;
+
+export function encodeClient(m: ClientMessage, w = new ByteWriter(64)): Buffer {
+  w.reset().u8(m.op);
+  switch (m.op) {
+    case PlayerOp.CMSG_HELLO:
+      w.varint(m.version).str(m.session);
+      break;
+    case PlayerOp.CMSG_RESUME:
+      w.varint(m.version).bytes(m.token);
+      break;
+    case PlayerOp.CMSG_PING:
+      w.f64(m.clientTime);
+      break;
+    case PlayerOp.CMSG_CHAR_CREATE:
+      w.str(m.name);
+      break;
+    case PlayerOp.CMSG_CHAR_DELETE:
+    case PlayerOp.CMSG_CHAR_SELECT:
+      w.str(m.characterId);
+      break;
+    case PlayerOp.CMSG_MOVE:
+      w.u16(m.qx).u16(m.qy).u8(m.heading);
+      break;
+    case PlayerOp.CMSG_ATTACK:
+    case PlayerOp.CMSG_LOOT:
+      w.varint(m.target);
+      break;
+    case PlayerOp.CMSG_SAY:
+    case PlayerOp.CMSG_ZONE_CHAT:
+      w.str(m.text);
+      break;
+    case PlayerOp.CMSG_CHAR_LIST:
+    case PlayerOp.CMSG_LEAVE:
+      break;
+  }
+  return w.take();
+}
+
+/** Thrown for an opcode that is not a CMSG: the client node closes with UNKNOWN_OPCODE. */
+export class UnknownOpcodeError extends WireFormatError {
+  constructor(readonly code: number) {
+    super(`unknown opcode ${code}`);
+    this.name = "UnknownOpcodeError";
+  }
+}
+
+export function decodeClient(frame: Uint8Array): ClientMessage {
+  const r = new ByteReader(frame);
+  const op = r.u8("opcode");
+  const name = playerOpName(op);
+  if (name === undefined || !name.startsWith("CMSG_")) throw new UnknownOpcodeError(op);
+  let m: ClientMessage;
+  switch (op) {
+    case PlayerOp.CMSG_HELLO:
+      m = { op, version: r.varint("version", 65535), session: r.str(MAX_SESSION_BYTES, "session") };
+      break;
+    case PlayerOp.CMSG_RESUME: {
+      const version = r.varint("version", 65535);
+      const token = r.bytes(TOKEN_BYTES, "token");
+      if (token.length !== TOKEN_BYTES) throw new WireFormatError(`token: ${token.length} bytes, expected ${TOKEN_BYTES}`);
+      m = { op, version, token: Uint8Array.from(token) };
+      break;
+    }
+    case PlayerOp.CMSG_PING:
+      m = { op, clientTime: r.f64("clientTime") };
+      break;
+    case PlayerOp.CMSG_CHAR_LIST:
+    case PlayerOp.CMSG_LEAVE:
+      m = { op };
+      break;
+    case PlayerOp.CMSG_CHAR_CREATE:
+      m = { op, name: r.str(MAX_NAME_BYTES, "name") };
+      break;
+    case PlayerOp.CMSG_CHAR_DELETE:
+    case PlayerOp.CMSG_CHAR_SELECT:
+      m = { op, characterId: r.str(MAX_ID_BYTES, "characterId") };
+      break;
+    case PlayerOp.CMSG_MOVE:
+      m = { op, qx: r.u16("x"), qy: r.u16("y"), heading: r.u8("heading") };
+      break;
+    case PlayerOp.CMSG_ATTACK:
+    case PlayerOp.CMSG_LOOT:
+      m = { op, target: r.varint("target", U32) };
+      break;
+    case PlayerOp.CMSG_SAY:
+    case PlayerOp.CMSG_ZONE_CHAT:
+      m = { op, text: r.str(MAX_TEXT_BYTES, "text") };
+      break;
+    default:
+      throw new UnknownOpcodeError(op);
+  }
+  r.end(name);
+  return m;
+}
+
+// ---- client node -> player
+
+export interface CharacterEntry {
+  id: string;
+  name: string;
+  level: number;
+  x: number;
+  y: number;
+}
+
+export interface Welcome {
+  version: number;
+  serverTime: number;
+  accountId: string;
+  realm: string;
+  tickHz: number;
+  worldWidth: number;
+  worldHeight: number;
+  cell: number;
+  vision: number;
+  budget: number;
+  zones: string[];
+}
+
+export interface Entered {
+  entity: number;
+  zone: number;
+  qx: number;
+  qy: number;
+  resumed: boolean;
+  token: Uint8Array;
+  /** Server time (ms since 1970) that SMSG_WORLD times count from. */
+  epoch: number;
+}
+
+export interface SpawnRecord {
+  handle: number;
+  id: number;
+  kind: number;
+  template: number;
+  level: number;
+  qx: number;
+  qy: number;
+  heading: number;
+  hp: number;
+  flags: number;
+}
+
+export interface UpdateRecord {
+  handle: number;
+  mask: number;
+  dx: number;
+  dy: number;
+  heading: number;
+  hp: number;
+  flags: number;
+  level: number;
+}
+
+export interface WorldUpdate {
+  /** ms since the epoch of SMSG_ENTERED. */
+  time: number;
+  /** [zone number, tick of that zone] the update reflects. */
+  ticks: [number, number][];
+  despawns: number[];
+  spawns: SpawnRecord[];
+  updates: UpdateRecord[];
+}
+
+export type ServerMessage =
+  | ({ op: typeof PlayerOp.SMSG_WELCOME } & Welcome)
+  | { op: typeof PlayerOp.SMSG_PONG; clientTime: number; serverReceive: number; serverSend: number }
+  | { op: typeof PlayerOp.SMSG_CHAR_LIST; characters: CharacterEntry[] }
+  | { op: typeof PlayerOp.SMSG_CHAR_CREATED; character: CharacterEntry }
+  | { op: typeof PlayerOp.SMSG_CHAR_DELETED; characterId: string }
+  | { op: typeof PlayerOp.SMSG_CHAR_REFUSED; request: number; code: number; text: string }
+  | ({ op: typeof PlayerOp.SMSG_ENTERED } & Entered)
+  | ({ op: typeof PlayerOp.SMSG_WORLD } & WorldUpdate)
+  | { op: typeof PlayerOp.SMSG_CHAT; channel: number; from: number; fromName: string; text: string }
+  | { op: typeof PlayerOp.SMSG_COMBAT; from: number; target: number; amount: number }
+  | { op: typeof PlayerOp.SMSG_LOOT; target: number; item: number }
+  | { op: typeof PlayerOp.SMSG_CORRECT; qx: number; qy: number; reason: number }
+  | { op: typeof PlayerOp.SMSG_REFUSED; reason: string }
+  | { op: typeof PlayerOp.SMSG_ZONE_CHANGED; zone: number }
+  | { op: typeof PlayerOp.SMSG_LEFT; reason: string }
+  | { op: typeof PlayerOp.SMSG_VIEW_RESET };
+
+function writeCharacter(w: ByteWriter, c: CharacterEntry): void {
+  w.str(c.id).str(c.name).varint(c.level).f32(c.x).f32(c.y);
+}
+
+function readCharacter(r: ByteReader): CharacterEntry {
+  return { id: r.str(MAX_ID_BYTES, "id"), name: r.str(MAX_NAME_BYTES, "name"), level: r.varint("level"), x: r.f32("x"), y: r.f32("y") };
+}
+
+/** Appends one server message (not SMSG_WORLD, which the fanout writes itself) to `w`. */
+export function writeServer(w: ByteWriter, m: Exclude<ServerMessage, { op: typeof PlayerOp.SMSG_WORLD }>): ByteWriter {
+  w.u8(m.op);
+  switch (m.op) {
+    case PlayerOp.SMSG_WELCOME:
+      w.varint(m.version).f64(m.serverTime).str(m.accountId).str(m.realm).u8(m.tickHz);
+      w.varint(m.worldWidth).varint(m.worldHeight).varint(m.cell).varint(m.vision).varint(m.budget).varint(m.zones.length);
+      for (const z of m.zones) w.str(z);
+      break;
+    case PlayerOp.SMSG_PONG:
+      w.f64(m.clientTime).f64(m.serverReceive).f64(m.serverSend);
+      break;
+    case PlayerOp.SMSG_CHAR_LIST:
+      w.varint(m.characters.length);
+      for (const c of m.characters) writeCharacter(w, c);
+      break;
+    case PlayerOp.SMSG_CHAR_CREATED:
+      writeCharacter(w, m.character);
+      break;
+    case PlayerOp.SMSG_CHAR_DELETED:
+      w.str(m.characterId);
+      break;
+    case PlayerOp.SMSG_CHAR_REFUSED:
+      w.u8(m.request).u8(m.code).str(m.text);
+      break;
+    case PlayerOp.SMSG_ENTERED:
+      w.varint(m.entity).u8(m.zone).u16(m.qx).u16(m.qy).u8(m.resumed ? 1 : 0).bytes(m.token).f64(m.epoch);
+      break;
+    case PlayerOp.SMSG_CHAT:
+      w.u8(m.channel).varint(m.from).str(m.fromName).str(m.text);
+      break;
+    case PlayerOp.SMSG_COMBAT:
+      w.varint(m.from).varint(m.target).svarint(m.amount);
+      break;
+    case PlayerOp.SMSG_LOOT:
+      w.varint(m.target).varint(m.item);
+      break;
+    case PlayerOp.SMSG_CORRECT:
+      w.u16(m.qx).u16(m.qy).u8(m.reason);
+      break;
+    case PlayerOp.SMSG_REFUSED:
+    case PlayerOp.SMSG_LEFT:
+      w.str(m.reason);
+      break;
+    case PlayerOp.SMSG_ZONE_CHANGED:
+      w.u8(m.zone);
+      break;
+    case PlayerOp.SMSG_VIEW_RESET:
+      break;
+  }
+  return w;
+}
+
+export function encodeServer(m: Exclude<ServerMessage, { op: typeof PlayerOp.SMSG_WORLD }>): Buffer {
+  return writeServer(new ByteWriter(64), m).take();
+}
+
+/** Writes the body of one SMSG_WORLD update entry's fields after its handle and mask. */
+export function writeUpdateFields(w: ByteWriter, mask: number, dx: number, dy: number, heading: number, hp: number, flags: number, level: number): void {
+  if (mask & UpdateBit.STEP) w.u8(((dx + 8) << 4) | (dy + 8));
+  else if (mask & UpdateBit.MOVE) w.svarint(dx).svarint(dy);
+  if (mask & UpdateBit.HEADING) w.u8(heading);
+  if (mask & UpdateBit.HP) w.u8(hp);
+  if (mask & UpdateBit.FLAGS) w.u8(flags);
+  if (mask & UpdateBit.LEVEL) w.u8(level);
+}
+
+function readWorld(r: ByteReader): WorldUpdate {
+  const time = r.varint("time");
+  const ticks: [number, number][] = [];
+  for (let n = r.varint("ticks", 255); n > 0; n--) ticks.push([r.u8("zone"), r.varint("tick", U32)]);
+  const despawns: number[] = [];
+  for (let n = r.varint("despawns", 65535); n > 0; n--) despawns.push(r.varint("handle", 65535));
+  const spawns: SpawnRecord[] = [];
+  for (let n = r.varint("spawns", 65535); n > 0; n--) {
+    spawns.push({
+      handle: r.varint("handle", 65535),
+      id: r.varint("id", U32),
+      kind: r.u8("kind"),
+      template: r.varint("template", 65535),
+      level: r.u8("level"),
+      qx: r.u16("x"),
+      qy: r.u16("y"),
+      heading: r.u8("heading"),
+      hp: r.u8("hp"),
+      flags: r.u8("flags"),
+    });
+  }
+  const updates: UpdateRecord[] = [];
+  for (let n = r.varint("updates", 65535); n > 0; n--) {
+    const u: UpdateRecord = { handle: r.varint("handle", 65535), mask: r.u8("mask"), dx: 0, dy: 0, heading: 0, hp: 0, flags: 0, level: 0 };
+    if (u.mask & UpdateBit.STEP) {
+      const b = r.u8("step");
+      u.dx = (b >> 4) - 8;
+      u.dy = (b & 15) - 8;
+    } else if (u.mask & UpdateBit.MOVE) {
+      u.dx = r.svarint("dx");
+      u.dy = r.svarint("dy");
+    }
+    if (u.mask & UpdateBit.HEADING) u.heading = r.u8("heading");
+    if (u.mask & UpdateBit.HP) u.hp = r.u8("hp");
+    if (u.mask & UpdateBit.FLAGS) u.flags = r.u8("flags");
+    if (u.mask & UpdateBit.LEVEL) u.level = r.u8("level");
+    updates.push(u);
+  }
+  return { time, ticks, despawns, spawns, updates };
+}
+
+function readServer(r: ByteReader): ServerMessage {
+  const op = r.u8("opcode");
+  switch (op) {
+    case PlayerOp.SMSG_WELCOME: {
+      const head = { op, version: r.varint("version"), serverTime: r.f64(), accountId: r.str(MAX_ID_BYTES), realm: r.str(MAX_ID_BYTES), tickHz: r.u8() };
+      const dims = { worldWidth: r.varint(), worldHeight: r.varint(), cell: r.varint(), vision: r.varint(), budget: r.varint() };
+      const zones: string[] = [];
+      for (let n = r.varint("zones", 255); n > 0; n--) zones.push(r.str(MAX_ID_BYTES));
+      return { ...head, ...dims, zones };
+    }
+    case PlayerOp.SMSG_PONG:
+      return { op, clientTime: r.f64(), serverReceive: r.f64(), serverSend: r.f64() };
+    case PlayerOp.SMSG_CHAR_LIST: {
+      const characters: CharacterEntry[] = [];
+      for (let n = r.varint("characters", 1000); n > 0; n--) characters.push(readCharacter(r));
+      return { op, characters };
+    }
+    case PlayerOp.SMSG_CHAR_CREATED:
+      return { op, character: readCharacter(r) };
+    case PlayerOp.SMSG_CHAR_DELETED:
+      return { op, characterId: r.str(MAX_ID_BYTES) };
+    case PlayerOp.SMSG_CHAR_REFUSED:
+      return { op, request: r.u8(), code: r.u8(), text: r.str(1024) };
+    case PlayerOp.SMSG_ENTERED:
+      return { op, entity: r.varint("entity", U32), zone: r.u8(), qx: r.u16(), qy: r.u16(), resumed: r.u8() === 1, token: Uint8Array.from(r.bytes(TOKEN_BYTES)), epoch: r.f64() };
+    case PlayerOp.SMSG_WORLD:
+      return { op, ...readWorld(r) };
+    case PlayerOp.SMSG_CHAT:
+      return { op, channel: r.u8(), from: r.varint("from", U32), fromName: r.str(MAX_NAME_BYTES), text: r.str(MAX_TEXT_BYTES) };
+    case PlayerOp.SMSG_COMBAT:
+      return { op, from: r.varint("from", U32), target: r.varint("target", U32), amount: r.svarint() };
+    case PlayerOp.SMSG_LOOT:
+      return { op, target: r.varint("target", U32), item: r.varint("item", U32) };
+    case PlayerOp.SMSG_CORRECT:
+      return { op, qx: r.u16(), qy: r.u16(), reason: r.u8() };
+    case PlayerOp.SMSG_REFUSED:
+      return { op, reason: r.str(1024) };
+    case PlayerOp.SMSG_ZONE_CHANGED:
+      return { op, zone: r.u8() };
+    case PlayerOp.SMSG_LEFT:
+      return { op, reason: r.str(1024) };
+    case PlayerOp.SMSG_VIEW_RESET:
+      return { op };
+    default:
+      throw new UnknownOpcodeError(op);
+  }
+}
+
+/** Every message of one server frame, in order. */
+export function decodeServerFrame(frame: Uint8Array): ServerMessage[] {
+  return decodeServerFrameSized(frame).map((m) => m.message);
+}
+
+/** Every message of one server frame with the bytes it took (budget checks, benchmarks). */
+export function decodeServerFrameSized(frame: Uint8Array): { message: ServerMessage; bytes: number }[] {
+  const r = new ByteReader(frame);
+  const out: { message: ServerMessage; bytes: number }[] = [];
+  while (r.left > 0) {
+    const at = r.pos;
+    const message = readServer(r);
+    out.push({ message, bytes: r.pos - at });
+  }
+  return out;
+}

@@ -1,0 +1,110 @@
+// The cheap half of anti-cheat, before anything reaches a zone: frame size, message rate, and
+// whether a move is physically plausible. The zone stays the authority (it checks the
+// character's real speed and the terrain); this only keeps floods and blatant teleports off the
+// wire between nodes, and names the reason when it closes a connection.
+import { CloseCode } from "../../common/player-opcodes.ts";
+
+/** The largest CMSG is a SAY of 256 bytes of text; anything much bigger is not a client of ours. */
+export const MAX_FRAME_BYTES = 512;
+/** Messages per second a player may send on average, and in one burst. 20 moves + pings + chat fit easily. */
+export const RATE_PER_S = 40;
+export const BURST = 80;
+/** Chat lines per second, and in one burst: more are refused, not forwarded. */
+export const CHAT_PER_S = 2;
+export const CHAT_BURST = 6;
+/** World units per second no character reaches; with one second banked, like the zone's own allowance. */
+export const MAX_PLAUSIBLE_SPEED = 30;
+/** Implausible moves in the window before the player is closed. */
+export const IMPLAUSIBLE_LIMIT = 5;
+export const IMPLAUSIBLE_WINDOW_MS = 10_000;
+
+export type Verdict = { ok: true } | { ok: false; code: number; why: string };
+const OK: Verdict = { ok: true };
+
+/** A token bucket: `rate` per second, at most `burst` saved up. */
+export class Bucket {
+  private tokens: number;
+  private at: number;
+
+  constructor(
+    private readonly rate: number,
+    private readonly burst: number,
+    now: number,
+  ) {
+    this.tokens = burst;
+    this.at = now;
+  }
+
+  take(now: number): boolean {
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.at) / 1000) * this.rate);
+    this.at = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+export class InputGuard {
+  private readonly messages: Bucket;
+  private readonly chat: Bucket;
+  private lastX = NaN;
+  private lastY = NaN;
+  private banked = MAX_PLAUSIBLE_SPEED;
+  private bankedAt: number;
+  private readonly strikes: number[] = [];
+  implausible = 0;
+
+  constructor(now: number) {
+    this.messages = new Bucket(RATE_PER_S, BURST, now);
+    this.chat = new Bucket(CHAT_PER_S, CHAT_BURST, now);
+    this.bankedAt = now;
+  }
+
+  /** Every frame, before it is decoded. */
+  frame(bytes: number, binary: boolean, now: number): Verdict {
+    if (!binary) return { ok: false, code: CloseCode.TEXT_FRAME, why: "text frames are not part of the protocol; send binary frames" };
+    if (bytes > MAX_FRAME_BYTES) return { ok: false, code: CloseCode.FRAME_TOO_LARGE, why: `frame of ${bytes} bytes is over ${MAX_FRAME_BYTES}` };
+    if (!this.messages.take(now)) return { ok: false, code: CloseCode.FLOOD, why: `more than ${RATE_PER_S} messages a second` };
+    return OK;
+  }
+
+  /** A chat line: false means refuse it (too many too fast), without closing. */
+  chatLine(now: number): boolean {
+    return this.chat.take(now);
+  }
+
+  /** Where the server says the player is (entering, a correction, a resume): moves are measured from here. */
+  placeAt(x: number, y: number, now: number): void {
+    this.lastX = x;
+    this.lastY = y;
+    this.banked = MAX_PLAUSIBLE_SPEED;
+    this.bankedAt = now;
+  }
+
+  /**
+   * A claimed move to (x, y). "drop" means do not forward it (the player gets no answer: the
+   * zone's next correction or the world view puts it right); a run of them closes the player.
+   */
+  move(x: number, y: number, now: number): Verdict | "drop" {
+    this.banked = Math.min(MAX_PLAUSIBLE_SPEED, this.banked + ((now - this.bankedAt) / 1000) * MAX_PLAUSIBLE_SPEED);
+    this.bankedAt = now;
+    if (Number.isNaN(this.lastX)) {
+      this.placeAt(x, y, now);
+      return OK;
+    }
+    const d = Math.hypot(x - this.lastX, y - this.lastY);
+    if (d <= this.banked) {
+      this.banked -= d;
+      this.lastX = x;
+      this.lastY = y;
+      return OK;
+    }
+    this.implausible++;
+    while (this.strikes.length > 0 && now - this.strikes[0]! > IMPLAUSIBLE_WINDOW_MS) this.strikes.shift();
+    this.strikes.push(now);
+    if (this.strikes.length >= IMPLAUSIBLE_LIMIT) {
+      return { ok: false, code: CloseCode.IMPLAUSIBLE_MOVEMENT, why: `${this.strikes.length} moves faster than ${MAX_PLAUSIBLE_SPEED} units/s within ${IMPLAUSIBLE_WINDOW_MS / 1000} s` };
+    }
+    return "drop";
+  }
+}

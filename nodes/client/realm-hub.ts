@@ -1,0 +1,299 @@
+// One realm's side of a client node: a mirror of the cells its players need per layer (copy k of
+// the realm's zones; 0 for the zones themselves), the fanout that turns it into one frame per
+// player per tick, spread over the tick in slots so sends do not leave in one burst, and the
+// intents batched toward the zone nodes.
+import { performance } from "node:perf_hooks";
+import { ByteWriter } from "../../common/bytes.ts";
+import { nodeOfWorld, Quantizer } from "../../common/cell-snapshot.ts";
+import type { Log } from "../../common/log.ts";
+import type { Intent } from "../../common/protocol/zone.ts";
+import type { RealmSpec } from "../../config/model.ts";
+import { CellFeed } from "./cell-feed.ts";
+import { Fanout } from "./fanout.ts";
+import { CloseCode, PlayerOp } from "../../common/player-opcodes.ts";
+import { MAX_BUFFERED_BYTES, type Player } from "./player.ts";
+import { FanoutTimes } from "./fanout-times.ts";
+import { WorldMirror } from "./world-mirror.ts";
+
+/** Slots per tick: at 20 Hz a slot every 10 ms, each with a fifth of the players. */
+export const SLOTS = 5;
+
+export interface IntentSink {
+  (zone: string, intents: Intent[]): void;
+}
+
+/** One layer of the realm: what its players see, and the fanout over it. */
+export interface Layer {
+  mirror: WorldMirror;
+  fanout: Fanout;
+}
+
+/** The layer number of a world id: `FORTRAX-ZONE-1` is 0, `FORTRAX-ZONE-1~2` is 2. */
+export function copyOf(world: string): number {
+  const tilde = world.indexOf("~");
+  return tilde < 0 ? 0 : Number(world.slice(tilde + 1)) || 0;
+}
+
+export class RealmHub {
+  readonly q: Quantizer;
+  readonly feed: CellFeed;
+  readonly layers = new Map<number, Layer>();
+  readonly players = new Set<Player>();
+  readonly byEntity = new Map<number, Player>();
+  private readonly slotCounts = new Uint32Array(SLOTS);
+  /** After a handoff, which copy of the new zone took the player is not said: its cells are looked at in every copy. */
+  private readonly probes = new Map<Player, { cells: [number, number][]; until: number }>();
+  private readonly outbox: Intent[][];
+  private readonly frame = new ByteWriter(4096);
+  private timer: NodeJS.Timeout | undefined;
+  private startedAt = 0;
+  private step = 0;
+  readonly times = new FanoutTimes();
+  private tickWork = 0;
+  /** Sums for vitals and benchmarks. */
+  bytesOut = 0;
+  framesOut = 0;
+  heldChanges = 0;
+
+  constructor(
+    readonly realm: RealmSpec,
+    private readonly log: Log,
+    private readonly sendIntents: IntentSink,
+  ) {
+    this.q = new Quantizer(realm.world.width, realm.world.height);
+    this.feed = new CellFeed(realm, log);
+    this.outbox = realm.zones.map(() => []);
+    this.layer(0);
+  }
+
+  /** The base world, for what does not depend on a layer (quantizer, zone ordinals, tick length). */
+  get mirror(): WorldMirror {
+    return this.layer(0).mirror;
+  }
+
+  layer(copy: number): Layer {
+    let l = this.layers.get(copy);
+    if (!l) {
+      const mirror = new WorldMirror(this.realm, this.q, this.feed, copy);
+      l = { mirror, fanout: new Fanout(mirror, this.realm.vision) };
+      this.layers.set(copy, l);
+    }
+    return l;
+  }
+
+  get slotMs(): number {
+    return 1000 / this.realm.tickHz / SLOTS;
+  }
+
+  start(): void {
+    this.feed.start((world, cx, cy, block) => this.layers.get(copyOf(world))?.mirror.ingest(nodeOfWorld(world), cx, cy, block, performance.now()));
+    this.startedAt = performance.now();
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.feed.close();
+  }
+
+  /** Slots are scheduled against the start, like the zone's tick: no drift, no catch-up burst. */
+  private schedule(): void {
+    this.step++;
+    const due = this.startedAt + this.step * this.slotMs;
+    this.timer = setTimeout(() => this.runSlot(), Math.max(0, due - performance.now()));
+  }
+
+  private runSlot(): void {
+    const begin = performance.now();
+    const slot = this.step % SLOTS;
+    for (const l of this.layers.values()) l.mirror.settle(begin);
+    if (this.probes.size > 0) this.checkProbes(begin);
+    this.flushIntents();
+    for (const p of this.players) if (p.slot === slot && p.phase === "world") this.sendFrame(p);
+    const end = performance.now();
+    this.tickWork += end - begin;
+    if (slot === SLOTS - 1) {
+      this.times.add(this.tickWork);
+      this.tickWork = 0;
+    }
+    const behind = Math.floor((end - this.startedAt) / this.slotMs) - this.step;
+    if (behind > 0) {
+      this.times.late(behind);
+      this.step += behind;
+    }
+    if (this.timer !== undefined) this.schedule();
+  }
+
+  /** Builds and sends this player's one frame of the tick: its reliable events, then the world. */
+  sendFrame(p: Player): void {
+    if (p.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      p.close(CloseCode.SLOW_CONSUMER, `more than ${MAX_BUFFERED_BYTES} bytes waiting: the connection is not reading`);
+      return;
+    }
+    this.follow(p);
+    const w = this.frame.reset();
+    if (p.events.pos > 0) {
+      w.raw(p.events.buf, 0, p.events.pos);
+      p.events.reset();
+    }
+    const [px, py] = this.positionOf(p);
+    const st = this.layer(p.copy).fanout.build(p.view, px, py, this.realm.clientBudgetBytes, p.epoch, w);
+    this.heldChanges += st.held;
+    p.send(w.take());
+    p.framesSent++;
+    this.bytesOut += w.pos;
+    this.framesOut++;
+  }
+
+  /** Where the player's character is: its own record in the cells once seen, else the hint. */
+  positionOf(p: Player): [number, number] {
+    const m = this.layer(p.copy).mirror;
+    const s = m.e.byId.get(p.entity);
+    if (s !== undefined) {
+      p.hintX = m.worldX(s);
+      p.hintY = m.worldY(s);
+    }
+    return [p.hintX, p.hintY];
+  }
+
+  /** Keeps the player's cells (vision plus one cell of margin) subscribed as it walks. */
+  follow(p: Player): void {
+    const [x, y] = this.positionOf(p);
+    const m = this.layer(p.copy).mirror;
+    const center = m.cellAt(x, y);
+    if (center === p.centerCell) return;
+    p.centerCell = center;
+    const cell = this.realm.world.cell;
+    const want = this.realm.vision + cell;
+    // a held cell is released only past one more cell, so walking along a border does not churn
+    const drop = want + cell;
+    const now = performance.now();
+    const r = Math.ceil(want / cell);
+    const ccx = center % m.cols;
+    const ccy = Math.floor(center / m.cols);
+    for (let cy = Math.max(0, ccy - r); cy <= Math.min(m.rows - 1, ccy + r); cy++) {
+      for (let cx = Math.max(0, ccx - r); cx <= Math.min(m.cols - 1, ccx + r); cx++) {
+        const c = cy * m.cols + cx;
+        if (!p.cells.has(c) && distanceToCell(x, y, cx, cy, cell) <= want) {
+          p.cells.add(c);
+          m.want(c, now);
+        }
+      }
+    }
+    for (const c of p.cells) {
+      if (distanceToCell(x, y, c % m.cols, Math.floor(c / m.cols), cell) > drop) {
+        p.cells.delete(c);
+        m.release(c);
+      }
+    }
+  }
+
+  add(p: Player): void {
+    let slot = 0;
+    for (let s = 1; s < SLOTS; s++) if (this.slotCounts[s]! < this.slotCounts[slot]!) slot = s;
+    p.slot = slot;
+    this.slotCounts[slot]!++;
+    this.players.add(p);
+    this.byEntity.set(p.entity, p);
+    p.centerCell = -1;
+    this.follow(p);
+  }
+
+  /** Stops the fanout to a player and gives back its cells; `forget` also drops its entity route. */
+  remove(p: Player, forget: boolean): void {
+    this.endProbe(p);
+    if (this.players.delete(p)) this.slotCounts[p.slot]!--;
+    const m = this.layer(p.copy).mirror;
+    for (const c of p.cells) m.release(c);
+    p.cells.clear();
+    p.view.clear();
+    if (forget && this.byEntity.get(p.entity) === p) this.byEntity.delete(p.entity);
+  }
+
+  /**
+   * The player's character is in another copy of its zone now (placed with a friend, or a handoff
+   * into a full copy): it sees that layer from the next frame, starting from nothing.
+   */
+  moveToLayer(p: Player, copy: number): void {
+    if (p.copy === copy) return;
+    const inHub = this.players.has(p);
+    if (inHub) this.remove(p, false);
+    p.copy = copy;
+    p.events.u8(PlayerOp.SMSG_VIEW_RESET);
+    if (inHub) this.add(p);
+  }
+
+  /** The player was handed to another zone, whose copy may differ: look for it around its place in every copy. */
+  probeLayers(p: Player): void {
+    this.endProbe(p);
+    const now = performance.now();
+    const [x, y] = this.positionOf(p);
+    const base = this.mirror;
+    const centre = base.cellAt(x, y);
+    const copies = new Set([0, ...this.layers.keys(), Math.max(...this.layers.keys()) + 1]);
+    copies.delete(p.copy);
+    const cells: [number, number][] = [];
+    const cx = centre % base.cols;
+    const cy = Math.floor(centre / base.cols);
+    for (const k of copies) {
+      const m = this.layer(k).mirror;
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          if (cx + dx < 0 || cy + dy < 0 || cx + dx >= base.cols || cy + dy >= base.rows) continue;
+          const c = (cy + dy) * base.cols + cx + dx;
+          m.want(c, now);
+          cells.push([k, c]);
+        }
+      }
+    }
+    this.probes.set(p, { cells, until: now + 40 * this.slotMs * SLOTS });
+  }
+
+  private checkProbes(now: number): void {
+    for (const [p, probe] of this.probes) {
+      const own = this.layer(p.copy).mirror;
+      const s = own.e.byId.get(p.entity);
+      if (s !== undefined && own.e.cell[s] !== -1 && own.e.zone[s] === p.zone) {
+        this.endProbe(p);
+        continue;
+      }
+      for (const [k] of probe.cells) {
+        const m = this.layer(k).mirror;
+        const t = m.e.byId.get(p.entity);
+        if (t !== undefined && m.e.cell[t] !== -1) {
+          this.endProbe(p);
+          this.moveToLayer(p, k);
+          break;
+        }
+      }
+      if (now > probe.until) this.endProbe(p);
+    }
+  }
+
+  private endProbe(p: Player): void {
+    const probe = this.probes.get(p);
+    if (!probe) return;
+    this.probes.delete(p);
+    for (const [k, c] of probe.cells) this.layer(k).mirror.release(c);
+  }
+
+  intent(p: Player, i: Omit<Intent, "entity" | "seq">): void {
+    this.outbox[p.zone]!.push({ ...i, entity: p.entity, seq: p.seq++ } as Intent);
+  }
+
+  flushIntents(): void {
+    for (let z = 0; z < this.outbox.length; z++) {
+      const list = this.outbox[z]!;
+      if (list.length === 0) continue;
+      this.outbox[z] = [];
+      this.sendIntents(this.realm.zones[z]!.id, list);
+    }
+  }
+}
+
+function distanceToCell(x: number, y: number, cx: number, cy: number, cell: number): number {
+  const nx = Math.max(cx * cell, Math.min(x, (cx + 1) * cell));
+  const ny = Math.max(cy * cell, Math.min(y, (cy + 1) * cell));
+  return Math.hypot(x - nx, y - ny);
+}

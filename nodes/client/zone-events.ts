@@ -1,0 +1,75 @@
+// Reliable events from the zones (chat, combat, loot, corrections, handoffs), turned into
+// player messages in the order the zone produced them. They ride in the player's next frame,
+// ahead of its world update, and are never cut by the byte budget.
+import { nodeOfWorld } from "../../common/cell-snapshot.ts";
+import { ChatChannel, CORRECT_REASONS, PlayerOp } from "../../common/player-opcodes.ts";
+import { writeServer } from "../../common/player-codec.ts";
+import type { ZoneEvent } from "../../common/protocol/zone.ts";
+import type { Player } from "./player.ts";
+import { copyOf, type RealmHub } from "./realm-hub.ts";
+
+export interface EventRoutes {
+  /** A zone took a character in: the player waiting for it enters the world. */
+  entered(hub: RealmHub, ev: ZoneEvent, zone: string): void;
+  /** The player's character changed zone (handoff): its intents go there from now on. */
+  redirected(p: Player, zone: string): void;
+  /** The character left the game: the connection ends. */
+  left(p: Player, reason: string): void;
+}
+
+export function relayZoneEvents(hub: RealmHub, zone: string, events: readonly ZoneEvent[], routes: EventRoutes): void {
+  const q = hub.q;
+  const node = nodeOfWorld(zone);
+  const copy = copyOf(zone);
+  for (const ev of events) {
+    const p = hub.byEntity.get(ev.entity);
+    if (ev.kind === "entered") {
+      routes.entered(hub, ev, zone);
+      continue;
+    }
+    // a dropped player's events are not kept: a resume starts from a full world state
+    if (!p || !p.inWorld) continue;
+    // the zone holding the player speaks from another copy: the player is in that layer now
+    if (ev.kind !== "redirect" && hub.realm.zones[p.zone]?.id === node && copy !== p.copy) hub.moveToLayer(p, copy);
+    const w = p.events;
+    switch (ev.kind) {
+      case "correct": {
+        const x = ev.x ?? 0;
+        const y = ev.y ?? 0;
+        p.guard.placeAt(x, y, Date.now());
+        const reason = CORRECT_REASONS[(ev.reason ?? "other") as keyof typeof CORRECT_REASONS] ?? CORRECT_REASONS.other;
+        writeServer(w, { op: PlayerOp.SMSG_CORRECT, qx: q.qx(x), qy: q.qy(y), reason });
+        break;
+      }
+      case "say":
+      case "zone-chat":
+        writeServer(w, { op: PlayerOp.SMSG_CHAT, channel: ev.kind === "say" ? ChatChannel.SAY : ChatChannel.ZONE, from: ev.from ?? 0, fromName: ev.fromName ?? "", text: ev.text ?? "" });
+        break;
+      case "combat":
+        writeServer(w, { op: PlayerOp.SMSG_COMBAT, from: ev.from ?? 0, target: ev.target ?? 0, amount: ev.amount ?? 0 });
+        break;
+      case "loot":
+        writeServer(w, { op: PlayerOp.SMSG_LOOT, target: ev.target ?? 0, item: ev.amount ?? 0 });
+        break;
+      case "refused":
+        writeServer(w, { op: PlayerOp.SMSG_REFUSED, reason: ev.reason ?? "refused" });
+        break;
+      case "redirect":
+        if (ev.zone === undefined) break;
+        routes.redirected(p, ev.zone);
+        writeServer(w, { op: PlayerOp.SMSG_ZONE_CHANGED, zone: p.zone });
+        break;
+      case "left":
+        writeServer(w, { op: PlayerOp.SMSG_LEFT, reason: ev.reason ?? "left the game" });
+        routes.left(p, ev.reason ?? "left the game");
+        break;
+    }
+  }
+}
+
+/** Sends what is queued for the player now (before closing it, say). */
+export function flushEvents(p: Player): void {
+  if (p.events.pos === 0) return;
+  p.send(p.events.take());
+  p.events.reset();
+}

@@ -1,0 +1,202 @@
+// What the login node answers, route by route, in HTTP terms (status, JSON body, headers), with
+// the parsing of requests left to login-http.ts. Every refusal is a 4xx (or a 503 when a realm
+// is not answering) with `{error}` saying what to do.
+import type { Log } from "../../common/log.ts";
+import { AccountStore, AccountTakenError, accountNameProblem, nameKey, type Account } from "../../common/accounts/accounts.ts";
+import { UNKNOWN_ACCOUNT_SECRET, passwordProblem, verifyPassword } from "../../common/accounts/passwords.ts";
+import type { RealmsConfig } from "../../config/model.ts";
+import type { LoginAudit } from "./audit.ts";
+import type { FailureCounters } from "./brute-force.ts";
+import type { LoginQueue } from "./login-queue.ts";
+import { RealmDownError, type RealmLink } from "./realm-link.ts";
+import { HANDLE_FORMAT, type Issued, type Placed, type SessionIssuer } from "./sessions.ts";
+
+export interface Answer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+const refuse = (status: number, error: string, headers?: Record<string, string>): Answer => (headers ? { status, body: { error }, headers } : { status, body: { error } });
+
+/** Hashes one node lets wait on the libuv pool; past it, players are asked to come back in a second. */
+export const MAX_HASHING = 64;
+/** The realm list is asked for by every player's launcher: answer it from a copy this fresh. */
+const REALM_LIST_MS = 500;
+
+const WRONG_CREDENTIALS = "wrong username or password";
+
+export interface FrontDoorParts {
+  config: RealmsConfig;
+  loginNode: string;
+  accounts: AccountStore;
+  counters: FailureCounters;
+  sessions: SessionIssuer;
+  queue: LoginQueue;
+  realms: RealmLink;
+  audit: LoginAudit;
+  log: Log;
+}
+
+function placedBody(p: Placed): object {
+  return { session: p.session, realm: p.realm, client: p.client, expiresAt: p.expiresAt.toISOString() };
+}
+
+export class FrontDoor {
+  private hashing = 0;
+  private realmList: { at: number; answer: Promise<Answer> } | undefined;
+  /** For the heartbeat: what this node did since it started. */
+  readonly counts = { logins: 0, refused: 0, queued: 0 };
+
+  constructor(private readonly p: FrontDoorParts) {}
+
+  get hashesInFlight(): number {
+    return this.hashing;
+  }
+
+  private async checkPassword(password: string, account: Account | undefined): Promise<boolean> {
+    this.hashing++;
+    try {
+      const ok = await verifyPassword(password, account?.secret ?? UNKNOWN_ACCOUNT_SECRET);
+      return ok && account !== undefined;
+    } finally {
+      this.hashing--;
+    }
+  }
+
+  async login(ip: string, req: { username: string; password: string; realm: string }): Promise<Answer> {
+    const { accounts, counters, audit } = this.p;
+    if (!this.p.realms.realm(req.realm)) return refuse(404, `no realm named ${JSON.stringify(req.realm)} (GET /realms lists them)`);
+    const nameProblem = accountNameProblem(req.username);
+    if (nameProblem) return refuse(400, nameProblem);
+    const key = nameKey(req.username);
+    const wait = await counters.lockedFor([
+      { scope: "ip", key: ip },
+      { scope: "account", key },
+    ]);
+    if (wait > 0) {
+      audit.record(ip, req.username, "locked-out", undefined, req.realm);
+      this.counts.refused++;
+      return refuse(429, `too many failed logins; try again in ${wait} s`, { "retry-after": String(wait) });
+    }
+    if (this.hashing >= MAX_HASHING) return refuse(503, "the login node is busy; try again in a second", { "retry-after": "1" });
+    const account = await accounts.find(req.username);
+    // unknown names are hashed too (against a dummy): same time, same answer as a wrong password
+    if (!(await this.checkPassword(req.password, account)) || !account) {
+      await counters.count("ip", ip);
+      await counters.count("account", key);
+      audit.record(ip, req.username, "bad-credentials", account?.id, req.realm);
+      this.counts.refused++;
+      return refuse(401, WRONG_CREDENTIALS);
+    }
+    await counters.clear("account", key);
+    if (account.banned) {
+      audit.record(ip, req.username, "banned", account.id, req.realm);
+      this.counts.refused++;
+      return refuse(403, "this account is banned; contact the operators");
+    }
+    return this.admit(ip, account, req.realm);
+  }
+
+  /** Places the player now, or queues them behind the players already waiting. */
+  private async admit(ip: string, account: { id: string; name: string }, realm: string, ticket?: { id: string; secret: string }): Promise<Answer> {
+    const { queue, sessions, audit } = this.p;
+    const waiting = ticket?.id ?? (await queue.waitingOf(account.id, realm));
+    const keepFree = await queue.ahead(realm, waiting);
+    let issued: Issued;
+    try {
+      issued = await sessions.issue(account, realm, keepFree, waiting);
+    } catch (err) {
+      if (!(err instanceof RealmDownError)) throw err;
+      audit.record(ip, account.name, "realm-down", account.id, realm);
+      return refuse(503, err.message, { "retry-after": "5" });
+    }
+    switch (issued.kind) {
+      case "placed":
+        audit.record(ip, account.name, "admitted", account.id, realm);
+        this.counts.logins++;
+        this.p.log.info("login", { accountId: account.id, realm, clientNode: issued.clientNode, fromQueue: waiting !== undefined });
+        return { status: 200, body: placedBody(issued) };
+      case "no-client-node":
+        audit.record(ip, account.name, "no-client-node", account.id, realm);
+        return refuse(503, `no client node of realm ${realm} is up; try again shortly`, { "retry-after": "2" });
+      case "ticket-used":
+        return refuse(410, "this ticket was already admitted; log in again");
+      case "full": {
+        // a polled ticket keeps its secret; a login gets a fresh one (keeping its place if it had one)
+        let held = ticket;
+        if (!held) {
+          const fresh = await queue.enqueue(account.id, realm);
+          held = { id: fresh.id, secret: fresh.ticket };
+        }
+        const place = await queue.place(realm, held.id);
+        if (!ticket) {
+          audit.record(ip, account.name, "queued", account.id, realm);
+          this.counts.queued++;
+        }
+        return { status: 202, body: { queue: place, ticket: held.secret } };
+      }
+    }
+  }
+
+  async pollQueue(ip: string, secret: string): Promise<Answer> {
+    if (!HANDLE_FORMAT.test(secret)) return refuse(400, "a ticket is 43 characters of base64url, as the login answer gave it");
+    const { queue } = this.p;
+    const ticket = await queue.find(secret);
+    if (!ticket) return refuse(404, "no such ticket; log in again");
+    if (ticket.state === "admitted") return refuse(410, "this ticket was already admitted; log in again");
+    if (ticket.state === "abandoned" || ticket.stale) {
+      await queue.abandon(ticket.id);
+      return refuse(410, "this ticket expired (not polled for a minute); log in again");
+    }
+    if (ticket.banned) return refuse(403, "this account is banned; contact the operators");
+    await queue.touch(ticket.id);
+    return this.admit(ip, { id: ticket.accountId, name: ticket.accountName }, ticket.realm, { id: ticket.id, secret });
+  }
+
+  async logout(ip: string, session: string): Promise<Answer> {
+    if (!HANDLE_FORMAT.test(session)) return refuse(400, "a session handle is 43 characters of base64url, as the login answer gave it");
+    if (!(await this.p.sessions.end(session, "logout"))) return refuse(404, "no live session with this handle");
+    this.p.audit.record(ip, "-", "logout");
+    return { status: 200, body: { ended: true } };
+  }
+
+  async register(ip: string, req: { username: string; password: string }): Promise<Answer> {
+    if (!this.p.config.login.register) return refuse(403, "registration is off on this server; ask an operator for an account");
+    const problem = accountNameProblem(req.username) ?? passwordProblem(req.password);
+    if (problem) return refuse(400, problem);
+    const wait = await this.p.counters.lockedFor([{ scope: "register", key: ip }]);
+    if (wait > 0) return refuse(429, `too many registrations from this address; try again in ${wait} s`, { "retry-after": String(wait) });
+    if (this.hashing >= MAX_HASHING) return refuse(503, "the login node is busy; try again in a second", { "retry-after": "1" });
+    await this.p.counters.count("register", ip);
+    this.hashing++;
+    try {
+      const account = await this.p.accounts.create(req.username, req.password, `register ${ip}`);
+      this.p.audit.record(ip, req.username, "registered", account.id);
+      return { status: 201, body: { account: account.name } };
+    } catch (err) {
+      if (err instanceof AccountTakenError) return refuse(409, "that name is taken");
+      throw err;
+    } finally {
+      this.hashing--;
+    }
+  }
+
+  /** Every realm: up, full (at its cap or players queued) or down (its realm node did not answer). */
+  realms(): Promise<Answer> {
+    const now = Date.now();
+    if (this.realmList && now - this.realmList.at < REALM_LIST_MS) return this.realmList.answer;
+    const answer = Promise.all(
+      this.p.config.realms.map(async (r) => {
+        const [status, queued] = await Promise.all([this.p.realms.status(r.name), this.p.queue.ahead(r.name)]);
+        if (!status || status.clientNodes === 0) return { name: r.name, status: "down", population: status?.population ?? null, cap: r.playerCap, queue: queued };
+        const full = status.population >= status.cap || queued > 0;
+        return { name: r.name, status: full ? "full" : "up", population: status.population, cap: status.cap, queue: queued };
+      }),
+    ).then((realms) => ({ status: 200, body: { realms } }));
+    this.realmList = { at: now, answer };
+    // a failed list is not kept: the next request asks again
+    answer.catch(() => (this.realmList = undefined));
+    return answer;
+  }
+}

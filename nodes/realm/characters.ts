@@ -1,0 +1,123 @@
+// A player's characters, on behalf of the client node holding the player's connection: list,
+// create, delete through the realm's database node; select, which also routes the character to
+// the zone owning its position and records that in the directory.
+import { randomUUID } from "node:crypto";
+import { DbError } from "../../common/errors.ts";
+import type { NodeRuntime } from "../../common/node.ts";
+import { Op } from "../../common/opcodes.ts";
+import { CHARACTER_REFUSALS, type CharacterRefusal, type CharacterSummaryBody } from "../../common/protocol/characters.ts";
+import type { RealmSpec, ZoneSpec } from "../../config/model.ts";
+import { characterNameProblem } from "./character-names.ts";
+import type { Directory } from "./directory.ts";
+
+/** The part of the database client this desk needs (common/db-client.ts provides it). */
+export interface CharacterStore {
+  listCharacters(accountId: string): Promise<CharacterSummaryBody[]>;
+  createCharacter(accountId: string, name: string, x: number, y: number, opId?: string): Promise<CharacterSummaryBody>;
+  deleteCharacter(accountId: string, characterId: string, opId?: string): Promise<void>;
+  loadCharacter(characterId: string): Promise<{ id: string; accountId: string; name: string; level: number; x: number; y: number }>;
+}
+
+/** The zone whose region [x0, y0, x1, y1) holds the point. */
+export function zoneAt(realm: RealmSpec, x: number, y: number): ZoneSpec | undefined {
+  return realm.zones.find(({ region: [x0, y0, x1, y1] }) => x >= x0 && x < x1 && y >= y0 && y < y1);
+}
+
+/** New characters start at the centre of a zone, the zones taken in turn, so starting crowds spread over zone nodes. */
+export function startingPoint(realm: RealmSpec, nth: number): { x: number; y: number } {
+  const zone = realm.zones[nth % realm.zones.length];
+  if (!zone) throw new Error(`realm ${realm.name} has no zones`);
+  const [x0, y0, x1, y1] = zone.region;
+  return { x: (x0 + x1) / 2, y: (y0 + y1) / 2 };
+}
+
+interface Refusal {
+  ok: false;
+  code: CharacterRefusal;
+  error: string;
+}
+
+const refusal = (code: CharacterRefusal, error: string): Refusal => ({ ok: false, code, error });
+
+function refusalOf(err: unknown): Refusal {
+  if (err instanceof DbError && (CHARACTER_REFUSALS as readonly string[]).includes(err.code)) return refusal(err.code as CharacterRefusal, err.message);
+  // a timeout, a dead database node, an answer we do not know: the player may try again
+  return refusal("unavailable", `the realm's database is not answering (${(err as Error).message}); try again`);
+}
+
+const summary = (c: CharacterSummaryBody): CharacterSummaryBody => ({ id: c.id, accountId: c.accountId, name: c.name, level: c.level, x: c.x, y: c.y });
+
+export class CharacterDesk {
+  private created = 0;
+
+  constructor(
+    private readonly rt: NodeRuntime,
+    private readonly realm: RealmSpec,
+    private readonly directory: Directory,
+    private readonly store: CharacterStore,
+  ) {}
+
+  start(): void {
+    const { rt } = this;
+    rt.on(Op.CHAR_LIST, (b, from) =>
+      void this.answer(from, b.accountId, async () => ({ ok: true, characters: (await this.store.listCharacters(b.accountId)).map(summary) })).then((a) =>
+        rt.wire.reply(from, Op.CHAR_LIST_REPLY, { corr: b.corr, ...a }),
+      ),
+    );
+    rt.on(Op.CHAR_CREATE, (b, from) =>
+      void this.answer(from, b.accountId, () => this.create(b.accountId, b.name, b.opId)).then((a) => rt.wire.reply(from, Op.CHAR_CREATE_REPLY, { corr: b.corr, ...a })),
+    );
+    rt.on(Op.CHAR_DELETE, (b, from) =>
+      void this.answer(from, b.accountId, async () => {
+        await this.store.deleteCharacter(b.accountId, b.characterId, b.opId ?? randomUUID());
+        const place = this.directory.of(b.accountId);
+        if (place?.characterId === b.characterId) {
+          delete place.characterId;
+          delete place.zone;
+        }
+        rt.log.info("character-deleted", { accountId: b.accountId, characterId: b.characterId });
+        return { ok: true };
+      }).then((a) => rt.wire.reply(from, Op.CHAR_DELETE_REPLY, { corr: b.corr, ...a })),
+    );
+    rt.on(Op.CHAR_SELECT, (b, from) =>
+      void this.answer(from, b.accountId, () => this.select(b.accountId, b.characterId)).then((a) => rt.wire.reply(from, Op.CHAR_SELECT_REPLY, { corr: b.corr, ...a })),
+    );
+  }
+
+  /** Runs `act` for a player attached from `from`, turning every failure into a refusal. */
+  private async answer<T extends { ok: true }>(from: string, accountId: string, act: () => Promise<T | Refusal>): Promise<T | Refusal> {
+    if (!this.directory.attachedFrom(accountId, from)) {
+      return refusal("not-attached", `account ${accountId} has no session attached from ${from}`);
+    }
+    try {
+      return await act();
+    } catch (err) {
+      const r = refusalOf(err);
+      this.rt.log.info("character-refused", { accountId, code: r.code, error: r.error });
+      return r;
+    }
+  }
+
+  private async create(accountId: string, name: string, opId?: string): Promise<{ ok: true; character: CharacterSummaryBody } | Refusal> {
+    const problem = characterNameProblem(name);
+    if (problem) return refusal("bad-name", problem);
+    const { x, y } = startingPoint(this.realm, this.created++);
+    const character = summary(await this.store.createCharacter(accountId, name, x, y, opId ?? randomUUID()));
+    this.rt.log.info("character-created", { accountId, characterId: character.id, name });
+    return { ok: true, character };
+  }
+
+  private async select(accountId: string, characterId: string): Promise<{ ok: true; character: CharacterSummaryBody; zone: string } | Refusal> {
+    const character = summary(await this.store.loadCharacter(characterId));
+    if (character.accountId !== accountId) return refusal("not-owner", `character ${characterId} belongs to another account`);
+    const zone = zoneAt(this.realm, character.x, character.y);
+    if (!zone) return refusal("no-zone", `no zone of ${this.realm.name} holds (${character.x}, ${character.y})`);
+    const place = this.directory.of(accountId);
+    if (place) {
+      place.characterId = characterId;
+      place.zone = zone.id;
+    }
+    this.rt.log.info("character-selected", { accountId, characterId, zone: zone.id });
+    return { ok: true, character, zone: zone.id };
+  }
+}

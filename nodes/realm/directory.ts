@@ -1,0 +1,119 @@
+// The realm's directory of who is where: one place per account (its session, the client node it
+// was placed on or attached from, the character it plays and that character's zone). The number
+// of places is the realm's population, which the player cap and the login queue are about.
+import { createHash } from "node:crypto";
+
+export interface Place {
+  accountId: string;
+  accountName: string;
+  sessionHash: string;
+  /** Until then the handle may attach; a handle that never attached frees its place then. */
+  expiresAt: number;
+  /** The client node the player was sent to. */
+  clientNode: string;
+  placedAt: number;
+  /** The node that attached the handle (normally clientNode); the session check is single-use. */
+  attachedTo?: string;
+  attachedAt?: number;
+  characterId?: string;
+  zone?: string;
+}
+
+export type SessionCheck = { ok: true; place: Place } | { ok: false; code: "unknown" | "expired" | "used" };
+
+export const sessionHashOf = (handle: string): string => createHash("sha256").update(handle, "utf8").digest("hex");
+
+/** How long, and how many, swept handles are remembered, so a late attach hears "expired" rather than "unknown". */
+const EXPIRED_MEMORY_MS = 10 * 60_000;
+const EXPIRED_MEMORY_MAX = 10_000;
+
+export class Directory {
+  private readonly byAccount = new Map<string, Place>();
+  private readonly byHash = new Map<string, Place>();
+  /** Hashes of handles that expired unused, with when (insertion order is expiry order). */
+  private readonly expired = new Map<string, number>();
+
+  get population(): number {
+    return this.byAccount.size;
+  }
+
+  get attached(): number {
+    let n = 0;
+    for (const p of this.byAccount.values()) if (p.attachedTo !== undefined) n++;
+    return n;
+  }
+
+  of(accountId: string): Place | undefined {
+    return this.byAccount.get(accountId);
+  }
+
+  /** Takes the account's place (a new login); returns the place it had, whose connection must be kicked. */
+  put(place: Place): Place | undefined {
+    const old = this.remove(place.accountId);
+    this.byAccount.set(place.accountId, place);
+    this.byHash.set(place.sessionHash, place);
+    return old;
+  }
+
+  /** Frees the account's place; with `sessionHash`, only if that is still its session. */
+  remove(accountId: string, sessionHash?: string): Place | undefined {
+    const place = this.byAccount.get(accountId);
+    if (!place || (sessionHash !== undefined && place.sessionHash !== sessionHash)) return undefined;
+    this.byAccount.delete(accountId);
+    this.byHash.delete(place.sessionHash);
+    return place;
+  }
+
+  /** A client node attaches a player's handle: once, before it expires. */
+  attach(handle: string, node: string, now: number): SessionCheck {
+    const hash = sessionHashOf(handle);
+    const place = this.byHash.get(hash);
+    if (!place) return { ok: false, code: this.expired.has(hash) ? "expired" : "unknown" };
+    if (place.attachedTo !== undefined) return { ok: false, code: "used" };
+    if (now >= place.expiresAt) return { ok: false, code: "expired" };
+    place.attachedTo = node;
+    place.attachedAt = now;
+    return { ok: true, place };
+  }
+
+  /** The account's place, if its session is attached from `node`: only that node acts for the player. */
+  attachedFrom(accountId: string, node: string): Place | undefined {
+    const place = this.byAccount.get(accountId);
+    return place?.attachedTo === node ? place : undefined;
+  }
+
+  /**
+   * Players sent to `node` that its reports cannot show yet: handles not attached (and not
+   * expired), and attachments newer than the node's last report.
+   */
+  notYetReported(node: string, reportAt: number, now: number): number {
+    let n = 0;
+    for (const p of this.byAccount.values()) {
+      const where = p.attachedTo ?? p.clientNode;
+      if (where !== node) continue;
+      if (p.attachedAt === undefined ? now < p.expiresAt : p.attachedAt >= reportAt) n++;
+    }
+    return n;
+  }
+
+  /** Frees the places of handles that expired without attaching. */
+  sweep(now: number): Place[] {
+    const gone: Place[] = [];
+    for (const p of this.byAccount.values()) {
+      if (p.attachedTo === undefined && now >= p.expiresAt) gone.push(p);
+    }
+    for (const p of gone) {
+      this.remove(p.accountId);
+      this.expired.set(p.sessionHash, now);
+    }
+    for (const [hash, at] of this.expired) {
+      if (this.expired.size <= EXPIRED_MEMORY_MAX && now - at < EXPIRED_MEMORY_MS) break;
+      this.expired.delete(hash);
+    }
+    return gone;
+  }
+
+  *places(): IterableIterator<Place> {
+    yield* this.byAccount.values();
+  }
+}

@@ -1,0 +1,154 @@
+// Logins per second through both login nodes of a real realm, with the shipped scrypt cost,
+// side by side with what scrypt alone allows on this machine: the hash is the login's price,
+// so the end-to-end rate should come close to (cores x 1000 / ms per hash) and no further.
+import http from "node:http";
+import { availableParallelism } from "node:os";
+import { AccountStore } from "../../common/accounts/accounts.ts";
+import { hashPassword, SHIPPED_SCRYPT } from "../../common/accounts/passwords.ts";
+import { createPool } from "../../common/postgres/connect.ts";
+import type { LoginNodeSpec, RealmsConfig } from "../../config/model.ts";
+import type { Bench } from "./bench.ts";
+import { startBenchRealm } from "./bench-realm.ts";
+
+const PASSWORD = "bench password 1";
+const ACCOUNTS = 32;
+
+function post(agent: http.Agent, node: LoginNodeSpec, path: string, body?: object): Promise<{ status: number; body: any }> {
+  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: node.http.host,
+        port: node.http.port,
+        path,
+        method: payload ? "POST" : "GET",
+        agent,
+        headers: payload ? { "content-type": "application/json", "content-length": payload.length } : {},
+      },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on("data", (c: Buffer) => parts.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(parts).toString() || "null") }));
+      },
+    );
+    req.on("error", reject);
+    req.end(payload);
+  });
+}
+
+async function everyLoginNodeListsUp(config: RealmsConfig): Promise<boolean> {
+  const agent = new http.Agent();
+  try {
+    for (const node of config.login.nodes) {
+      const r = await post(agent, node, "/realms");
+      if (r.status !== 200 || !r.body.realms.every((x: { status: string }) => x.status === "up")) return false;
+    }
+    return true;
+  } finally {
+    agent.destroy();
+  }
+}
+
+/** `inFlight` callers hashing at once for `ms`: hashes per second through the libuv pool. */
+async function hashRate(ms: number, inFlight: number): Promise<number> {
+  let done = 0;
+  const end = performance.now() + ms;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (performance.now() < end) {
+        await hashPassword(PASSWORD, SHIPPED_SCRYPT);
+        done++;
+      }
+    }),
+  );
+  return (done * 1000) / (performance.now() - start);
+}
+
+const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+
+export const loginBench: Bench = {
+  name: "login",
+  about: "end-to-end logins/s through both login nodes (shipped scrypt cost) vs what scrypt alone allows on this machine",
+  async run(ctx) {
+    const ms = ctx.quick ? 3000 : 10_000;
+    const cores = availableParallelism();
+    ctx.progress("scrypt alone");
+    const serial: number[] = [];
+    for (let i = 0; i < (ctx.quick ? 4 : 12); i++) {
+      const at = performance.now();
+      await hashPassword(PASSWORD, SHIPPED_SCRYPT);
+      serial.push(performance.now() - at);
+    }
+    serial.sort((a, b) => a - b);
+    const msPerHash = percentile(serial, 50);
+    const poolRate = await hashRate(ctx.quick ? 1500 : 4000, cores);
+    const theoretical = (cores * 1000) / msPerHash;
+
+    ctx.progress("starting a realm (embedded PostgreSQL, every node)");
+    const realm = await startBenchRealm(() => {}, everyLoginNodeListsUp);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+    try {
+      ctx.progress(`creating ${ACCOUNTS} accounts at the shipped cost`);
+      const pool = createPool(realm.postgresUrl, 4);
+      const store = new AccountStore(pool);
+      const names = Array.from({ length: ACCOUNTS }, (_, i) => `Bencher${i}`);
+      await Promise.all(names.map((n) => store.create(n, PASSWORD, "bench", SHIPPED_SCRYPT)));
+      await pool.end();
+      const nodes = realm.config.login.nodes;
+      const loginOnce = async (i: number): Promise<number> => {
+        const at = performance.now();
+        const r = await post(agent, nodes[i % nodes.length]!, "/login", { username: names[i % names.length], password: PASSWORD, realm: realm.config.realms[0]!.name });
+        if (r.status !== 200) throw new Error(`login answered ${r.status}: ${JSON.stringify(r.body)}`);
+        return performance.now() - at;
+      };
+
+      ctx.progress("one login at a time");
+      const one: number[] = [];
+      for (let i = 0; i < (ctx.quick ? 8 : 24); i++) one.push(await loginOnce(i));
+      one.sort((a, b) => a - b);
+
+      const inFlight = 16;
+      ctx.progress(`${inFlight} logins in flight over both login nodes for ${ms / 1000} s`);
+      const latencies: number[] = [];
+      let next = 0;
+      const end = performance.now() + ms;
+      const start = performance.now();
+      await Promise.all(
+        Array.from({ length: inFlight }, async () => {
+          while (performance.now() < end) latencies.push(await loginOnce(next++));
+        }),
+      );
+      const perSecond = (latencies.length * 1000) / (performance.now() - start);
+      latencies.sort((a, b) => a - b);
+      const p50 = percentile(latencies, 50);
+      const p99 = percentile(latencies, 99);
+      const ceiling = `scrypt-only ceiling: ${cores} cores x 1000 / ${msPerHash.toFixed(1)} ms`;
+      return {
+        columns: ["measure", "ours", "baseline", "baseline is", "ours / baseline"],
+        rows: [
+          ["logins/s end to end, both login nodes, 16 in flight", perSecond, theoretical, ceiling, perSecond / theoretical],
+          ["scrypt hashes/s in one process, one per core in flight", poolRate, theoretical, ceiling, poolRate / theoretical],
+          ["ms per login, one at a time (p50)", percentile(one, 50), msPerHash, "one scrypt hash alone (p50)", percentile(one, 50) / msPerHash],
+        ],
+        figures: {
+          loginsPerSec: perSecond,
+          scryptMsPerHash: msPerHash,
+          scryptHashesPerSec: poolRate,
+          scryptCeilingPerSec: theoretical,
+          serialLoginMs: percentile(one, 50),
+          loginP50Ms: p50,
+          loginP99Ms: p99,
+        },
+        notes: [
+          `scrypt N=2^${Math.log2(SHIPPED_SCRYPT.N)}, r=${SHIPPED_SCRYPT.r}, p=${SHIPPED_SCRYPT.p}; ${cores} cores; ${latencies.length} logins in ${(ms / 1000).toFixed(0)} s, latency p50 ${p50.toFixed(0)} ms, p99 ${p99.toFixed(0)} ms.`,
+          "The whole realm (13 nodes, PostgreSQL) shares the machine with the benchmark's own HTTP client.",
+        ],
+      };
+    } finally {
+      agent.destroy();
+      ctx.progress("stopping the realm");
+      await realm.stop();
+    }
+  },
+};

@@ -1,0 +1,72 @@
+// Input checks: garbage, oversized frames, floods, text frames, bad handshakes and teleport
+// hacks are each closed with their documented code, while a neighbour on the same client node
+// keeps getting its frame every tick and keeps walking.
+import t from "tap";
+import { CloseCode, PLAYER_PROTOCOL_VERSION, PlayerOp } from "../../common/player-opcodes.ts";
+import { encodeClient } from "../../common/player-codec.ts";
+import { ClientWorld } from "../harness/client-world.ts";
+import { PlayerBot } from "../harness/player-bot.ts";
+import { until } from "../harness/realm.ts";
+
+t.test("client input checks - abusers are closed with their reason; the neighbour notices nothing", async (t) => {
+  const w = await ClientWorld.start(t, { npcs: 0, size: 1000 });
+  const size = w.realm.world.width;
+  const neighbour = await w.player(200, 200, undefined, "neighbour");
+  const inWorld = async (label: string, x: number): Promise<PlayerBot> => (await w.player(x, 210, undefined, label)).bot;
+
+  // the neighbour walks the whole time; its frames are timed
+  let nx = 200;
+  const walking = setInterval(() => {
+    nx += 0.25;
+    neighbour.bot.move(nx, 200, size, size);
+  }, 50);
+  t.teardown(() => clearInterval(walking));
+  await neighbour.bot.waitFrames(10);
+  const from = neighbour.bot.frames.length;
+
+  const cases: { label: string; code: number; act: (b: PlayerBot) => void; before?: "handshake" }[] = [
+    { label: "unknown opcode", code: CloseCode.UNKNOWN_OPCODE, act: (b) => b.raw(Buffer.from([0xee, 1, 2, 3])) },
+    { label: "oversized frame", code: CloseCode.FRAME_TOO_LARGE, act: (b) => b.raw(Buffer.concat([Buffer.from([PlayerOp.CMSG_SAY]), Buffer.alloc(4000, 0x41)])) },
+    { label: "flood", code: CloseCode.FLOOD, act: (b) => { for (let i = 0; i < 300; i++) b.ping(); } },
+    { label: "text frame", code: CloseCode.TEXT_FRAME, act: (b) => b.raw("hello") },
+    { label: "truncated move", code: CloseCode.MALFORMED, act: (b) => b.raw(Buffer.from([PlayerOp.CMSG_MOVE, 1, 2])) },
+    { label: "trailing bytes", code: CloseCode.MALFORMED, act: (b) => b.raw(Buffer.concat([encodeClient({ op: PlayerOp.CMSG_LEAVE }), Buffer.from([9])])) },
+    {
+      label: "teleport hack",
+      code: CloseCode.IMPLAUSIBLE_MOVEMENT,
+      act: (b) => {
+        for (let i = 0; i < 8; i++) b.move(i % 2 === 0 ? 900 : 100, 900, size, size);
+      },
+    },
+    { label: "world message as first frame", code: CloseCode.BAD_HANDSHAKE, before: "handshake", act: (b) => b.move(10, 10, size, size) },
+    { label: "wrong protocol version", code: CloseCode.UNSUPPORTED_VERSION, before: "handshake", act: (b) => b.send({ op: PlayerOp.CMSG_HELLO, version: PLAYER_PROTOCOL_VERSION + 9, session: "x" }) },
+    { label: "unknown session", code: CloseCode.SESSION_REFUSED, before: "handshake", act: (b) => b.send({ op: PlayerOp.CMSG_HELLO, version: PLAYER_PROTOCOL_VERSION, session: "not-a-session" }) },
+    { label: "unknown reconnect token", code: CloseCode.RESUME_REFUSED, before: "handshake", act: (b) => b.send({ op: PlayerOp.CMSG_RESUME, version: PLAYER_PROTOCOL_VERSION, token: new Uint8Array(32) }) },
+  ];
+  let x = 205;
+  for (const c of cases) {
+    const bot = c.before === "handshake" ? await PlayerBot.connect(w.url(), c.label) : await inWorld(c.label, (x += 3));
+    c.act(bot);
+    const closed = await bot.waitClosed(5000);
+    t.equal(closed.code, c.code, `${c.label}: closed with ${c.code} (${closed.reason})`);
+  }
+  const idle = await PlayerBot.connect(w.url(), "silent");
+  const closed = await idle.waitClosed(8000);
+  t.equal(closed.code, CloseCode.HANDSHAKE_TIMEOUT, `a connection that never says hello is closed (${closed.reason})`);
+
+  // the neighbour: never closed, a frame every tick, its walk applied all along
+  await neighbour.bot.waitFrames(5);
+  const frames = neighbour.bot.frames.slice(from);
+  let worstGap = 0;
+  for (let i = 1; i < frames.length; i++) worstGap = Math.max(worstGap, frames[i]!.at - frames[i - 1]!.at);
+  const seconds = (frames.at(-1)!.at - frames[0]!.at) / 1000;
+  t.equal(neighbour.bot.closed, undefined, "the neighbour was never closed");
+  t.ok(frames.length >= seconds * 20 * 0.9, `the neighbour got ${frames.length} frames in ${seconds.toFixed(1)} s (20 Hz)`);
+  t.ok(worstGap < 250, `its longest gap between frames was ${worstGap} ms`);
+  const me = await until("the neighbour's walk in its own view", 3000, () => {
+    const v = neighbour.bot.view.get(neighbour.entity);
+    return v && Math.abs(w.q.x(v.qx) - nx) < 1 ? v : undefined;
+  });
+  t.ok(me, "the neighbour's moves kept being applied by its zone");
+  neighbour.bot.close();
+});

@@ -1,0 +1,68 @@
+// The player codec: every message survives a round trip, the layouts match the examples of
+// common/player-protocol.md byte for byte, and hostile input is refused with a reason.
+import t from "tap";
+import { ByteWriter, unzigzag, zigzag } from "../../common/bytes.ts";
+import { PlayerOp, UpdateBit } from "../../common/player-opcodes.ts";
+import { decodeClient, decodeServerFrame, encodeClient, encodeServer, UnknownOpcodeError, WireFormatError, writeServer, writeUpdateFields, type ClientMessage } from "../../common/player-codec.ts";
+import { ClockSync, WorldView } from "../../common/player-view.ts";
+
+t.test("player codec - every CMSG round-trips", async (t) => {
+  const token = Uint8Array.from({ length: 32 }, (_, i) => i);
+  const all: ClientMessage[] = [
+    { op: PlayerOp.CMSG_HELLO, version: 1, session: "abc-é" },
+    { op: PlayerOp.CMSG_RESUME, version: 1, token },
+    { op: PlayerOp.CMSG_PING, clientTime: 1_700_000_000_123.25 },
+    { op: PlayerOp.CMSG_CHAR_LIST },
+    { op: PlayerOp.CMSG_CHAR_CREATE, name: "Arthur" },
+    { op: PlayerOp.CMSG_CHAR_DELETE, characterId: "c-1" },
+    { op: PlayerOp.CMSG_CHAR_SELECT, characterId: "c-1" },
+    { op: PlayerOp.CMSG_MOVE, qx: 65535, qy: 0, heading: 200 },
+    { op: PlayerOp.CMSG_ATTACK, target: 0xffffffff },
+    { op: PlayerOp.CMSG_LOOT, target: 7 },
+    { op: PlayerOp.CMSG_SAY, text: "hello" },
+    { op: PlayerOp.CMSG_ZONE_CHAT, text: "" },
+    { op: PlayerOp.CMSG_LEAVE },
+  ];
+  for (const m of all) t.same(decodeClient(encodeClient(m)), m, `${m.op} round-trips`);
+  t.equal(encodeClient({ op: PlayerOp.CMSG_MOVE, qx: 1, qy: 2, heading: 3 }).length, 6, "a move is 6 bytes");
+});
+
+t.test("player codec - hostile frames are refused with a reason", async (t) => {
+  t.throws(() => decodeClient(Buffer.from([])), WireFormatError, "empty");
+  t.throws(() => decodeClient(Buffer.from([0xee])), UnknownOpcodeError, "unknown opcode");
+  t.throws(() => decodeClient(Buffer.from([PlayerOp.SMSG_WORLD])), UnknownOpcodeError, "an SMSG sent by a player");
+  t.throws(() => decodeClient(Buffer.from([PlayerOp.CMSG_MOVE, 1, 2, 3])), WireFormatError, "truncated");
+  t.throws(() => decodeClient(Buffer.from([PlayerOp.CMSG_LEAVE, 0])), /left over/, "trailing bytes");
+  t.throws(() => decodeClient(Buffer.from([PlayerOp.CMSG_SAY, 0xff, 0xff, 0x7f])), /over 256/, "a length past the limit");
+  t.throws(() => decodeClient(Buffer.from([PlayerOp.CMSG_SAY, 2, 0xc3, 0x28])), /not UTF-8/, "bad UTF-8");
+  t.throws(() => decodeClient(encodeClient({ op: PlayerOp.CMSG_RESUME, version: 1, token: new Uint8Array(5) })), /32/, "a short token");
+  t.throws(() => decodeClient(Buffer.from([PlayerOp.CMSG_ATTACK, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01])), /8 bytes/, "an endless varint");
+});
+
+t.test("player codec - the protocol document's example decodes as it says", async (t) => {
+  const frame = Buffer.from("50e80701 00b40100 000103 01a7".replace(/ /g, ""), "hex");
+  const [m] = decodeServerFrame(frame);
+  t.same(m, { op: PlayerOp.SMSG_WORLD, time: 1000, ticks: [[0, 180]], despawns: [], spawns: [], updates: [{ handle: 3, mask: UpdateBit.STEP, dx: 2, dy: -1, heading: 0, hp: 0, flags: 0, level: 0 }] });
+  const w = new ByteWriter().u8(PlayerOp.SMSG_WORLD).varint(1000).varint(1).u8(0).varint(180).varint(0).varint(0).varint(1).varint(3).u8(UpdateBit.STEP);
+  writeUpdateFields(w, UpdateBit.STEP, 2, -1, 0, 0, 0, 0);
+  t.same(w.take(), frame, "and the encoder writes exactly those bytes");
+  t.same([zigzag(-1), zigzag(2), unzigzag(3), unzigzag(4)], [1, 4, -2, 2], "zigzag");
+});
+
+t.test("player view - spawns, deltas (mod 65536), despawns, handle reuse; clock sync", async (t) => {
+  const v = new WorldView();
+  const spawn = { id: 9, kind: 2, template: 3, level: 4, qx: 65534, qy: 1, heading: 7, hp: 255, flags: 1 };
+  v.apply({ time: 1, ticks: [[0, 1]], despawns: [], spawns: [{ handle: 0, ...spawn }], updates: [] });
+  v.apply({ time: 2, ticks: [[0, 2]], despawns: [], spawns: [], updates: [{ handle: 0, mask: UpdateBit.MOVE | UpdateBit.HP, dx: 3, dy: -2, heading: 0, hp: 100, flags: 0, level: 0 }] });
+  t.match(v.get(9), { qx: 1, qy: 65535, hp: 100, heading: 7 }, "deltas wrap around the u16 grid");
+  v.apply({ time: 3, ticks: [], despawns: [0], spawns: [{ handle: 0, ...spawn, id: 10 }], updates: [] });
+  t.same([...v.entities().keys()], [10], "a handle freed by a despawn is reused by a spawn of the same update");
+  t.throws(() => v.apply({ time: 4, ticks: [], despawns: [], spawns: [], updates: [{ handle: 5, mask: 0, dx: 0, dy: 0, heading: 0, hp: 0, flags: 0, level: 0 }] }), /unknown handle/);
+  const c = new ClockSync();
+  c.add(1000, 1510, 1511, 1021);
+  c.add(2000, 2530, 2531, 2061);
+  t.same([c.rttMs, c.offsetMs], [20, 500], "the fastest exchange gives rtt and offset");
+  const welcome = encodeServer({ op: PlayerOp.SMSG_WELCOME, version: 1, serverTime: 5, accountId: "a", realm: "R", tickHz: 20, worldWidth: 4000, worldHeight: 4000, cell: 50, vision: 100, budget: 1000, zones: ["Z1", "Z2"] });
+  const two = Buffer.concat([welcome, writeServer(new ByteWriter(), { op: PlayerOp.SMSG_VIEW_RESET }).take()]);
+  t.same(decodeServerFrame(two).map((m) => m.op), [PlayerOp.SMSG_WELCOME, PlayerOp.SMSG_VIEW_RESET], "messages back to back in one frame");
+});

@@ -1,0 +1,139 @@
+// Talking to a test realm's front door as a player would (HTTP to the login nodes) and as a
+// client node would (a Wire to the realm node), plus direct PostgreSQL access for setting up
+// accounts cheaply and for checking that nothing was stored.
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import pg from "pg";
+import { AccountStore } from "../../common/accounts/accounts.ts";
+import type { ScryptCost } from "../../common/accounts/passwords.ts";
+import { createLog } from "../../common/log.ts";
+import { Wire, type Handler } from "../../common/wire.ts";
+import type { LoginNodeSpec, RealmsConfig } from "../../config/model.ts";
+import { TestRealm, until } from "./realm.ts";
+
+interface Teardown {
+  teardown(fn: () => Promise<void> | void): void;
+}
+
+/** Cheap enough for tests that create dozens of accounts; stored per account, as shipped ones are. */
+export const TEST_SCRYPT: ScryptCost = { N: 2 ** 10, r: 8, p: 1 };
+
+export interface HttpAnswer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: any;
+  text: string;
+}
+
+/** One request; `body` objects are sent as JSON, strings and Buffers as they are. */
+export function request(
+  node: LoginNodeSpec,
+  method: string,
+  urlPath: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<HttpAnswer> {
+  const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
+  const hdrs: Record<string, string> = { ...headers };
+  if (payload && !Object.keys(hdrs).some((h) => h.toLowerCase() === "content-type")) hdrs["content-type"] = "application/json";
+  if (payload) hdrs["content-length"] = String(payload.length);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: node.http.host, port: node.http.port, method, path: urlPath, headers: hdrs, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          parsed = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed, text });
+      });
+      res.on("error", reject);
+    });
+    // a server that answers before reading everything may close while we still write: the answer counts
+    req.on("error", reject);
+    if (payload) req.end(payload);
+    else req.end();
+  });
+}
+
+export const login = (node: LoginNodeSpec, username: string, password: string, realm = "Fortrax"): Promise<HttpAnswer> =>
+  request(node, "POST", "/login", { username, password, realm });
+
+export function postgresOf(t: Teardown, realm: TestRealm): pg.Pool {
+  const url = readFileSync(path.join(realm.dataDir, "postgres.url"), "utf8").trim();
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  pool.on("error", () => {});
+  t.teardown(() => pool.end());
+  return pool;
+}
+
+/** Accounts `${prefix}0..n-1`, all with `password`, at the cheap test cost unless told otherwise. */
+export async function createAccounts(pool: pg.Pool, prefix: string, n: number, password: string, cost: ScryptCost = TEST_SCRYPT): Promise<string[]> {
+  const store = new AccountStore(pool);
+  const names = Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+  await Promise.all(names.map((name) => store.create(name, password, "test", cost)));
+  return names;
+}
+
+/**
+ * A realm started for this test file, up as a player sees it. If it never gets there, the realm
+ * is stopped before the error propagates: a failing top-level await skips tap's teardowns.
+ */
+export async function startFrontDoor(t: Teardown, opts: { edit?: (doc: any) => void; kinds?: string[] } = {}): Promise<TestRealm> {
+  const realm = await TestRealm.start(t, opts.edit ? { edit: opts.edit } : {});
+  try {
+    await waitFrontDoor(realm, 60_000, opts.kinds);
+  } catch (err) {
+    await realm.stop();
+    throw err;
+  }
+  return realm;
+}
+
+/** The realm up as a player sees it: every login node answers and lists the realm as up. */
+export async function waitFrontDoor(realm: TestRealm, deadlineMs = 60_000, kinds = ["login", "realm", "client"]): Promise<void> {
+  // only the kinds the front door needs: a zone or database node having a bad day is another test's business
+  await realm.waitFor(`every ${kinds.join(", ")} node up`, deadlineMs, (nodes) => {
+    const needed = nodes.filter((n) => kinds.includes(n.kind));
+    return needed.length > 0 && needed.every((n) => n.state === "up");
+  });
+  for (const node of realm.config.login.nodes) {
+    await until(`${node.id} lists the realm as up`, deadlineMs, async () => {
+      const r = await request(node, "GET", "/realms").catch(() => undefined);
+      return r?.status === 200 && r.body.realms.every((x: { status: string }) => x.status === "up") ? true : undefined;
+    });
+  }
+}
+
+/** A Wire playing a client node (its own id, outside the config): it checks handles and asks for characters. */
+export function clientNodeWire(t: Teardown, config: RealmsConfig, id: string, handler: Handler = () => {}): Wire {
+  const wire = new Wire(id, createLog(id, "error"), (peer) => config.realms.find((r) => r.realmNode.id === peer)?.realmNode.inbox, handler);
+  t.teardown(() => wire.close());
+  return wire;
+}
+
+/** Lines of a node's log (`<data>/logs/<id>.log`) that are JSON events. */
+export function logLines(realm: TestRealm, nodeId: string): { event: string; [k: string]: unknown }[] {
+  let text = "";
+  try {
+    text = readFileSync(path.join(realm.dataDir, "logs", `${nodeId}.log`), "utf8");
+  } catch {
+    return [];
+  }
+  return text
+    .split("\n")
+    .slice(0, -1)
+    .flatMap((l) => {
+      try {
+        const v = JSON.parse(l) as { event?: unknown };
+        return typeof v.event === "string" ? [v as { event: string }] : [];
+      } catch {
+        return [];
+      }
+    });
+}
