@@ -9,14 +9,21 @@ import { CHARACTER_REFUSALS, type CharacterRefusal, type CharacterSummaryBody } 
 import type { RealmSpec, ZoneSpec } from "../../config/model.ts";
 import { characterNameProblem } from "./character-names.ts";
 import type { Directory } from "./directory.ts";
+import { EntityIds } from "./entity-ids.ts";
 
 /** The part of the database client this desk needs (common/db-client.ts provides it). */
 export interface CharacterStore {
   listCharacters(accountId: string): Promise<CharacterSummaryBody[]>;
   createCharacter(accountId: string, name: string, x: number, y: number, opId?: string): Promise<CharacterSummaryBody>;
   deleteCharacter(accountId: string, characterId: string, opId?: string): Promise<void>;
-  loadCharacter(characterId: string): Promise<{ id: string; accountId: string; name: string; level: number; x: number; y: number }>;
+  loadCharacter(characterId: string): Promise<{ id: string; accountId: string; name: string; level: number; x: number; y: number; stats: Record<string, number>; version: number }>;
 }
+
+/** How many ids to try when a zone says an id is another character's. */
+const ENTER_TRIES = 3;
+const ZONE_ENTER_TIMEOUT_MS = 3000;
+const DEFAULT_SPEED = 7;
+const DEFAULT_HP = 100;
 
 /** The zone whose region [x0, y0, x1, y1) holds the point. */
 export function zoneAt(realm: RealmSpec, x: number, y: number): ZoneSpec | undefined {
@@ -49,6 +56,7 @@ const summary = (c: CharacterSummaryBody): CharacterSummaryBody => ({ id: c.id, 
 
 export class CharacterDesk {
   private created = 0;
+  private readonly entities = new EntityIds();
 
   constructor(
     private readonly rt: NodeRuntime,
@@ -80,7 +88,7 @@ export class CharacterDesk {
       }).then((a) => rt.wire.reply(from, Op.CHAR_DELETE_REPLY, { corr: b.corr, ...a })),
     );
     rt.on(Op.CHAR_SELECT, (b, from) =>
-      void this.answer(from, b.accountId, () => this.select(b.accountId, b.characterId)).then((a) => rt.wire.reply(from, Op.CHAR_SELECT_REPLY, { corr: b.corr, ...a })),
+      void this.answer(from, b.accountId, () => this.select(b.accountId, b.characterId, from)).then((a) => rt.wire.reply(from, Op.CHAR_SELECT_REPLY, { corr: b.corr, ...a })),
     );
   }
 
@@ -107,17 +115,50 @@ export class CharacterDesk {
     return { ok: true, character };
   }
 
-  private async select(accountId: string, characterId: string): Promise<{ ok: true; character: CharacterSummaryBody; zone: string } | Refusal> {
-    const character = summary(await this.store.loadCharacter(characterId));
+  /** Puts the character in the world: the zone owning its position takes it, spoken for by `clientNode`. */
+  private async select(accountId: string, characterId: string, clientNode: string): Promise<{ ok: true; character: CharacterSummaryBody; zone: string; entity: number } | Refusal> {
+    const loaded = await this.store.loadCharacter(characterId);
+    const character = summary(loaded);
     if (character.accountId !== accountId) return refusal("not-owner", `character ${characterId} belongs to another account`);
     const zone = zoneAt(this.realm, character.x, character.y);
     if (!zone) return refusal("no-zone", `no zone of ${this.realm.name} holds (${character.x}, ${character.y})`);
+    const entity = await this.enter(zone.id, loaded, clientNode);
+    if (typeof entity !== "number") return entity;
     const place = this.directory.of(accountId);
     if (place) {
       place.characterId = characterId;
       place.zone = zone.id;
     }
-    this.rt.log.info("character-selected", { accountId, characterId, zone: zone.id });
-    return { ok: true, character, zone: zone.id };
+    this.rt.log.info("character-selected", { accountId, characterId, zone: zone.id, entity });
+    return { ok: true, character, zone: zone.id, entity };
+  }
+
+  private async enter(zone: string, c: Awaited<ReturnType<CharacterStore["loadCharacter"]>>, clientNode: string): Promise<number | Refusal> {
+    let entity = this.entities.of(c.id);
+    for (let attempt = 1; attempt <= ENTER_TRIES; attempt++) {
+      const player = {
+        entity,
+        characterId: c.id,
+        accountId: c.accountId,
+        clientNode,
+        name: c.name,
+        x: c.x,
+        y: c.y,
+        heading: 0,
+        level: Math.max(1, Math.min(255, c.level)),
+        hp: c.stats.hp ?? DEFAULT_HP,
+        maxHp: c.stats.maxHp ?? DEFAULT_HP,
+        speed: c.stats.speed ?? DEFAULT_SPEED,
+        version: c.version,
+        seq: -1,
+        seqMask: 0,
+        moveSeq: -1,
+      };
+      const reply = (await this.rt.wire.request(zone, Op.ZONE_ENTER, { player }, ZONE_ENTER_TIMEOUT_MS)).body as { ok: boolean; code?: string };
+      if (reply.ok) return entity;
+      if (reply.code !== "entity-taken") return refusal("unavailable", `${zone} refused the character (${reply.code ?? "no reason"})`);
+      entity = this.entities.fresh(c.id);
+    }
+    return refusal("unavailable", `${zone} found no free entity id for the character`);
   }
 }

@@ -93,8 +93,9 @@ export async function startInstanceNode(rt: NodeRuntime, spec: InstanceSpec, con
   rt.on(Op.ZONE_ENTER, ({ corr, player }, from) => {
     const zone = open?.zone;
     const code = !zone ? "closed" : zone.playerCount >= open!.cap ? "full" : !zone.grid.contains(player.x, player.y) ? "wrong-zone" : undefined;
-    if (code === undefined) zone!.enter(player);
-    rt.wire.reply(from, Op.ZONE_ENTERED, code === undefined ? { corr, ok: true, zone: open!.id } : { corr, ok: false, zone: open?.id ?? spec.id, code });
+    const taken = code === undefined && zone!.enter(player) < 0;
+    if (code === undefined && !taken) return rt.wire.reply(from, Op.ZONE_ENTERED, { corr, ok: true, zone: open!.id });
+    rt.wire.reply(from, Op.ZONE_ENTERED, { corr, ok: false, zone: open?.id ?? spec.id, code: code ?? "entity-taken" });
   });
   serveWorld(rt, () => open?.zone, () => (open ? [open.zone] : []));
   rt.addVitals(() => ({ ...worldVitals(open?.loop, open?.zone, publisher), open: open ? 1 : 0, opened }));

@@ -65,7 +65,7 @@ export async function startZoneNode(rt: NodeRuntime, spec: ZoneSpec, realm: Real
       return rt.wire.reply(from, Op.ZONE_ENTERED, { corr, ok: false, zone: spec.id, code: "wrong-zone" });
     }
     const zone = layers.owner(player.entity) ?? layers.place({ friend });
-    zone.enter(player);
+    if (zone.enter(player) < 0) return rt.wire.reply(from, Op.ZONE_ENTERED, { corr, ok: false, zone: zone.opts.id, code: "entity-taken" });
     rt.wire.reply(from, Op.ZONE_ENTERED, { corr, ok: true, zone: zone.opts.id });
   });
   // intents go to the copy that holds the player; those no copy holds are strays for the handoffs

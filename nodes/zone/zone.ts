@@ -98,10 +98,19 @@ export class Zone {
     return this.players.size;
   }
 
-  /** Takes a player in (from the realm node, or from a neighbour by handoff). */
+  /**
+   * Takes a player in (from the realm node, or from a neighbour by handoff); selected again, it
+   * stays where it is and its client node is the new one. -1: the id is another character's.
+   */
   enter(p: PlayerState, arriving = false): number {
     const existing = this.e.slot(p.entity);
-    if (existing !== undefined) return existing;
+    if (existing !== undefined) {
+      const info = this.players.get(existing);
+      if (!info || info.characterId !== p.characterId) return -1;
+      info.clientNode = p.clientNode;
+      if (!arriving) this.emit(existing, { entity: p.entity, kind: "entered", x: this.e.x[existing]!, y: this.e.y[existing]!, zone: this.opts.id });
+      return existing;
+    }
     const s = this.e.add(p.entity, EntityKind.PLAYER, p.x, p.y, p.speed, p.maxHp, p.level);
     this.e.hp[s] = p.hp;
     this.e.heading[s] = p.heading;
