@@ -68,7 +68,7 @@ const SAMPLES: { [O in OpCode]?: Body<O> } = {
   },
   [Op.STOP_REALM]: { reason: "maintenance" },
   [Op.SESSION_GRANT]: { corr: 11, accountId: "42", accountName: "Arthur", sessionHash: "ab".repeat(32), expiresAt: 1_700_000_120_000, keepFree: 3 },
-  [Op.SESSION_GRANT_REPLY]: { corr: 11, ok: true, clientNode: "CLIENT-2", url: "ws://127.0.0.1:7202/" },
+  [Op.SESSION_GRANT_REPLY]: { corr: 11, ok: true, clientNode: "CLIENT-2", url: "ws://client-2.realm.test:7202/" },
   [Op.SESSION_END]: { corr: 12, accountId: "42", sessionHash: "cd".repeat(32), reason: "logout" },
   [Op.SESSION_END_REPLY]: { corr: 12, ended: true },
   [Op.REALM_STATUS_REQUEST]: { corr: 13 },
