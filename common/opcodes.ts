@@ -51,6 +51,7 @@ export const Op = {
   INSTANCE_OPEN: 90,
   INSTANCE_OPENED: 91,
   INSTANCE_CLOSED: 92,
+  ZONE_STARTED: 93,
 
   // realm, zones, backup, operator tools -> database node; every answer is DB_REPLY (120..159)
   DB_LIST_CHARACTERS: 120,

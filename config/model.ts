@@ -89,6 +89,8 @@ export interface RealmSpec {
   vision: number;
   /** Players in one copy of a zone past which newcomers go to another copy (a layer). */
   layerPlayers: number;
+  /** How often a zone saves each player to the database node. */
+  checkpointEveryMs: number;
   /** Areas no one may walk into, [x0, y0, x1, y1) each. */
   blocked: [number, number, number, number][];
   /** Bytes of world updates a client node sends each player per tick, at most; the rest waits a tick. */

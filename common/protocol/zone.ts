@@ -92,6 +92,9 @@ export const truthReply = object({
 /** Server-side displacement (teleport, knockback) ordered by the realm or an operator. */
 export const displace = object({ entity, x: coord, y: coord, reason: str({ max: 64 }) });
 
+/** A zone node (re)started empty: the realm node puts back the players it had there. */
+export const zoneStarted = object({ zone: nodeId });
+
 export const DUNGEONS = ["crypt", "mine", "keep"] as const;
 
 /** The realm node asks a pool node for a fresh dungeon; the node answers busy if it hosts one. */

@@ -87,6 +87,7 @@ export class CharacterDesk {
         return { ok: true };
       }).then((a) => rt.wire.reply(from, Op.CHAR_DELETE_REPLY, { corr: b.corr, ...a })),
     );
+    rt.on(Op.ZONE_STARTED, ({ zone }) => void this.restore(zone));
     rt.on(Op.CHAR_SELECT, (b, from) =>
       void this.answer(from, b.accountId, () => this.select(b.accountId, b.characterId, from)).then((a) => rt.wire.reply(from, Op.CHAR_SELECT_REPLY, { corr: b.corr, ...a })),
     );
@@ -131,6 +132,19 @@ export class CharacterDesk {
     }
     this.rt.log.info("character-selected", { accountId, characterId, zone: zone.id, entity });
     return { ok: true, character, zone: zone.id, entity };
+  }
+
+  /** A zone came back empty: its players return from their last checkpoints, spoken for by the same client nodes. */
+  private async restore(zone: string): Promise<void> {
+    for (const place of this.directory.inZone(zone)) {
+      try {
+        const loaded = await this.store.loadCharacter(place.characterId!);
+        const entity = await this.enter(zone, loaded, place.attachedTo ?? place.clientNode);
+        this.rt.log.info("player-restored", { zone, characterId: loaded.id, entity, x: loaded.x, y: loaded.y });
+      } catch (err) {
+        this.rt.log.warn("player-not-restored", { zone, characterId: place.characterId, error: (err as Error).message });
+      }
+    }
   }
 
   private async enter(zone: string, c: Awaited<ReturnType<CharacterStore["loadCharacter"]>>, clientNode: string): Promise<number | Refusal> {

@@ -47,6 +47,11 @@ export class Directory {
     return this.byAccount.get(accountId);
   }
 
+  /** The places whose character is in `zone`. */
+  inZone(zone: string): Place[] {
+    return [...this.byAccount.values()].filter((p) => p.zone === zone && p.characterId !== undefined);
+  }
+
   /** Takes the account's place (a new login); returns the place it had, whose connection must be kicked. */
   put(place: Place): Place | undefined {
     const old = this.remove(place.accountId);

@@ -8,7 +8,6 @@ import type { Log } from "../../common/log.ts";
 import type { PlayerState } from "../../common/protocol/zone.ts";
 import type { PlayerInfo, Zone } from "./zone.ts";
 
-export const CHECKPOINT_EVERY_MS = 30_000;
 /** How long a stopping zone waits for its last saves. */
 const FINAL_SAVE_MS = 2500;
 
@@ -21,6 +20,7 @@ export class Checkpoints {
   constructor(
     private readonly db: DatabaseClient,
     private readonly log: Log,
+    private readonly everyMs: number,
   ) {}
 
   /** Called every tick: saves the players whose turn has come. */
@@ -29,9 +29,9 @@ export class Checkpoints {
       const at = this.due.get(info.characterId);
       if (at === undefined) {
         // first sight of the player: its turn comes at a random point of the interval
-        this.due.set(info.characterId, now + Math.random() * CHECKPOINT_EVERY_MS);
+        this.due.set(info.characterId, now + Math.random() * this.everyMs);
       } else if (now >= at) {
-        this.due.set(info.characterId, now + CHECKPOINT_EVERY_MS);
+        this.due.set(info.characterId, now + this.everyMs);
         this.save(zone.stateOf(slot, info), info);
       }
     }

@@ -27,7 +27,7 @@ export async function startZoneNode(rt: NodeRuntime, spec: ZoneSpec, realm: Real
   const peers = realm.zones.filter((z) => z.id !== spec.id).map((z) => z.id);
   const q = new Quantizer(realm.world.width, realm.world.height);
   const handoffs = new Handoffs(rt, spec.id, realm);
-  const checkpoints = new Checkpoints(new DatabaseClient(rt.wire, realm.database.id), rt.log);
+  const checkpoints = new Checkpoints(new DatabaseClient(rt.wire, realm.database.id), rt.log, realm.checkpointEveryMs);
 
   const makeCopy = (copy: number): Zone => {
     const id = worldId(spec.id, copy);
@@ -106,4 +106,6 @@ export async function startZoneNode(rt: NodeRuntime, spec: ZoneSpec, realm: Real
     await checkpoints.flush(layers.all());
   });
   loop.start();
+  // started empty (first start or after a crash): the realm node puts back the players it had here
+  rt.wire.send(realm.realmNode.id, Op.ZONE_STARTED, { zone: spec.id });
 }

@@ -99,6 +99,7 @@ const SAMPLES: { [O in OpCode]?: Body<O> } = {
   [Op.INSTANCE_OPEN]: { corr: 6, realm: "Fortrax", dungeon: "crypt", cap: 5 },
   [Op.INSTANCE_OPENED]: { corr: 6, ok: true, node: "INSTANCE-1", instance: "INSTANCE-1~3", width: 400, height: 400, entranceX: 20, entranceY: 20 },
   [Op.INSTANCE_CLOSED]: { node: "INSTANCE-1", instance: "INSTANCE-1~3", realm: "Fortrax" },
+  [Op.ZONE_STARTED]: { zone: "FORTRAX-ZONE-2" },
   [Op.CLIENT_RESUME_GRANT]: {
     grants: [{ token: "ab".repeat(32), accountId: "42", realm: "Fortrax", entity: 7, characterId: "c-7", name: "Aria", zone: "FORTRAX-ZONE-1~2", x: 101.5, y: 2000, droppedAt: 1_700_000_000_000 }],
   },
