@@ -3,19 +3,9 @@
 // from SMSG_PONG. Bots, tests and benchmarks use these; a game client in another language
 // implements the same few rules (common/player-protocol.md).
 import { UpdateBit } from "./player-opcodes.ts";
-import { WireFormatError, type WorldUpdate } from "./player-codec.ts";
+import { WireFormatError, type SpawnRecord, type WorldUpdate } from "./player-codec.ts";
 
-export interface ViewEntity {
-  id: number;
-  kind: number;
-  template: number;
-  level: number;
-  qx: number;
-  qy: number;
-  heading: number;
-  hp: number;
-  flags: number;
-}
+export type ViewEntity = Omit<SpawnRecord, "handle">;
 
 export class WorldView {
   private readonly byHandle = new Map<number, ViewEntity>();

@@ -122,14 +122,7 @@ export class EntityTable {
       this.id[s] = r.id;
       this.kind[s] = r.kind;
       this.template[s] = r.template;
-      this.qx[s] = r.qx;
-      this.qy[s] = r.qy;
-      this.x[s] = r.qx * this.unitX;
-      this.y[s] = r.qy * this.unitY;
-      this.heading[s] = r.heading;
-      this.hp[s] = r.hp;
-      this.flags[s] = r.flags;
-      this.level[s] = r.level;
+      this.store(s, r);
       this.ver[s] = 1;
       this.prevVer[s] = 0;
       this.deltaLen[s] = 0;
@@ -141,6 +134,18 @@ export class EntityTable {
     this.cell[s] = cell;
     this.stamp[s] = stamp;
     return s;
+  }
+
+  /** The record's changing fields, as the players' deltas are computed against them. */
+  private store(s: number, r: EntityRecord): void {
+    this.qx[s] = r.qx;
+    this.qy[s] = r.qy;
+    this.x[s] = r.qx * this.unitX;
+    this.y[s] = r.qy * this.unitY;
+    this.heading[s] = r.heading;
+    this.hp[s] = r.hp;
+    this.flags[s] = r.flags;
+    this.level[s] = r.level;
   }
 
   private change(s: number, r: EntityRecord, commit: number): void {
@@ -164,14 +169,7 @@ export class EntityTable {
     this.deltaLen[s] = w.pos;
     this.deltaMag[s] = mag;
     this.deltaMinor[s] = dHp || dF || dL ? 0 : 1;
-    this.qx[s] = r.qx;
-    this.qy[s] = r.qy;
-    this.x[s] = r.qx * this.unitX;
-    this.y[s] = r.qy * this.unitY;
-    this.heading[s] = r.heading;
-    this.hp[s] = r.hp;
-    this.flags[s] = r.flags;
-    this.level[s] = r.level;
+    this.store(s, r);
     this.prevVer[s] = this.ver[s]!;
     this.ver[s] = this.ver[s]! + 1;
     this.changedAt[s] = commit;

@@ -3,7 +3,6 @@
 // DatabaseClient on a wire of its own. The test starts, kills (-9) and restarts the nodes itself.
 // Teardown kills whatever still runs and stops PostgreSQL, even when the test failed.
 import type { ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { DatabaseClient } from "../../common/db-client.ts";
 import { isAlive, launchNode, logFileOf } from "../../common/launch.ts";
@@ -13,17 +12,13 @@ import { loadConfig } from "../../config/load.ts";
 import { findNode, type RealmSpec, type RealmsConfig } from "../../config/model.ts";
 import { startEmbeddedPostgres, type RunningPostgres } from "../../ops/embedded-postgres.ts";
 import { tempDir, until } from "./realm.ts";
+import { readLogLines, type LogLine } from "./node-process.ts";
 import { writeTestConfig } from "./test-config.ts";
 
 interface Teardown {
   teardown(fn: () => Promise<void> | void): void;
 }
 
-export interface LogLine {
-  event: string;
-  level: string;
-  [field: string]: unknown;
-}
 
 export interface PairOptions {
   /** Embedded PostgreSQL for the audit and the backup schedule (adds a few seconds). */
@@ -124,22 +119,7 @@ export class DatabasePair {
   }
 
   lines(id: string): LogLine[] {
-    let text: string;
-    try {
-      text = readFileSync(logFileOf(this.dataDir, id), "utf8");
-    } catch {
-      return [];
-    }
-    const out: LogLine[] = [];
-    for (const raw of text.split("\n").slice(0, -1)) {
-      try {
-        const line = JSON.parse(raw) as unknown;
-        if (line !== null && typeof line === "object" && "event" in line) out.push(line as LogLine);
-      } catch {
-        // not one of ours (a stack trace)
-      }
-    }
-    return out;
+    return readLogLines(logFileOf(this.dataDir, id));
   }
 
   waitForLine(id: string, what: string, deadlineMs: number, pred: (l: LogLine) => boolean): Promise<LogLine> {

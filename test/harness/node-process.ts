@@ -78,23 +78,7 @@ export class NodeProcess {
 
   /** Every complete JSON line the node has logged so far; other output (a stack trace) is skipped. */
   lines(): LogLine[] {
-    let text: string;
-    try {
-      text = readFileSync(this.logFile, "utf8");
-    } catch {
-      return [];
-    }
-    const out: LogLine[] = [];
-    // the last piece may be a line still being written: only lines ending in \n are whole
-    for (const raw of text.split("\n").slice(0, -1)) {
-      try {
-        const line = JSON.parse(raw) as unknown;
-        if (line !== null && typeof line === "object" && "event" in line) out.push(line as LogLine);
-      } catch {
-        // not one of ours
-      }
-    }
-    return out;
+    return readLogLines(this.logFile);
   }
 
   /** Waits until the log holds at least `count` lines matching `pred`, and returns them all. */
@@ -129,4 +113,25 @@ export class NodeProcess {
       // already gone between the check and the signal, or unkillable: nothing more to do here
     }
   }
+}
+
+/** The JSON event lines of a node's log file so far (none if it has no file yet). */
+export function readLogLines(file: string): LogLine[] {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return [];
+  }
+  const out: LogLine[] = [];
+  // the last piece may be a line still being written: only lines ending in \n are whole
+  for (const raw of text.split("\n").slice(0, -1)) {
+    try {
+      const line = JSON.parse(raw) as unknown;
+      if (line !== null && typeof line === "object" && "event" in line) out.push(line as LogLine);
+    } catch {
+      // not one of ours (a stack trace)
+    }
+  }
+  return out;
 }
