@@ -11,6 +11,8 @@ export const MAX_SESSION_BYTES = 256;
 export const MAX_NAME_BYTES = 64;
 export const MAX_TEXT_BYTES = 256;
 export const MAX_ID_BYTES = 64;
+/** Items one side of a trade may give at once. */
+export const MAX_TRADE_ITEMS = 8;
 
 // ---- player -> client node
 
@@ -27,9 +29,25 @@ export type ClientMessage =
   | { op: typeof PlayerOp.CMSG_LOOT; target: number }
   | { op: typeof PlayerOp.CMSG_SAY; text: string }
   | { op: typeof PlayerOp.CMSG_ZONE_CHAT; text: string }
-  | { op: typeof PlayerOp.CMSG_LEAVE };
+  | { op: typeof PlayerOp.CMSG_LEAVE }
+  | { op: typeof PlayerOp.CMSG_TRADE_OFFER; target: number; gold: number; items: string[] }
+  | { op: typeof PlayerOp.CMSG_TRADE_ACCEPT; offer: number; gold: number; items: string[] }
+  | { op: typeof PlayerOp.CMSG_TRADE_DECLINE; offer: number };
 
 const U32 = 0xffffffff;
+/** Gold in one message: the database's own ceiling for a balance. */
+const MAX_GOLD = 1e12;
+
+function writeIds(w: ByteWriter, ids: readonly string[]): void {
+  w.varint(ids.length);
+  for (const id of ids) w.str(id);
+}
+
+function readIds(r: ByteReader, max: number, what: string): string[] {
+  const ids: string[] = [];
+  for (let n = r.varint(what, max); n > 0; n--) ids.push(r.str(MAX_ID_BYTES, what));
+  return ids;
+}
 
 export function encodeClient(m: ClientMessage, w = new ByteWriter(64)): Buffer {
   w.reset().u8(m.op);
@@ -60,6 +78,17 @@ export function encodeClient(m: ClientMessage, w = new ByteWriter(64)): Buffer {
     case PlayerOp.CMSG_SAY:
     case PlayerOp.CMSG_ZONE_CHAT:
       w.str(m.text);
+      break;
+    case PlayerOp.CMSG_TRADE_OFFER:
+      w.varint(m.target).varint(m.gold);
+      writeIds(w, m.items);
+      break;
+    case PlayerOp.CMSG_TRADE_ACCEPT:
+      w.varint(m.offer).varint(m.gold);
+      writeIds(w, m.items);
+      break;
+    case PlayerOp.CMSG_TRADE_DECLINE:
+      w.varint(m.offer);
       break;
     case PlayerOp.CMSG_CHAR_LIST:
     case PlayerOp.CMSG_LEAVE:
@@ -117,6 +146,15 @@ export function decodeClient(frame: Uint8Array): ClientMessage {
     case PlayerOp.CMSG_SAY:
     case PlayerOp.CMSG_ZONE_CHAT:
       m = { op, text: r.str(MAX_TEXT_BYTES, "text") };
+      break;
+    case PlayerOp.CMSG_TRADE_OFFER:
+      m = { op, target: r.varint("target", U32), gold: r.varint("gold", MAX_GOLD), items: readIds(r, MAX_TRADE_ITEMS, "items") };
+      break;
+    case PlayerOp.CMSG_TRADE_ACCEPT:
+      m = { op, offer: r.varint("offer", U32), gold: r.varint("gold", MAX_GOLD), items: readIds(r, MAX_TRADE_ITEMS, "items") };
+      break;
+    case PlayerOp.CMSG_TRADE_DECLINE:
+      m = { op, offer: r.varint("offer", U32) };
       break;
     default:
       throw new UnknownOpcodeError(op);
@@ -205,12 +243,42 @@ export type ServerMessage =
   | ({ op: typeof PlayerOp.SMSG_WORLD } & WorldUpdate)
   | { op: typeof PlayerOp.SMSG_CHAT; channel: number; from: number; fromName: string; text: string }
   | { op: typeof PlayerOp.SMSG_COMBAT; from: number; target: number; amount: number }
-  | { op: typeof PlayerOp.SMSG_LOOT; target: number; item: number }
+  | { op: typeof PlayerOp.SMSG_LOOT; target: number; item: number; itemId: string; opId: string }
   | { op: typeof PlayerOp.SMSG_CORRECT; qx: number; qy: number; reason: number }
   | { op: typeof PlayerOp.SMSG_REFUSED; reason: string }
   | { op: typeof PlayerOp.SMSG_ZONE_CHANGED; zone: number }
   | { op: typeof PlayerOp.SMSG_LEFT; reason: string }
-  | { op: typeof PlayerOp.SMSG_VIEW_RESET };
+  | { op: typeof PlayerOp.SMSG_VIEW_RESET }
+  | ({ op: typeof PlayerOp.SMSG_TRADE_OFFERED } & TradeOffered)
+  | ({ op: typeof PlayerOp.SMSG_TRADE_RESULT } & TradeResult)
+  | { op: typeof PlayerOp.SMSG_WALLET; gold: number; items: WalletItem[] }
+  | { op: typeof PlayerOp.SMSG_NOTICE; kind: number; seconds: number; text: string };
+
+export interface TradeOffered {
+  offer: number;
+  from: number;
+  fromName: string;
+  gold: number;
+  items: string[];
+}
+
+/** The database's verdict on a trade, to each side: what this player gave and got. */
+export interface TradeResult {
+  offer: number;
+  ok: boolean;
+  opId: string;
+  goldChange: number;
+  /** This player's balance after the trade (0 when refused). */
+  gold: number;
+  received: string[];
+  given: string[];
+  reason: string;
+}
+
+export interface WalletItem {
+  id: string;
+  kind: string;
+}
 
 function writeCharacter(w: ByteWriter, c: CharacterEntry): void {
   w.str(c.id).str(c.name).varint(c.level).f32(c.x).f32(c.y);
@@ -255,7 +323,24 @@ export function writeServer(w: ByteWriter, m: Exclude<ServerMessage, { op: typeo
       w.varint(m.from).varint(m.target).svarint(m.amount);
       break;
     case PlayerOp.SMSG_LOOT:
-      w.varint(m.target).varint(m.item);
+      w.varint(m.target).varint(m.item).str(m.itemId).str(m.opId);
+      break;
+    case PlayerOp.SMSG_TRADE_OFFERED:
+      w.varint(m.offer).varint(m.from).str(m.fromName).varint(m.gold);
+      writeIds(w, m.items);
+      break;
+    case PlayerOp.SMSG_TRADE_RESULT:
+      w.varint(m.offer).u8(m.ok ? 1 : 0).str(m.opId).svarint(m.goldChange).varint(m.gold);
+      writeIds(w, m.received);
+      writeIds(w, m.given);
+      w.str(m.reason);
+      break;
+    case PlayerOp.SMSG_WALLET:
+      w.varint(m.gold).varint(m.items.length);
+      for (const item of m.items) w.str(item.id).str(item.kind);
+      break;
+    case PlayerOp.SMSG_NOTICE:
+      w.u8(m.kind).varint(m.seconds).str(m.text);
       break;
     case PlayerOp.SMSG_CORRECT:
       w.u16(m.qx).u16(m.qy).u8(m.reason);
@@ -360,7 +445,29 @@ function readServer(r: ByteReader): ServerMessage {
     case PlayerOp.SMSG_COMBAT:
       return { op, from: r.varint("from", U32), target: r.varint("target", U32), amount: r.svarint() };
     case PlayerOp.SMSG_LOOT:
-      return { op, target: r.varint("target", U32), item: r.varint("item", U32) };
+      return { op, target: r.varint("target", U32), item: r.varint("item", U32), itemId: r.str(MAX_ID_BYTES), opId: r.str(MAX_ID_BYTES) };
+    case PlayerOp.SMSG_TRADE_OFFERED:
+      return { op, offer: r.varint("offer", U32), from: r.varint("from", U32), fromName: r.str(MAX_NAME_BYTES), gold: r.varint("gold", MAX_GOLD), items: readIds(r, MAX_TRADE_ITEMS, "items") };
+    case PlayerOp.SMSG_TRADE_RESULT:
+      return {
+        op,
+        offer: r.varint("offer", U32),
+        ok: r.u8() === 1,
+        opId: r.str(MAX_ID_BYTES),
+        goldChange: r.svarint(),
+        gold: r.varint("gold", MAX_GOLD),
+        received: readIds(r, MAX_TRADE_ITEMS, "received"),
+        given: readIds(r, MAX_TRADE_ITEMS, "given"),
+        reason: r.str(1024),
+      };
+    case PlayerOp.SMSG_WALLET: {
+      const gold = r.varint("gold", MAX_GOLD);
+      const items: WalletItem[] = [];
+      for (let n = r.varint("items", 100_000); n > 0; n--) items.push({ id: r.str(MAX_ID_BYTES), kind: r.str(MAX_ID_BYTES) });
+      return { op, gold, items };
+    }
+    case PlayerOp.SMSG_NOTICE:
+      return { op, kind: r.u8(), seconds: r.varint("seconds"), text: r.str(1024) };
     case PlayerOp.SMSG_CORRECT:
       return { op, qx: r.u16(), qy: r.u16(), reason: r.u8() };
     case PlayerOp.SMSG_REFUSED:

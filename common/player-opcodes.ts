@@ -24,6 +24,9 @@ export const PlayerOp = {
   CMSG_SAY: 23,
   CMSG_ZONE_CHAT: 24,
   CMSG_LEAVE: 25,
+  CMSG_TRADE_OFFER: 26,
+  CMSG_TRADE_ACCEPT: 27,
+  CMSG_TRADE_DECLINE: 28,
 
   // client node -> player: handshake and clock (64..69)
   SMSG_WELCOME: 64,
@@ -46,6 +49,10 @@ export const PlayerOp = {
   SMSG_ZONE_CHANGED: 86,
   SMSG_LEFT: 87,
   SMSG_VIEW_RESET: 88,
+  SMSG_TRADE_OFFERED: 89,
+  SMSG_TRADE_RESULT: 90,
+  SMSG_WALLET: 91,
+  SMSG_NOTICE: 92,
 } as const;
 
 export type PlayerOpName = keyof typeof PlayerOp;
@@ -110,6 +117,9 @@ export type CharRefusalWord = keyof typeof CHAR_REFUSAL_CODES;
 
 /** SMSG_CORRECT reasons: why the zone put the player back. */
 export const CORRECT_REASONS = { other: 0, "too-fast": 1, "out-of-world": 2, blocked: 3, "moved by the server": 4 } as const;
+
+/** SMSG_NOTICE kinds: what the realm tells every player, outside the world's events. */
+export const NoticeKind = { INFO: 1, RESTART: 2, STORAGE_PAUSED: 3, STORAGE_RESUMED: 4 } as const;
 
 /** SMSG_CHAT channels. */
 export const ChatChannel = { SAY: 1, ZONE: 2 } as const;

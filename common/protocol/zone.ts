@@ -4,9 +4,9 @@
 import { bool, int, list, num, object, oneOf, optional, str, type Infer } from "../schema.ts";
 import { corr, nodeId } from "./control.ts";
 
-const entity = int({ min: 1, max: 0xffffffff });
+export const entity = int({ min: 1, max: 0xffffffff });
 /** A zone, one of its layers or an instance: see worldId() in common/cell-snapshot.ts. */
-const world = str({ min: 1, max: 80, pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]*(~\d+)?$/, what: "a world id" });
+export const world = str({ min: 1, max: 80, pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]*(~\d+)?$/, what: "a world id" });
 const coord = num({ min: -1e6, max: 1e6 });
 const characterId = str({ min: 1, max: 64 });
 
@@ -34,7 +34,11 @@ export const playerState = object({
 });
 export type PlayerState = Infer<typeof playerState>;
 
-export const INTENT_KINDS = ["move", "attack", "loot", "say", "zone-chat", "leave"] as const;
+export const INTENT_KINDS = ["move", "attack", "loot", "say", "zone-chat", "leave", "trade-offer", "trade-accept", "trade-decline"] as const;
+
+/** Item ids: one side of a trade (the zone allows 8), or a whole wallet. */
+const itemIds = list(str({ min: 1, max: 64 }), { max: 10_000 });
+const gold = int({ min: 0, max: 1e12 });
 
 /** One player intent. `seq` orders a player's intents and makes a replayed one harmless. */
 export const intent = object({
@@ -46,10 +50,14 @@ export const intent = object({
   heading: optional(num({ min: -10, max: 10 })),
   target: optional(entity),
   text: optional(str({ max: 256 })),
+  /** Trades: the offer answered, and what this player gives. */
+  offer: optional(int({ min: 0, max: 0xffffffff })),
+  gold: optional(gold),
+  items: optional(itemIds),
 });
 export type Intent = Infer<typeof intent>;
 
-export const EVENT_KINDS = ["entered", "correct", "say", "zone-chat", "combat", "loot", "redirect", "left", "refused"] as const;
+export const EVENT_KINDS = ["entered", "correct", "say", "zone-chat", "combat", "loot", "redirect", "left", "refused", "trade-offered", "trade-result", "wallet", "notice"] as const;
 
 /** One reliable event for one player, in the order the zone produced it. */
 export const zoneEvent = object({
@@ -64,6 +72,16 @@ export const zoneEvent = object({
   text: optional(str({ max: 256 })),
   zone: optional(world),
   reason: optional(str({ max: 200 })),
+  /** Economy events (loot, trades, wallet): acknowledged by the database before they are sent. */
+  opId: optional(str({ max: 100 })),
+  offer: optional(int({ min: 0, max: 0xffffffff })),
+  ok: optional(bool),
+  gold: optional(gold),
+  items: optional(itemIds),
+  received: optional(itemIds),
+  given: optional(itemIds),
+  /** Wallet: the kind of each item in `items`. */
+  kinds: optional(list(str({ max: 64 }), { max: 100_000 })),
 });
 export type ZoneEvent = Infer<typeof zoneEvent>;
 

@@ -141,6 +141,12 @@ export class PlayerEndpoint {
           return;
         }
         return hub.intent(p, { kind: m.op === PlayerOp.CMSG_SAY ? "say" : "zone-chat", text: m.text });
+      case PlayerOp.CMSG_TRADE_OFFER:
+        return hub.intent(p, { kind: "trade-offer", target: m.target, gold: m.gold, items: m.items });
+      case PlayerOp.CMSG_TRADE_ACCEPT:
+        return hub.intent(p, { kind: "trade-accept", offer: m.offer, gold: m.gold, items: m.items });
+      case PlayerOp.CMSG_TRADE_DECLINE:
+        return hub.intent(p, { kind: "trade-decline", offer: m.offer });
       case PlayerOp.CMSG_LEAVE:
         return this.node.leave(p);
       default:

@@ -2,7 +2,7 @@
 // player messages in the order the zone produced them. They ride in the player's next frame,
 // ahead of its world update, and are never cut by the byte budget.
 import { nodeOfWorld } from "../../common/cell-snapshot.ts";
-import { ChatChannel, CORRECT_REASONS, PlayerOp } from "../../common/player-opcodes.ts";
+import { ChatChannel, CORRECT_REASONS, NoticeKind, PlayerOp } from "../../common/player-opcodes.ts";
 import { writeServer } from "../../common/player-codec.ts";
 import type { ZoneEvent } from "../../common/protocol/zone.ts";
 import type { Player } from "./player.ts";
@@ -49,7 +49,31 @@ export function relayZoneEvents(hub: RealmHub, zone: string, events: readonly Zo
         writeServer(w, { op: PlayerOp.SMSG_COMBAT, from: ev.from ?? 0, target: ev.target ?? 0, amount: ev.amount ?? 0 });
         break;
       case "loot":
-        writeServer(w, { op: PlayerOp.SMSG_LOOT, target: ev.target ?? 0, item: ev.amount ?? 0 });
+        writeServer(w, { op: PlayerOp.SMSG_LOOT, target: ev.target ?? 0, item: ev.amount ?? 0, itemId: ev.items?.[0] ?? "", opId: ev.opId ?? "" });
+        break;
+      case "trade-offered":
+        writeServer(w, { op: PlayerOp.SMSG_TRADE_OFFERED, offer: ev.offer ?? 0, from: ev.from ?? 0, fromName: ev.fromName ?? "", gold: ev.gold ?? 0, items: ev.items ?? [] });
+        break;
+      case "trade-result":
+        writeServer(w, {
+          op: PlayerOp.SMSG_TRADE_RESULT,
+          offer: ev.offer ?? 0,
+          ok: ev.ok ?? false,
+          opId: ev.opId ?? "",
+          goldChange: ev.amount ?? 0,
+          gold: ev.gold ?? 0,
+          received: ev.received ?? [],
+          given: ev.given ?? [],
+          reason: ev.reason ?? "",
+        });
+        break;
+      case "wallet": {
+        const kinds = ev.kinds ?? [];
+        writeServer(w, { op: PlayerOp.SMSG_WALLET, gold: ev.gold ?? 0, items: (ev.items ?? []).map((id, n) => ({ id, kind: kinds[n] ?? "" })) });
+        break;
+      }
+      case "notice":
+        writeServer(w, { op: PlayerOp.SMSG_NOTICE, kind: ev.amount ?? NoticeKind.INFO, seconds: 0, text: ev.text ?? "" });
         break;
       case "refused":
         writeServer(w, { op: PlayerOp.SMSG_REFUSED, reason: ev.reason ?? "refused" });

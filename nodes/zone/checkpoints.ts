@@ -43,16 +43,6 @@ export class Checkpoints {
     this.save(state);
   }
 
-  /** Loot taken: the item becomes the character's in the database. */
-  looted(player: PlayerInfo, item: number, world: string): void {
-    this.track(
-      this.db.grantItems(player.characterId, [`item-${item}`], `loot:${world}`).then(
-        () => undefined,
-        (err: Error) => this.log.warn("loot-not-granted", { character: player.characterId, item, error: err.message }),
-      ),
-    );
-  }
-
   /** Saves every player of the zones and waits (a little) for the saves in flight. */
   async flush(zones: Zone[]): Promise<void> {
     for (const zone of zones) for (const [slot, info] of zone.players) this.save(zone.stateOf(slot, info), info);

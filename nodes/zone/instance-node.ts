@@ -2,14 +2,16 @@
 // it, then the same world loop as a zone over the dungeon, capped in players; empty for long
 // enough, the dungeon closes and the node is back in the pool.
 import { Quantizer, worldId } from "../../common/cell-snapshot.ts";
+import { DatabaseClient } from "../../common/db-client.ts";
 import type { NodeRuntime } from "../../common/node.ts";
 import { Op } from "../../common/opcodes.ts";
 import type { DUNGEONS } from "../../common/protocol/zone.ts";
 import type { InstanceSpec, RealmsConfig } from "../../config/model.ts";
 import { CellPublisher } from "./cell-publisher.ts";
+import { Economy } from "./economy.ts";
 import { Terrain } from "./movement.ts";
 import { TickLoop } from "./tick-loop.ts";
-import { bindPub, serveWorld, worldVitals } from "./world-service.ts";
+import { bindPub, deliverEvent, serveWorld, worldVitals } from "./world-service.ts";
 import { Zone } from "./zone.ts";
 
 interface Dungeon {
@@ -41,6 +43,19 @@ export async function startInstanceNode(rt: NodeRuntime, spec: InstanceSpec, con
   void publisher.listen();
   let open: OpenInstance | undefined;
   let opened = 0;
+  // the pool serves every realm: loot and trades go to the database of the dungeon's realm
+  const economies = new Map<string, Economy>();
+  const economyOf = (realm: string): Economy | undefined => {
+    const realmSpec = config.realms.find((r) => r.name === realm);
+    if (!realmSpec) return undefined;
+    let economy = economies.get(realm);
+    if (!economy) {
+      const owner = (entity: number): Zone | undefined => (open?.zone.owns(entity) ? open.zone : undefined);
+      economy = new Economy({ db: new DatabaseClient(rt.wire, realmSpec.database.id), log: rt.log, deliver: deliverEvent(rt, owner, spec.id) });
+      economies.set(realm, economy);
+    }
+    return economy;
+  };
 
   const close = (why: string): void => {
     if (!open) return;
@@ -72,7 +87,8 @@ export async function startInstanceNode(rt: NodeRuntime, spec: InstanceSpec, con
         // a dungeon has walls, not neighbours
         crossing: (slot) => zone.displace(zone.e.id[slot]!, Math.min(map.width - 1, Math.max(1, zone.e.x[slot]!)), Math.min(map.height - 1, Math.max(1, zone.e.y[slot]!))),
         departed: (state, why) => rt.log.info("player-departed", { instance: id, entity: state.entity, character: state.characterId, why }),
-        looted: (player, item) => rt.log.info("player-looted", { instance: id, character: player.characterId, item }),
+        looted: (player, entity, target, item) => economyOf(realm)?.loot(player.characterId, entity, player.clientNode, target, item, `loot:${id}`),
+        traded: (trade) => economyOf(realm)?.trade(trade),
       },
     });
     const loop = new TickLoop(20, () => {
@@ -94,10 +110,13 @@ export async function startInstanceNode(rt: NodeRuntime, spec: InstanceSpec, con
     const zone = open?.zone;
     const code = !zone ? "closed" : zone.playerCount >= open!.cap ? "full" : !zone.grid.contains(player.x, player.y) ? "wrong-zone" : undefined;
     const taken = code === undefined && zone!.enter(player) < 0;
-    if (code === undefined && !taken) return rt.wire.reply(from, Op.ZONE_ENTERED, { corr, ok: true, zone: open!.id });
+    if (code === undefined && !taken) {
+      rt.wire.reply(from, Op.ZONE_ENTERED, { corr, ok: true, zone: open!.id });
+      return void economyOf(open!.realm)?.wallet(player.characterId, player.entity, player.clientNode);
+    }
     rt.wire.reply(from, Op.ZONE_ENTERED, { corr, ok: false, zone: open?.id ?? spec.id, code: code ?? "entity-taken" });
   });
-  serveWorld(rt, () => open?.zone, () => (open ? [open.zone] : []));
+  serveWorld(rt, () => open?.zone, () => (open ? [open.zone] : []), (c, e, n) => void (open && economyOf(open.realm)?.wallet(c, e, n)));
   rt.addVitals(() => ({ ...worldVitals(open?.loop, open?.zone, publisher), open: open ? 1 : 0, opened }));
   rt.onStop(() => close("node stopping"));
 }

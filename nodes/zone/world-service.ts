@@ -3,6 +3,7 @@
 import * as zmq from "zeromq";
 import type { NodeRuntime, Vitals } from "../../common/node.ts";
 import { Op } from "../../common/opcodes.ts";
+import type { ZoneEvent } from "../../common/protocol/zone.ts";
 import type { CellPublisher } from "./cell-publisher.ts";
 import type { TickLoop } from "./tick-loop.ts";
 import type { Zone } from "./zone.ts";
@@ -20,9 +21,15 @@ export async function bindPub(address: string): Promise<zmq.XPublisher> {
 
 /**
  * Inbox handlers over the worlds the node runs: `route` names the world that holds an entity
- * (an instance node between dungeons holds none), `all` lists them for the truth.
+ * (an instance node between dungeons holds none), `all` lists them for the truth, `wallet`
+ * sends a reattached player its gold and items.
  */
-export function serveWorld(rt: NodeRuntime, route: (entity: number) => Zone | undefined, all: () => Zone[] = () => []): void {
+export function serveWorld(
+  rt: NodeRuntime,
+  route: (entity: number) => Zone | undefined,
+  all: () => Zone[],
+  wallet: (characterId: string, entity: number, clientNode: string) => void,
+): void {
   rt.on(Op.ZONE_INTENTS, ({ intents }, from) => {
     for (const i of intents) route(i.entity)?.queue([i], from);
   });
@@ -33,6 +40,8 @@ export function serveWorld(rt: NodeRuntime, route: (entity: number) => Zone | un
     if (!zone || !state) return rt.wire.reply(from, Op.ZONE_REATTACHED, { corr, ok: false, zone: rt.id });
     rt.log.info("player-reattached", { world: zone.opts.id, entity, clientNode });
     rt.wire.reply(from, Op.ZONE_REATTACHED, { corr, ok: true, zone: zone.opts.id, x: state.x, y: state.y, seq: state.seq });
+    // what the player earned while it was away reaches it now
+    wallet(state.characterId, entity, clientNode);
   });
   rt.on(Op.ZONE_DISPLACE, ({ entity, x, y, reason }, from) => {
     if (!route(entity)?.displace(entity, x, y)) rt.log.warn("displace-refused", { entity, from, reason });
@@ -63,5 +72,20 @@ export function worldVitals(loop: TickLoop | undefined, zone: Zone | undefined, 
     publishBytesPerTick: publisher?.bytesLastTick ?? 0,
     publishedCells: publisher?.cellsLastTick ?? 0,
     subscribedCells: publisher?.subscribedCells ?? 0,
+  };
+}
+
+/**
+ * Sends one event to a player outside the tick (an answer from the database). While a copy of
+ * this node holds the player, it goes out with that copy's next tick, after the events already
+ * queued (a wallet never overtakes the `entered` it follows); once the player has left the node,
+ * straight to the client node it had.
+ */
+export function deliverEvent(rt: NodeRuntime, owner: (entity: number) => Zone | undefined, baseWorld: string) {
+  return (entity: number, clientNode: string, ev: ZoneEvent): void => {
+    const zone = owner(entity);
+    const s = zone?.e.slot(entity);
+    if (zone && s !== undefined && zone.players.has(s)) return zone.emit(s, ev);
+    rt.wire.send(clientNode, Op.ZONE_EVENTS, { zone: baseWorld, tick: 0, events: [ev] });
   };
 }

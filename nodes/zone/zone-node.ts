@@ -8,11 +8,12 @@ import type { RealmSpec, ZoneSpec } from "../../config/model.ts";
 import { DatabaseClient } from "../../common/db-client.ts";
 import { CellPublisher } from "./cell-publisher.ts";
 import { Checkpoints } from "./checkpoints.ts";
+import { Economy } from "./economy.ts";
 import { Handoffs } from "./handoff.ts";
 import { Layers } from "./layers.ts";
 import { Terrain } from "./movement.ts";
 import { TickLoop } from "./tick-loop.ts";
-import { bindPub, serveWorld, worldVitals } from "./world-service.ts";
+import { bindPub, deliverEvent, serveWorld, worldVitals } from "./world-service.ts";
 import { Zone } from "./zone.ts";
 
 /** Each zone numbers its NPCs and loot in its own block of ids above the players'; each copy in a slice of it. */
@@ -27,7 +28,9 @@ export async function startZoneNode(rt: NodeRuntime, spec: ZoneSpec, realm: Real
   const peers = realm.zones.filter((z) => z.id !== spec.id).map((z) => z.id);
   const q = new Quantizer(realm.world.width, realm.world.height);
   const handoffs = new Handoffs(rt, spec.id, realm);
-  const checkpoints = new Checkpoints(new DatabaseClient(rt.wire, realm.database.id), rt.log, realm.checkpointEveryMs);
+  const db = new DatabaseClient(rt.wire, realm.database.id);
+  const checkpoints = new Checkpoints(db, rt.log, realm.checkpointEveryMs);
+  const economy = new Economy({ db, log: rt.log, deliver: deliverEvent(rt, (entity) => layers.owner(entity), spec.id) });
 
   const makeCopy = (copy: number): Zone => {
     const id = worldId(spec.id, copy);
@@ -48,7 +51,8 @@ export async function startZoneNode(rt: NodeRuntime, spec: ZoneSpec, realm: Real
           rt.log.info("player-departed", { world: id, entity: state.entity, character: state.characterId, why });
           checkpoints.departed(state);
         },
-        looted: (player, item) => checkpoints.looted(player, item, id),
+        looted: (player, entity, target, item) => economy.loot(player.characterId, entity, player.clientNode, target, item, `loot:${id}`),
+        traded: (trade) => economy.trade(trade),
       },
     });
     publisher.serve(id, zone.grid, q);
@@ -67,9 +71,10 @@ export async function startZoneNode(rt: NodeRuntime, spec: ZoneSpec, realm: Real
     const zone = layers.owner(player.entity) ?? layers.place({ friend });
     if (zone.enter(player) < 0) return rt.wire.reply(from, Op.ZONE_ENTERED, { corr, ok: false, zone: zone.opts.id, code: "entity-taken" });
     rt.wire.reply(from, Op.ZONE_ENTERED, { corr, ok: true, zone: zone.opts.id });
+    void economy.wallet(player.characterId, player.entity, player.clientNode);
   });
   // intents go to the copy that holds the player; those no copy holds are strays for the handoffs
-  serveWorld(rt, (entity) => layers.owner(entity) ?? layers.base, () => layers.all());
+  serveWorld(rt, (entity) => layers.owner(entity) ?? layers.base, () => layers.all(), (c, e, n) => void economy.wallet(c, e, n));
   handoffs.listen({
     region: layers.base.grid,
     owner: (entity) => layers.owner(entity),
@@ -99,6 +104,9 @@ export async function startZoneNode(rt: NodeRuntime, spec: ZoneSpec, realm: Real
     handoffsIn: handoffs.received,
     checkpointsSaved: checkpoints.saved,
     checkpointsFailed: checkpoints.failed,
+    looted: economy.looted,
+    trades: economy.traded,
+    economyRefused: economy.refused,
   }));
   // players stay where they are in the database; the realm puts them back in when the zone returns
   rt.onStop(async () => {

@@ -8,6 +8,7 @@ import { Grid, type Region } from "./grid.ts";
 import { MoveAllowance, type Terrain } from "./movement.ts";
 import { SeqWindow } from "./seq-window.ts";
 import { MELEE_RANGE, NPC_TEMPLATES, NpcBrains, templateOf, thinkNpc } from "./npcs.ts";
+import { badSide, TRADE_RANGE, TradeDesk, type AgreedTrade } from "./trades.ts";
 
 export const PLAYER_ATTACK_EVERY_MS = 1000;
 export const PLAYER_DAMAGE = 12;
@@ -47,8 +48,10 @@ export interface ZoneOutputs {
   crossing(slot: number, state: PlayerState): void;
   /** A player left the game (or the zone): save it. */
   departed(state: PlayerState, why: string): void;
-  /** A kill dropped an item and a player took it. */
-  looted(player: PlayerInfo, item: number): void;
+  /** A kill dropped an item and a player took it (`target`: the loot entity): the database is to make it theirs. */
+  looted(player: PlayerInfo, entity: number, target: number, item: number): void;
+  /** Two players agreed a trade: the database is to carry it out. */
+  traded(trade: AgreedTrade): void;
 }
 
 export interface ZoneOptions {
@@ -74,6 +77,7 @@ export class Zone {
   readonly players = new Map<number, PlayerInfo>();
   readonly brains = new NpcBrains();
   private readonly loot = new Map<number, LootInfo>();
+  private readonly trades = new TradeDesk();
   private readonly intents: Intent[] = [];
   private readonly sources: string[] = [];
   /** Zones of the realm: they may pass on intents for players they handed over. */
@@ -137,6 +141,7 @@ export class Zone {
     const info = this.players.get(s);
     if (!info) return undefined;
     const state = this.stateOf(s, info);
+    this.trades.forget(state.entity);
     this.grid.remove(this.e, s);
     this.e.remove(s);
     this.players.delete(s);
@@ -271,7 +276,47 @@ export class Zone {
         if (state) this.opts.outputs.departed(state, "left the game");
         return;
       }
+      case "trade-offer":
+        return this.offerTrade(s, info, i, now);
+      case "trade-accept":
+        return this.acceptTrade(s, info, i, now);
+      case "trade-decline": {
+        const offer = this.trades.take(i.offer ?? 0, entity, now);
+        const from = offer === undefined ? undefined : e.slot(offer.from);
+        if (offer && from !== undefined) this.emit(from, { entity: offer.from, kind: "trade-result", offer: offer.id, ok: false, reason: "declined" });
+        return;
+      }
     }
+  }
+
+  /** The other player, if it is a player of this copy within trading range. */
+  private partner(s: number, entity: number | undefined): { slot: number; info: PlayerInfo } | string {
+    const t = entity === undefined ? undefined : this.e.slot(entity);
+    const info = t === undefined ? undefined : this.players.get(t);
+    if (t === undefined || !info || t === s) return "no such player";
+    if (Math.hypot(this.e.x[t]! - this.e.x[s]!, this.e.y[t]! - this.e.y[s]!) > TRADE_RANGE) return "too far";
+    return { slot: t, info };
+  }
+
+  private offerTrade(s: number, info: PlayerInfo, i: Intent, now: number): void {
+    const entity = this.e.id[s]!;
+    const other = this.partner(s, i.target);
+    const bad = typeof other === "string" ? other : badSide(i.gold, i.items);
+    if (bad !== undefined || typeof other === "string") return this.emit(s, { entity, kind: "refused", reason: bad ?? "no such player" });
+    const offer = this.trades.open(entity, i.target!, i.gold!, i.items ?? [], now);
+    if (!offer) return this.emit(s, { entity, kind: "refused", reason: "too many open offers" });
+    this.emit(other.slot, { entity: i.target!, kind: "trade-offered", offer: offer.id, from: entity, fromName: info.name, gold: offer.gold, items: offer.items });
+  }
+
+  private acceptTrade(s: number, info: PlayerInfo, i: Intent, now: number): void {
+    const entity = this.e.id[s]!;
+    const offer = this.trades.take(i.offer ?? 0, entity, now);
+    if (!offer) return this.emit(s, { entity, kind: "refused", reason: "no such offer" });
+    const other = this.partner(s, offer.from);
+    const bad = typeof other === "string" ? other : badSide(i.gold, i.items);
+    if (bad !== undefined || typeof other === "string") return this.emit(s, { entity, kind: "refused", reason: bad ?? "no such player" });
+    const side = (slot: number, p: PlayerInfo, gold: number, items: string[]) => ({ entity: this.e.id[slot]!, characterId: p.characterId, clientNode: p.clientNode, gold, items });
+    this.opts.outputs.traded({ offer: offer.id, a: side(other.slot, other.info, offer.gold, offer.items), b: side(s, info, i.gold!, i.items ?? []) });
   }
 
   private attack(s: number, info: PlayerInfo, target: number | undefined, now: number): void {
@@ -309,19 +354,20 @@ export class Zone {
     this.grid.place(e, drop);
   }
 
-  private takeLoot(s: number, info: PlayerInfo, target: number | undefined, now: number): void {
+  private takeLoot(s: number, info: PlayerInfo, wanted: number | undefined, now: number): void {
     const e = this.e;
     const entity = e.id[s]!;
-    const t = target === undefined ? undefined : e.slot(target);
+    const t = wanted === undefined ? undefined : e.slot(wanted);
     const drop = t === undefined ? undefined : this.loot.get(t);
     if (t === undefined || !drop) return this.emit(s, { entity, kind: "refused", reason: "nothing to loot" });
     if (Math.hypot(e.x[t]! - e.x[s]!, e.y[t]! - e.y[s]!) > LOOT_RANGE) return this.emit(s, { entity, kind: "refused", reason: "too far" });
     if (drop.owner !== 0 && drop.owner !== entity && now - drop.droppedAt < LOOT_OWNER_MS) {
       return this.emit(s, { entity, kind: "refused", reason: "not yours yet" });
     }
+    const target = e.id[t]!;
     this.removeLoot(t);
-    this.emit(s, { entity, kind: "loot", target: e.id[t]!, amount: drop.item });
-    this.opts.outputs.looted(info, drop.item);
+    // the player hears of it once the database has made the item theirs
+    this.opts.outputs.looted(info, entity, target, drop.item);
   }
 
   private removeLoot(t: number): void {
@@ -371,6 +417,7 @@ export class Zone {
       e.flags[s] = e.flags[s]! & ~EntityFlag.DEAD;
     }
     for (const [t, drop] of this.loot) if (now - drop.droppedAt > LOOT_LIFETIME_MS) this.removeLoot(t);
+    this.trades.sweep(now);
   }
 
   private nearestPlayer(x: number, y: number, radius: number): number {

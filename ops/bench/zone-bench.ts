@@ -42,7 +42,7 @@ function buildZone(sc: Scenario): { zone: Zone; walk: () => void } {
     entityBase: 0x100_0000,
     peers: [],
     random,
-    outputs: { events: () => {}, crossing: () => {}, departed: () => {}, looted: () => {} },
+    outputs: { events: () => {}, crossing: () => {}, departed: () => {}, looted: () => {}, traded: () => {} },
   });
   const place = (): [number, number] =>
     sc.clumped ? [1000 + random() * 20, 2000 + random() * 20] : [REGION[0] + random() * 2000, REGION[1] + random() * 4000];

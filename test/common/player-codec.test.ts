@@ -22,6 +22,9 @@ t.test("player codec - every CMSG round-trips", async (t) => {
     { op: PlayerOp.CMSG_SAY, text: "hello" },
     { op: PlayerOp.CMSG_ZONE_CHAT, text: "" },
     { op: PlayerOp.CMSG_LEAVE },
+    { op: PlayerOp.CMSG_TRADE_OFFER, target: 12, gold: 1e12, items: ["I1.0", "I1.1"] },
+    { op: PlayerOp.CMSG_TRADE_ACCEPT, offer: 3, gold: 0, items: [] },
+    { op: PlayerOp.CMSG_TRADE_DECLINE, offer: 0xffffffff },
   ];
   for (const m of all) t.same(decodeClient(encodeClient(m)), m, `${m.op} round-trips`);
   t.equal(encodeClient({ op: PlayerOp.CMSG_MOVE, qx: 1, qy: 2, heading: 3 }).length, 6, "a move is 6 bytes");
@@ -37,6 +40,19 @@ t.test("player codec - hostile frames are refused with a reason", async (t) => {
   t.throws(() => decodeClient(Buffer.from([PlayerOp.CMSG_SAY, 2, 0xc3, 0x28])), /not UTF-8/, "bad UTF-8");
   t.throws(() => decodeClient(encodeClient({ op: PlayerOp.CMSG_RESUME, version: 1, token: new Uint8Array(5) })), /32/, "a short token");
   t.throws(() => decodeClient(Buffer.from([PlayerOp.CMSG_ATTACK, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01])), /8 bytes/, "an endless varint");
+  t.throws(() => decodeClient(Buffer.from([PlayerOp.CMSG_TRADE_OFFER, 1, 0, 9])), /items/, "more than 8 items in a trade");
+  t.throws(() => decodeClient(new ByteWriter().u8(PlayerOp.CMSG_TRADE_ACCEPT).varint(1).varint(2e12).varint(0).take()), /gold/, "more gold than can exist");
+});
+
+t.test("player codec - the economy's server messages round-trip", async (t) => {
+  const all: Parameters<typeof encodeServer>[0][] = [
+    { op: PlayerOp.SMSG_LOOT, target: 5, item: 101, itemId: "I3.9", opId: "op-1" },
+    { op: PlayerOp.SMSG_TRADE_OFFERED, offer: 7, from: 9, fromName: "Alda", gold: 30, items: ["I1.0"] },
+    { op: PlayerOp.SMSG_TRADE_RESULT, offer: 7, ok: true, opId: "op-2", goldChange: -30, gold: 70, received: ["I1.0"], given: [], reason: "" },
+    { op: PlayerOp.SMSG_WALLET, gold: 12, items: [{ id: "I1.0", kind: "item-101" }] },
+    { op: PlayerOp.SMSG_NOTICE, kind: 2, seconds: 300, text: "the realm restarts in 5 minutes" },
+  ];
+  for (const m of all) t.same(decodeServerFrame(encodeServer(m)), [m], `${m.op} round-trips`);
 });
 
 t.test("player codec - the protocol document's example decodes as it says", async (t) => {

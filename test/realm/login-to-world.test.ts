@@ -1,9 +1,9 @@
 // The whole path a player takes: log in over HTTP, open the WebSocket the login answer names,
 // create and select a character, stand in the world, and see another player walk.
 import t from "tap";
-import { PlayerOp } from "../../common/player-opcodes.ts";
 import { createAccounts, login, postgresOf, startFrontDoor } from "../harness/front-door.ts";
 import { PlayerBot } from "../harness/player-bot.ts";
+import { createCharacter } from "../harness/players.ts";
 import { until } from "../harness/realm.ts";
 
 t.test("realm - two players log in, enter the world through their client nodes and see each other move", async (t) => {
@@ -17,15 +17,7 @@ t.test("realm - two players log in, enter the world through their client nodes a
     const bot = await PlayerBot.connect(answer.body.client, name);
     t.teardown(() => bot.ws.terminate());
     await bot.hello(answer.body.session);
-    const create = async (character: string) => {
-      const from = bot.messages.length;
-      bot.send({ op: PlayerOp.CMSG_CHAR_CREATE, name: character });
-      return until(`${character} created`, 8000, () => {
-        const m = bot.messages.slice(from).find((x) => x.op === PlayerOp.SMSG_CHAR_CREATED || x.op === PlayerOp.SMSG_CHAR_REFUSED);
-        if (m?.op === PlayerOp.SMSG_CHAR_REFUSED) throw new Error(`refused: ${m.text}`);
-        return m?.op === PlayerOp.SMSG_CHAR_CREATED ? m.character : undefined;
-      });
-    };
+    const create = (character: string) => createCharacter(bot, character);
     // new characters start at the zones' centres in turn: the second account's second character
     // starts where the first account's does
     if (i === 1) await create("Cato");

@@ -24,7 +24,7 @@ function world(): { zone: Zone; events: ZoneEvent[]; looted: number[] } {
     entityBase: 1000,
     peers: [],
     random: () => 0.5,
-    outputs: { events: (_c, evs) => events.push(...evs), crossing: () => {}, departed: () => {}, looted: (_p, item) => looted.push(item) },
+    outputs: { events: (_c, evs) => events.push(...evs), crossing: () => {}, departed: () => {}, looted: (_p, _e, _t, item) => looted.push(item), traded: () => {} },
   });
   return { zone, events, looted };
 }
