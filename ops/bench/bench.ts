@@ -4,6 +4,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Log } from "../../common/log.ts";
+import { renderChart, type Chart } from "./chart.ts";
+
+export { plot, type Chart } from "./chart.ts";
 
 export interface BenchContext {
   quick: boolean;
@@ -21,6 +24,8 @@ export interface BenchResult {
   /** The headline numbers, keyed by name: what `--json` prints and the README quotes. */
   figures: Record<string, number>;
   notes?: string[];
+  /** Scaling curves, each drawn to `<name>-<chart.name>.svg` beside the CSV and JSON. */
+  charts?: Chart[];
 }
 
 export interface Bench {
@@ -47,13 +52,18 @@ function csv(columns: string[], rows: Cell[][]): string {
   return [columns.map(quote).join(","), ...rows.map((r) => r.map(quote).join(","))].join("\n") + "\n";
 }
 
-/** Writes `<dataDir>/bench/<name>.csv` and `.json`; returns the folder. */
-export function keep(dataDir: string, name: string, result: BenchResult): string {
+/** Writes `<dataDir>/bench/<name>.csv`, `.json` and `<name>-<chart>.svg` per chart; returns the folder and the charts' paths. */
+export function keep(dataDir: string, name: string, result: BenchResult): { dir: string; charts: string[] } {
   const dir = path.join(dataDir, "bench");
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, `${name}.csv`), csv(result.columns, result.rows));
   writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ at: new Date().toISOString(), ...result }, null, 2) + "\n");
-  return dir;
+  const charts = (result.charts ?? []).map((chart) => {
+    const file = path.join(dir, `${name}-${chart.name}.svg`);
+    writeFileSync(file, renderChart(chart));
+    return file;
+  });
+  return { dir, charts };
 }
 
 /** Calls `fn` repeatedly for about `ms` and returns calls per second. */

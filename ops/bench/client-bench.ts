@@ -19,7 +19,7 @@ import { Fanout } from "../../nodes/client/fanout.ts";
 import { FanoutTimes } from "../../nodes/client/fanout-times.ts";
 import { SentView } from "../../nodes/client/sent-view.ts";
 import { WorldMirror } from "../../nodes/client/world-mirror.ts";
-import type { Bench, Cell } from "./bench.ts";
+import { plot, type Bench, type Cell, type Chart } from "./bench.ts";
 
 const SIZE = 4000;
 const CELL = 50;
@@ -28,8 +28,8 @@ const HZ = 20;
 const TICK_MS = 1000 / HZ;
 const BUDGET = 1000;
 const ZONE = "BENCH-ZONE";
-/** Entities per unit² so that a player sees about 50 others within its vision. */
-const DENSITY = 50 / (Math.PI * VISION * VISION);
+/** Entities per unit² so that a player sees about `visible` others within its vision. */
+const density = (visible: number): number => visible / (Math.PI * VISION * VISION);
 
 const realm = {
   name: "Bench",
@@ -55,8 +55,8 @@ class Walkers {
   private readonly q = new Quantizer(SIZE, SIZE);
   private readonly r = newRecord();
 
-  constructor(readonly count: number) {
-    this.side = Math.min(SIZE - 2 * CELL, Math.sqrt(count / DENSITY));
+  constructor(readonly count: number, visible: number) {
+    this.side = Math.min(SIZE - 2 * CELL, Math.sqrt(count / density(visible)));
     this.x = new Float64Array(count);
     this.y = new Float64Array(count);
     this.dir = new Float64Array(count);
@@ -172,8 +172,8 @@ async function sink(n: number): Promise<{ sockets: WebSocket[]; close: () => Pro
   };
 }
 
-async function run(players: number, ticks: number, how: "ours" | "naive" | "sizes", sockets?: WebSocket[]): Promise<Run> {
-  const walkers = new Walkers(Math.max(players, 200));
+async function run(players: number, ticks: number, how: "ours" | "naive" | "sizes", { sockets, inView = 50 }: { sockets?: WebSocket[]; inView?: number } = {}): Promise<Run> {
+  const walkers = new Walkers(Math.max(players, 200), inView);
   const subscribed = new Set<number>();
   const m = new WorldMirror(realm, new Quantizer(SIZE, SIZE), { subscribe: (_w, cx, cy) => subscribed.add(cy * (SIZE / CELL) + cx), unsubscribe: () => {} });
   // the union of the players' cells (vision plus a cell), as the client node subscribes them
@@ -263,21 +263,33 @@ export const clientBench: Bench = {
     const figures: Record<string, number> = {};
     const ticks = ctx.quick ? 60 : 200;
 
-    ctx.progress("bytes per player, 50 visible moving entities");
-    const sizes = await run(200, ticks, "sizes");
-    const perPlayer = sizes.sampleBytes * HZ;
-    rows.push([`player B/s, ${sizes.visible.toFixed(0)} visible moving: deltas vs full msgpack`, perPlayer, sizes.msgpackBytes * HZ, "bytes/s", perPlayer / (sizes.msgpackBytes * HZ)]);
-    rows.push([`player B/s, ${sizes.visible.toFixed(0)} visible moving: deltas vs JSON`, perPlayer, sizes.jsonBytes * HZ, "bytes/s", perPlayer / (sizes.jsonBytes * HZ)]);
-    figures.playerBytesPerSecond = perPlayer;
-    figures.msgpackSnapshotBytesPerSecond = sizes.msgpackBytes * HZ;
-    figures.jsonSnapshotBytesPerSecond = sizes.jsonBytes * HZ;
+    const bytes: Chart = { name: "player-bytes", title: "Bytes per player per second at 20 Hz vs entities in view", x: { label: "moving entities in view", log: true }, y: { label: "bytes/s per player", log: true }, series: [] };
+    // the headline is ~50 in view; the others draw the curve
+    for (const inView of ctx.quick ? [25, 50] : [10, 25, 50, 100]) {
+      ctx.progress(`bytes per player, ${inView} visible moving entities`);
+      const sizes = await run(200, ticks, "sizes", { inView });
+      const perPlayer = sizes.sampleBytes * HZ;
+      rows.push([`player B/s, ${sizes.visible.toFixed(0)} visible moving: deltas vs full msgpack`, perPlayer, sizes.msgpackBytes * HZ, "bytes/s", perPlayer / (sizes.msgpackBytes * HZ)]);
+      rows.push([`player B/s, ${sizes.visible.toFixed(0)} visible moving: deltas vs JSON`, perPlayer, sizes.jsonBytes * HZ, "bytes/s", perPlayer / (sizes.jsonBytes * HZ)]);
+      plot(bytes, "ours: deltas", sizes.visible, perPlayer);
+      plot(bytes, "full msgpack snapshot each tick", sizes.visible, sizes.msgpackBytes * HZ);
+      plot(bytes, "JSON snapshot each tick", sizes.visible, sizes.jsonBytes * HZ);
+      plot(bytes, `budget cap (${BUDGET} B/tick)`, sizes.visible, BUDGET * HZ);
+      if (inView !== 50) continue;
+      figures.playerBytesPerSecond = perPlayer;
+      figures.msgpackSnapshotBytesPerSecond = sizes.msgpackBytes * HZ;
+      figures.jsonSnapshotBytesPerSecond = sizes.jsonBytes * HZ;
+    }
 
+    const egress: Chart = { name: "egress", title: "Client node egress vs players on the node", x: { label: "players on one client node", log: true }, y: { label: "bytes/s", log: true }, series: [] };
     for (const n of [10, 100, 1000]) {
       ctx.progress(`egress with ${n} players on one client node`);
       const r = await run(n, ctx.quick ? 30 : 60, "ours");
       rows.push([`egress, ${n} players: zone->client node vs client node->players`, r.zoneBytes * HZ, r.playerBytes * HZ, "bytes/s", r.playerBytes / r.zoneBytes]);
       figures[`zoneToClientBytesPerSecond-${n}p`] = r.zoneBytes * HZ;
       figures[`clientToPlayersBytesPerSecond-${n}p`] = r.playerBytes * HZ;
+      plot(egress, "zone → client node", n, r.zoneBytes * HZ);
+      plot(egress, "client node → players", n, r.playerBytes * HZ);
     }
 
     // per way, the largest count whose tick work fits the 50 ms tick: at p50 (most ticks on time)
@@ -286,6 +298,14 @@ export const clientBench: Bench = {
     const fits = { ours: { p50: 0, p99: 0 }, naive: { p50: 0, p99: 0 }, cpu: { p50: 0, p99: 0 } };
     const hopeless = { ours: false, naive: false };
     const counts = ctx.quick ? [250, 1000] : [250, 500, 1000, 2000, 4000];
+    // the series named up front, so the legend lists the two ways first
+    const work: Chart = {
+      name: "tick-work",
+      title: "Client node tick work at 20 Hz vs players (one core)",
+      x: { label: "players on one client node", log: true },
+      y: { label: "ms per tick", log: true },
+      series: ["ours p50", "ours p99", "naive p50", "naive p99"].map((name) => ({ name, points: [] })),
+    };
     const record = (fit: { p50: number; p99: number }, n: number, r: Run): void => {
       if (r.p50 <= TICK_MS) fit.p50 = n;
       if (r.p99 <= TICK_MS) fit.p99 = n;
@@ -296,17 +316,21 @@ export const clientBench: Bench = {
       const cpu = await run(n, ctx.quick ? 40 : 100, "ours");
       rows.push([`tick work, ${n} players (ours, fanout only, no sends)`, cpu.p50, cpu.p99, "ms (p50 / p99)", cpu.p99 / TICK_MS]);
       record(fits.cpu, n, cpu);
+      plot(work, "ours, fanout only, p50", n, cpu.p50);
+      plot(work, "tick (50 ms)", n, TICK_MS);
       if (hopeless.ours && hopeless.naive) continue;
       const conn = await sink(n);
       try {
         for (const how of ways) {
           if (hopeless[how]) continue;
           ctx.progress(`${how}: ${n} players at 20 Hz with WebSocket sends`);
-          const r = await run(n, ctx.quick ? 40 : 100, how, conn.sockets);
+          const r = await run(n, ctx.quick ? 40 : 100, how, { sockets: conn.sockets });
           rows.push([`tick work, ${n} players (${how}, with ws sends)`, r.p50, r.p99, "ms (p50 / p99)", r.p99 / TICK_MS]);
           figures[`tickP99Ms-${how}-${n}p`] = r.p99;
           figures[`tickP50Ms-${how}-${n}p`] = r.p50;
           record(fits[how], n, r);
+          plot(work, `${how} p50`, n, r.p50);
+          plot(work, `${how} p99`, n, r.p99);
           if (r.p50 > 2 * TICK_MS) hopeless[how] = true;
         }
       } finally {
@@ -326,12 +350,13 @@ export const clientBench: Bench = {
       rows,
       figures,
       notes: [
-        `every entity walks at 5 units/s and turns now and then; density gives each player ~50 entities within its ${VISION}-unit vision; budget ${BUDGET} bytes/tick`,
+        `every entity walks at 5 units/s and turns now and then; density gives each player ~50 entities within its ${VISION}-unit vision (the bytes rows sweep that number for their curve); budget ${BUDGET} bytes/tick`,
         "bytes rows: the SMSG_WORLD bytes a player receives (deltas against what it holds) beside the same view as one msgpack-lite / JSON snapshot of objects per tick",
         "egress rows: ours = each subscribed cell block once per tick into the client node; other = the frames it sends its players; ratio = how much the client node multiplies",
         "tick rows: mirror ingest + fanout + ws.send for every player, one core; ratio = p99 as a share of the 50 ms tick; capacity = the largest count tried whose p99 fits",
         `load average during the run: ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} on ${os.cpus().length} cores (other processes share them: p99 is pessimistic)`,
       ],
+      charts: [bytes, egress, work],
     };
   },
 };

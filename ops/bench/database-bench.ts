@@ -16,10 +16,12 @@ import { sha256File } from "../../common/store/file-transfer.ts";
 import { Wire } from "../../common/wire.ts";
 import { loadConfig } from "../../config/load.ts";
 import { findNode, type RealmsConfig } from "../../config/model.ts";
-import type { Bench, BenchContext, Cell } from "./bench.ts";
+import { plot, type Bench, type BenchContext, type Cell, type Chart } from "./bench.ts";
 import { loadInProcess, type RateResult } from "./db-load.ts";
 
 const CHARACTERS = 200;
+/** Requests in flight from the load process for the headline figures. */
+const IN_FLIGHT = 64;
 const SNAPSHOT_CHARACTERS = 100_000;
 /** Items per character in the snapshot store (--quick: 1, so the whole suite stays short). */
 const ITEMS_PER_CHARACTER = 4;
@@ -104,7 +106,7 @@ interface LoadFigures extends RateResult {
 }
 
 /** One rate run in a separate process, sampling the replica lag meanwhile. */
-async function measure(realm: BenchRealm, op: "checkpoint" | "trade", ms: number, characters: string[]): Promise<LoadFigures> {
+async function measure(realm: BenchRealm, op: "checkpoint" | "trade", ms: number, characters: string[], concurrency: number): Promise<LoadFigures> {
   let maxLagOps = 0;
   let maxLagMs = 0;
   let sampling = true;
@@ -118,33 +120,55 @@ async function measure(realm: BenchRealm, op: "checkpoint" | "trade", ms: number
       await new Promise((r) => setTimeout(r, 100));
     }
   })();
-  const result = await loadInProcess<RateResult>({ kind: "rate", inbox: realm.realm.database.inbox, dbId: realm.realm.database.id, op, ms, concurrency: 64, characters });
+  const result = await loadInProcess<RateResult>({ kind: "rate", inbox: realm.realm.database.inbox, dbId: realm.realm.database.id, op, ms, concurrency, characters });
   sampling = false;
   await sampler;
   return { ...result, maxLagOps, maxLagMs };
 }
 
-async function loadFigures(ctx: BenchContext, dir: string, serial: boolean): Promise<{ checkpoint: LoadFigures; trade: LoadFigures }> {
+interface CurvePoint {
+  inFlight: number;
+  checkpointsPerSec: number;
+  tradesPerSec: number;
+}
+
+/** The headline load at IN_FLIGHT, and ops/s at fewer in flight for the curve (shorter runs). */
+async function loadFigures(ctx: BenchContext, dir: string, serial: boolean): Promise<{ checkpoint: LoadFigures; trade: LoadFigures; curve: CurvePoint[] }> {
   const config = await benchConfig(dir);
   const realm = new BenchRealm(config);
   try {
     realm.launch(realm.realm.backup.id);
     realm.launch(realm.realm.database.id, serial ? { REALM_BENCH_SERIAL_COMMITS: "1" } : {});
     await realm.serving();
+    let made = 0;
+    // a load process numbers its checkpoint versions from its pid, so one started later may begin
+    // below an earlier one's and be refused as stale: each checkpoint run gets characters of its own
+    const newCharacters = (): Promise<string[]> =>
+      Promise.all(
+        Array.from({ length: CHARACTERS }, async () => {
+          const i = made++;
+          const c = await realm.db.createCharacter(`bench-${i}`, `Bench ${letters(i)}`, 10, 10);
+          await realm.db.grantGold(c.id, 1_000_000, "bench");
+          return c.id;
+        }),
+      );
     ctx.progress(`${serial ? "baseline (one transaction per op)" : "group commit"}: ${CHARACTERS} characters`);
-    const ids = await Promise.all(
-      Array.from({ length: CHARACTERS }, async (_, i) => {
-        const c = await realm.db.createCharacter(`bench-${i}`, `Bench ${letters(i)}`, 10, 10);
-        await realm.db.grantGold(c.id, 1_000_000, "bench");
-        return c.id;
-      }),
-    );
+    const ids = await newCharacters();
+    const curve: CurvePoint[] = [];
+    for (const inFlight of ctx.quick ? [4] : [1, 4, 16]) {
+      const ms = ctx.quick ? 1000 : 3000;
+      ctx.progress(`checkpoints and trades, ${inFlight} in flight, ${ms} ms each`);
+      const c = await measure(realm, "checkpoint", ms, await newCharacters(), inFlight);
+      const t = await measure(realm, "trade", ms, ids, inFlight);
+      curve.push({ inFlight, checkpointsPerSec: c.opsPerSec, tradesPerSec: t.opsPerSec });
+    }
     const ms = ctx.quick ? 1000 : 6000;
-    ctx.progress(`checkpoints for ${ms} ms from a separate process`);
-    const checkpoint = await measure(realm, "checkpoint", ms, ids);
-    ctx.progress(`trades for ${ms} ms from a separate process`);
-    const trade = await measure(realm, "trade", ms, ids);
-    return { checkpoint, trade };
+    ctx.progress(`checkpoints for ${ms} ms from a separate process, ${IN_FLIGHT} in flight`);
+    const checkpoint = await measure(realm, "checkpoint", ms, await newCharacters(), IN_FLIGHT);
+    ctx.progress(`trades for ${ms} ms from a separate process, ${IN_FLIGHT} in flight`);
+    const trade = await measure(realm, "trade", ms, ids, IN_FLIGHT);
+    curve.push({ inFlight: IN_FLIGHT, checkpointsPerSec: checkpoint.opsPerSec, tradesPerSec: trade.opsPerSec });
+    return { checkpoint, trade, curve };
   } finally {
     await realm.close();
   }
@@ -242,10 +266,24 @@ export const databaseBench: Bench = {
       const base = await loadFigures(ctx, path.join(dir, "serial"), true);
       const snap = await snapshotFigures(ctx, path.join(dir, "snapshot"));
       const mib = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
+      const curveRows: Cell[][] = [];
+      const ops: Chart = { name: "ops", title: "Database operations acknowledged per second vs requests in flight", x: { label: "requests in flight", log: true }, y: { label: "operations/s", log: true }, series: [] };
+      ours.curve.forEach((o, i) => {
+        const b = base.curve[i]!;
+        if (o.inFlight !== IN_FLIGHT) {
+          curveRows.push([`checkpoints acknowledged/s, ${o.inFlight} in flight`, o.checkpointsPerSec, b.checkpointsPerSec, "one transaction per op", o.checkpointsPerSec / b.checkpointsPerSec]);
+          curveRows.push([`trades acknowledged/s, ${o.inFlight} in flight`, o.tradesPerSec, b.tradesPerSec, "one transaction per op", o.tradesPerSec / b.tradesPerSec]);
+        }
+        plot(ops, "checkpoints, group commit", o.inFlight, o.checkpointsPerSec);
+        plot(ops, "trades, group commit", o.inFlight, o.tradesPerSec);
+        plot(ops, "checkpoints, one transaction per op", b.inFlight, b.checkpointsPerSec);
+        plot(ops, "trades, one transaction per op", b.inFlight, b.tradesPerSec);
+      });
       const rows: Cell[][] = [
-        ["checkpoints acknowledged/s", ours.checkpoint.opsPerSec, base.checkpoint.opsPerSec, "one transaction per op", ours.checkpoint.opsPerSec / base.checkpoint.opsPerSec],
+        ...curveRows,
+        [`checkpoints acknowledged/s, ${IN_FLIGHT} in flight`, ours.checkpoint.opsPerSec, base.checkpoint.opsPerSec, "one transaction per op", ours.checkpoint.opsPerSec / base.checkpoint.opsPerSec],
         ["checkpoint p99 ms", ours.checkpoint.p99Ms, base.checkpoint.p99Ms, "one transaction per op", base.checkpoint.p99Ms / Math.max(0.001, ours.checkpoint.p99Ms)],
-        ["trades acknowledged/s", ours.trade.opsPerSec, base.trade.opsPerSec, "one transaction per op", ours.trade.opsPerSec / base.trade.opsPerSec],
+        [`trades acknowledged/s, ${IN_FLIGHT} in flight`, ours.trade.opsPerSec, base.trade.opsPerSec, "one transaction per op", ours.trade.opsPerSec / base.trade.opsPerSec],
         ["trade p99 ms", ours.trade.p99Ms, base.trade.p99Ms, "one transaction per op", base.trade.p99Ms / Math.max(0.001, ours.trade.p99Ms)],
         ["replica lag under checkpoints: max ops / max ms", `${ours.checkpoint.maxLagOps} / ${ours.checkpoint.maxLagMs}`, `${base.checkpoint.maxLagOps} / ${base.checkpoint.maxLagMs}`, "one transaction per op", "-"],
         ["replica lag under trades: max ops / max ms", `${ours.trade.maxLagOps} / ${ours.trade.maxLagMs}`, `${base.trade.maxLagOps} / ${base.trade.maxLagMs}`, "one transaction per op", "-"],
@@ -269,8 +307,9 @@ export const databaseBench: Bench = {
           snapshotBytes: snap.compactBytes,
           ...(snap.verifyMs === undefined ? {} : { snapshotVerifyMs: snap.verifyMs }),
         },
+        charts: [ops],
         notes: [
-          `load: 64 requests in flight from one client process over ZeroMQ; ${CHARACTERS} characters; the backup node replicating; audit outbox written, pg-boss not running (no DATABASE_URL in the bench)`,
+          `load: ${IN_FLIGHT} requests in flight (fewer on the rows that say so) from one client process over ZeroMQ; ${CHARACTERS} characters; the backup node replicating; audit outbox written, pg-boss not running (no DATABASE_URL in the bench)`,
           `snapshot store: ${SNAPSHOT_CHARACTERS.toLocaleString("en-US")} characters with gold, names and ${snap.itemsEach} item(s) each, built in ${Math.round(snap.buildMs)} ms`,
           `errors during load: ours ${ours.checkpoint.errors + ours.trade.errors}, baseline ${base.checkpoint.errors + base.trade.errors}`,
         ],

@@ -9,8 +9,9 @@ import { loginBench } from "./login-bench.ts";
 import { wireBench } from "./wire-bench.ts";
 import { zoneBench } from "./zone-bench.ts";
 import { clientBench } from "./client-bench.ts";
+import { peerBench } from "./peer-bench.ts";
 
-export const BENCHES: Bench[] = [wireBench, loginBench, zoneBench, databaseBench, clientBench];
+export const BENCHES: Bench[] = [wireBench, loginBench, zoneBench, databaseBench, clientBench, peerBench];
 
 export const bench: Command = {
   usage: [`bench [name…] [--quick] [--json]    benchmarks: ${BENCHES.map((b) => b.name).join(", ")}`],
@@ -26,12 +27,13 @@ export const bench: Command = {
       const progress = (message: string): void => void process.stderr.write(`[${b.name}] ${message}\n`);
       const result = await b.run({ quick: values.quick ?? false, dataDir, log, progress });
       all[b.name] = result.figures;
-      const dir = keep(dataDir, b.name, result);
+      const kept = keep(dataDir, b.name, result);
       if (!values.json) {
         console.log(`\n## ${b.name}: ${b.about}\n`);
         console.log(formatTable(result.columns, result.rows));
         for (const note of result.notes ?? []) console.log(`\n${note}`);
-        console.log(`\n(csv and json in ${path.relative(process.cwd(), dir) || dir})`);
+        console.log(`\n(csv and json in ${path.relative(process.cwd(), kept.dir) || kept.dir})`);
+        for (const file of kept.charts) console.log(`chart: ${path.relative(process.cwd(), file) || file}`);
       }
     }
     if (values.json) console.log(JSON.stringify(all));

@@ -6,7 +6,7 @@ import { createLog } from "../../common/log.ts";
 import { Op } from "../../common/opcodes.ts";
 import type { Body } from "../../common/protocol/index.ts";
 import { Wire } from "../../common/wire.ts";
-import { rate, type Bench } from "./bench.ts";
+import { plot, rate, type Bench, type Cell, type Chart } from "./bench.ts";
 
 const heartbeat: Body<typeof Op.HEARTBEAT> = {
   id: "FORTRAX-ZONE-1",
@@ -56,19 +56,29 @@ export const wireBench: Bench = {
     const bare = rate(ms, () => msgpack.decode(frames[1]));
     const json = JSON.stringify(heartbeat);
     const viaJson = rate(ms, () => JSON.parse(json));
-    ctx.progress("round trips, 1 in flight");
-    const serial = await roundTrips(ms * 2, 1);
-    ctx.progress("round trips, 32 in flight");
-    const pipelined = await roundTrips(ms * 2, 32);
+    const chart: Chart = { name: "round-trips", title: "PING/PONG round trips per second over ZeroMQ (loopback) vs requests in flight", x: { label: "requests in flight", log: true }, y: { label: "round trips/s" }, series: [] };
+    const perInFlight = new Map<number, number>();
+    for (const n of ctx.quick ? [1, 32] : [1, 4, 16, 32, 128]) {
+      ctx.progress(`round trips, ${n} in flight`);
+      perInFlight.set(n, await roundTrips(ms * 2, n));
+      plot(chart, "round trips/s", n, perInFlight.get(n)!);
+    }
+    const serial = perInFlight.get(1)!;
+    const pipelined = perInFlight.get(32)!;
+    const curveRows: Cell[][] = [...perInFlight]
+      .filter(([n]) => n !== 1 && n !== 32)
+      .map(([n, r]) => [`PING/PONG round trips/s, ${n} in flight`, r, serial, "1 in flight", r / serial]);
     return {
       columns: ["measure", "ours", "baseline", "baseline is", "ours / baseline"],
       rows: [
         ["heartbeat decodes/s", typed, bare, "msgpack-lite decode, no checks", typed / bare],
         ["heartbeat decodes/s", typed, viaJson, "JSON.parse, no checks", typed / viaJson],
         ["PING/PONG round trips/s", pipelined, serial, "1 in flight instead of 32", pipelined / serial],
+        ...curveRows,
       ],
       figures: { typedDecodesPerSec: typed, bareDecodesPerSec: bare, checkedVsBare: typed / bare, roundTripsPerSec: pipelined, serialRoundTripsPerSec: serial },
       notes: [`heartbeat frame: ${frames[1].length} bytes of msgpack, ${json.length} of JSON`],
+      charts: [chart],
     };
   },
 };

@@ -10,7 +10,7 @@ import { Terrain } from "../../nodes/zone/movement.ts";
 import { NPC_TEMPLATES } from "../../nodes/zone/npcs.ts";
 import { TickTimes } from "../../nodes/zone/tick-loop.ts";
 import { Zone } from "../../nodes/zone/zone.ts";
-import type { Bench, Cell } from "./bench.ts";
+import { plot, type Bench, type Cell, type Chart } from "./bench.ts";
 
 const REGION = [0, 0, 2000, 4000] as const;
 const CELL = 50;
@@ -137,7 +137,9 @@ export const zoneBench: Bench = {
     const ticks = ctx.quick ? 60 : 300;
     const rows: Cell[][] = [];
     const figures: Record<string, number> = {};
-    for (const entities of [500, 2000, 5000]) {
+    const sizes = ctx.quick ? [500, 2000, 5000] : [500, 1000, 2000, 5000, 10_000];
+    const tick: Chart = { name: "tick", title: "Zone tick time vs entities", x: { label: "entities in the zone", log: true }, y: { label: "tick ms", log: true }, series: [] };
+    for (const entities of sizes) {
       for (const clumped of [false, true]) {
         ctx.progress(`${entities} entities ${clumped ? "clumped" : "spread"}, ${ticks} ticks`);
         const r = await tickTimes({ entities, clumped }, ticks);
@@ -145,15 +147,23 @@ export const zoneBench: Bench = {
         rows.push([`tick, ${entities} entities ${clumped ? "clumped" : "spread"}`, r.p50, r.p99, "ms (p50 / p99)", r.p99 / 50]);
         figures[`tickP50Ms-${name}`] = r.p50;
         figures[`tickP99Ms-${name}`] = r.p99;
+        plot(tick, `${clumped ? "clumped" : "spread"} p50`, entities, r.p50);
+        plot(tick, `${clumped ? "clumped" : "spread"} p99`, entities, r.p99);
       }
+      plot(tick, "tick budget (50 ms)", entities, 50);
     }
-    for (const players of [100, 500, 1000]) {
+    const egressChart: Chart = { name: "egress", title: "Zone egress per tick vs clumped players", x: { label: "players clumped in one spot (9 NPCs each)", log: true }, y: { label: "bytes per tick", log: true }, series: [] };
+    for (const players of ctx.quick ? [100, 500, 1000] : [100, 250, 500, 1000, 2000]) {
+      let naiveBytes = 0;
       for (const clientNodes of [2, 8]) {
         const { ours, naive } = egress(players, clientNodes);
         rows.push([`egress/tick, ${players} players clumped, ${clientNodes} client nodes`, ours, naive, "bytes (ours / naive N²)", ours / naive]);
         figures[`egressBytesPerTick-${players}p-${clientNodes}c`] = ours;
         figures[`naiveBytesPerTick-${players}p-${clientNodes}c`] = naive;
+        plot(egressChart, `ours, ${clientNodes} client nodes`, players, ours);
+        naiveBytes = naive;
       }
+      plot(egressChart, "naive: every player its full view", players, naiveBytes);
     }
     return {
       columns: ["measure", "ours", "other", "unit", "ratio"],
@@ -163,6 +173,7 @@ export const zoneBench: Bench = {
         "tick rows: the ratio is p99 as a share of the 50 ms tick budget at 20 Hz; players are a tenth of the entities and walk every tick, NPCs near them are awake",
         "egress rows: ours = each visible cell once per client node; naive = every player sent every entity it sees, every tick",
       ],
+      charts: [tick, egressChart],
     };
   },
 };
