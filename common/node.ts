@@ -5,6 +5,7 @@ import type { Frame } from "./codec.ts";
 import { createLog, type Log } from "./log.ts";
 import { Op, opName, type OpCode } from "./opcodes.ts";
 import type { Body } from "./protocol/index.ts";
+import type { NodeDown, NodeUp } from "./protocol/reviver.ts";
 import { Wire } from "./wire.ts";
 import { findNode, type AnyNodeSpec, type RealmsConfig } from "../config/model.ts";
 
@@ -29,6 +30,8 @@ export class NodeRuntime {
   private readonly handlers = new Map<OpCode, (body: unknown, from: string) => void>();
   private readonly vitalSources: (() => Vitals)[] = [];
   private readonly stopHooks: (() => Promise<void> | void)[] = [];
+  private readonly peerDownHooks: ((e: NodeDown) => void)[] = [];
+  private readonly peerUpHooks: ((e: NodeUp) => void)[] = [];
   private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private heartbeatSeq = 0;
@@ -43,6 +46,8 @@ export class NodeRuntime {
     this.wire = new Wire(this.id, this.log, (peer) => findNode(opts.config, peer)?.inbox, (frame, from) => this.dispatch(frame, from));
     this.on(Op.PING, (body, from) => this.wire.reply(from, Op.PONG, { corr: body.corr, id: this.id, uptimeMs: this.uptimeMs() }));
     this.on(Op.SHUTDOWN, (body, from) => void this.stop(`${from}: ${body.reason}`));
+    this.on(Op.NODE_DOWN, (body, from) => this.peerEvent("peer-down", body, from, this.peerDownHooks));
+    this.on(Op.NODE_UP, (body, from) => this.peerEvent("peer-up", body, from, this.peerUpHooks));
   }
 
   get spec(): AnyNodeSpec {
@@ -58,6 +63,19 @@ export class NodeRuntime {
     this.vitalSources.push(source);
   }
 
+  /**
+   * Called when the leading reviver says a node this one depends on went down (NODE_DOWN: its
+   * exit, or missed heartbeats), so the node acts at once instead of waiting on its own timeouts.
+   */
+  onPeerDown(hook: (e: NodeDown) => void): void {
+    this.peerDownHooks.push(hook);
+  }
+
+  /** Called when that node is back (NODE_UP: its first heartbeat after the restart). */
+  onPeerUp(hook: (e: NodeUp) => void): void {
+    this.peerUpHooks.push(hook);
+  }
+
   /** Runs on stop, before the sockets close, in reverse order of registration. */
   onStop(hook: () => Promise<void> | void): void {
     this.stopHooks.unshift(hook);
@@ -68,6 +86,7 @@ export class NodeRuntime {
     this.loopDelay.enable();
     this.heartbeat();
     this.heartbeatTimer = setInterval(() => this.heartbeat(), HEARTBEAT_MS);
+    if (process.env.REALM_TEST_HOOKS === "1") this.enableTestHooks();
     this.log.info("node-up", { kind: this.spec.kind, realm: this.spec.realm, inbox: this.spec.inbox, pid: process.pid });
   }
 
@@ -131,6 +150,32 @@ export class NodeRuntime {
     for (const reviver of this.opts.config.revivers) {
       if (reviver.id !== this.id) this.wire.send(reviver.id, Op.HEARTBEAT, body);
     }
+  }
+
+  private peerEvent<E extends NodeDown | NodeUp>(event: string, body: E, from: string, hooks: ((e: E) => void)[]): void {
+    // only a reviver knows; anyone else saying a node died could make us drop a live one
+    if (!this.opts.config.revivers.some((r) => r.id === from)) {
+      this.log.warn("peer-event-refused", { said: event, from, nodeId: body.nodeId, why: "not from a reviver" });
+      return;
+    }
+    this.log.info(event, { ...body, from });
+    for (const hook of hooks) {
+      try {
+        hook(body);
+      } catch (err) {
+        this.log.error("peer-hook-failed", { said: event, nodeId: body.nodeId, error: (err as Error).stack ?? String(err) });
+      }
+    }
+  }
+
+  /** Tests only (REALM_TEST_HOOKS=1): SIGUSR2 makes the node spin forever, a hang no signal handler can see. */
+  private enableTestHooks(): void {
+    process.on("SIGUSR2", () => {
+      this.log.warn("test-hook-busy-loop", {});
+      for (;;) {
+        // spins until the reviver kills it
+      }
+    });
   }
 
   private dispatch(frame: Frame, from: string): void {

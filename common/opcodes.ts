@@ -6,11 +6,16 @@ export const Op = {
   SHUTDOWN: 2,
   PING: 3,
   PONG: 4,
+  /** From the leading reviver to the nodes that must act when a peer they depend on dies. */
+  NODE_DOWN: 5,
+  NODE_UP: 6,
 
   // operator tools <-> reviver (20..39)
   STATUS_REQUEST: 20,
   STATUS_REPLY: 21,
   STOP_REALM: 22,
+  REALM_RESTART: 27,
+  REALM_RESTART_REPLY: 28,
 
   // login <-> realm: sessions and population (40..49)
   SESSION_GRANT: 40,
@@ -26,6 +31,10 @@ export const Op = {
   REALM_SESSION_CHECK_REPLY: 52,
   SESSION_KICK: 53,
   REALM_PLAYER_LEFT: 54,
+  // a restarted realm node rebuilds its directory from the client nodes; a resume moves a session
+  REALM_DIRECTORY_REQUEST: 55,
+  REALM_DIRECTORY_REPORT: 56,
+  SESSION_MOVED: 57,
 
   // client -> realm: a player's characters (60..79)
   CHAR_LIST: 60,
@@ -52,6 +61,9 @@ export const Op = {
   INSTANCE_OPENED: 91,
   INSTANCE_CLOSED: 92,
   ZONE_STARTED: 93,
+  // a restarted realm node asks the zones and instances which players they hold
+  ZONE_PLAYERS_REQUEST: 94,
+  ZONE_PLAYERS_REPORT: 95,
 
   // realm, zones, backup, operator tools -> database node; every answer is DB_REPLY (120..159)
   DB_LIST_CHARACTERS: 120,
@@ -94,6 +106,11 @@ export const Op = {
   CLIENT_RESUME_TAKEN: 181,
   ZONE_REATTACH: 182,
   ZONE_REATTACHED: 183,
+
+  // reviver -> client nodes: what the players of a realm are told, and a realm closing for a restart (190..199)
+  PLAYER_NOTICE: 190,
+  REALM_CLOSE_PLAYERS: 191,
+  REALM_CLOSE_PLAYERS_REPLY: 192,
 } as const;
 
 export type OpName = keyof typeof Op;

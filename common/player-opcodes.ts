@@ -79,6 +79,8 @@ export const CloseCode = {
   SESSION_REFUSED: 4004,
   RESUME_REFUSED: 4005,
   REALM_UNAVAILABLE: 4006,
+  /** The realm is restarting (SMSG_NOTICE warned of it): log in again in a minute. */
+  REALM_RESTARTING: 4007,
   TEXT_FRAME: 4010,
   FRAME_TOO_LARGE: 4011,
   UNKNOWN_OPCODE: 4012,

@@ -40,6 +40,7 @@ const rawRealm = object({
   blocked: withDefault(list(tuple([int(), int(), int(), int()]), { max: 10_000 }), []),
   client_budget_bytes: withDefault(int({ min: 64, max: 65_536 }), 1000),
   reconnect_grace: withDefault(str({ what: "a duration such as 30s, 10m or 1h" }), "30s"),
+  daily_restart: optional(object({ at: str({ what: 'a UTC time of day such as "04:00"' }), warn: withDefault(str({ what: "a duration such as 30s, 10m or 1h" }), "5m") })),
   zones: list(object({ ...nodeFields, region: tuple([int(), int(), int(), int()]), pub: text, npcs: withDefault(int({ min: 0, max: 100_000 }), 100) })),
 });
 
@@ -138,11 +139,25 @@ function parseAddress(value: string, tcp: boolean): HostPort | string {
   return { host: (m[1] ?? "").replace(/^\[(.*)\]$/, "$1").toLowerCase(), port };
 }
 
-function parseDuration(value: string, path: string, problems: Problems): number {
+/** "500ms", "30s", "10m", "1h", "2d" in milliseconds; undefined when it is not one of those. */
+export function durationMs(value: string): number | undefined {
   const m = DURATION.exec(value);
-  const ms = m ? Number(m[1]) * (UNIT_MS[m[2] ?? ""] ?? 0) : 0;
+  return m ? Number(m[1]) * (UNIT_MS[m[2] ?? ""] ?? 0) : undefined;
+}
+
+function parseDuration(value: string, path: string, problems: Problems): number {
+  const ms = durationMs(value) ?? 0;
   if (ms <= 0) problems.add(path, `expected a positive duration such as 500ms, 30s, 10m or 1h, got "${value}"`);
   return ms;
+}
+
+const TIME_OF_DAY = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+/** "HH:MM" (UTC, 24-hour) as minutes after midnight. */
+function parseTimeOfDay(value: string, path: string, problems: Problems): number {
+  const m = TIME_OF_DAY.exec(value);
+  if (!m) problems.add(path, `expected a UTC time of day such as "04:00" (HH:MM, 24-hour), got "${value}"`);
+  return m ? Number(m[1]) * 60 + Number(m[2]) : 0;
 }
 
 // ---- Building the model
@@ -210,6 +225,12 @@ function buildConfig(raw: Infer<typeof rawConfig>, absFile: string, problems: Pr
         blocked: r.blocked,
         clientBudgetBytes: r.client_budget_bytes,
         reconnectGraceMs: parseDuration(r.reconnect_grace, `${path}.reconnect_grace`, problems),
+        ...(r.daily_restart && {
+          dailyRestart: {
+            atMinute: parseTimeOfDay(r.daily_restart.at, `${path}.daily_restart.at`, problems),
+            warnMs: parseDuration(r.daily_restart.warn, `${path}.daily_restart.warn`, problems),
+          },
+        }),
         zones: r.zones.map((z, j) =>
           declare("zone", z, `${path}.zones[${j}]`, r.name, { region: z.region, pub: z.pub, npcs: z.npcs }, [["pub", z.pub, true]]),
         ),

@@ -97,6 +97,8 @@ export interface RealmSpec {
   clientBudgetBytes: number;
   /** How long a dropped player may reconnect (to any client node) and find its character as it left it. */
   reconnectGraceMs: number;
+  /** A daily restart of the realm's nodes, if set: at this UTC minute of the day, players warned `warnMs` ahead. */
+  dailyRestart?: { atMinute: number; warnMs: number };
   zones: ZoneSpec[];
 }
 

@@ -5,11 +5,13 @@ import { backup } from "./backup-commands.ts";
 import { bench } from "./bench/index.ts";
 import type { Command } from "./command.ts";
 import { checkConfig, start, status, stop } from "./realm-commands.ts";
+import { restart } from "./restart-command.ts";
 
 const COMMANDS: Record<string, Command> = {
   start,
   status,
   stop,
+  restart,
   "check-config": checkConfig,
   bench,
   account,

@@ -2,7 +2,7 @@
 // leader acts, so its answer is the one that counts; a follower's is the fallback.
 import { createLog } from "../common/log.ts";
 import { Op } from "../common/opcodes.ts";
-import type { StatusReply } from "../common/protocol/reviver.ts";
+import type { NodeStatus, StatusReply } from "../common/protocol/reviver.ts";
 import { Wire } from "../common/wire.ts";
 import type { RealmsConfig } from "../config/model.ts";
 
@@ -37,9 +37,33 @@ export function statusJson(reply: StatusReply): object {
       heartbeatAgeMs: n.heartbeatAgeMs ?? null,
       reason: n.reason ?? null,
       vitals: n.vitals,
-      history: n.history,
+      history: n.history.map((h) => ({ at: h.at, cause: h.cause, procedure: h.procedure, recoveredMs: h.recoveredMs ?? null })),
     })),
   };
+}
+
+/** Restarts shown under the node table, newest last; `--json` has every node's last 20. */
+const RESTARTS_SHOWN = 10;
+
+function table(head: string[], rows: string[][]): string[] {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd();
+  return [line(head), ...rows.map(line)];
+}
+
+function restartsTable(nodes: NodeStatus[]): string[] {
+  const all = nodes.flatMap((n) => n.history.map((h) => ({ node: n.id, ...h }))).sort((a, b) => a.at - b.at);
+  if (all.length === 0) return ["Restarts: none"];
+  const shown = all.slice(-RESTARTS_SHOWN);
+  const rows = shown.map((r) => [
+    new Date(r.at).toISOString(),
+    r.node,
+    r.cause,
+    r.recoveredMs === undefined ? "-" : `${(r.recoveredMs / 1000).toFixed(2)} s`,
+    r.procedure,
+  ]);
+  const more = all.length > shown.length ? ` (last ${shown.length} of ${all.length}; realm status --json has more)` : "";
+  return [`Restarts${more}`, ...table(["TIME", "NODE", "CAUSE", "UP AGAIN", "PROCEDURE"], rows)];
 }
 
 export function statusTable(reply: StatusReply): string {
@@ -55,7 +79,10 @@ export function statusTable(reply: StatusReply): string {
     n.reason ?? "",
   ]);
   const head = ["ID", "KIND", "REALM", "STATE", "PID", "RESTARTS", "HEARTBEAT", "RSS", "REASON"];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd();
-  return [`answered by ${reply.reviver}${reply.leader ? " (leader)" : " (follower: no leader answered)"}`, line(head), ...rows.map(line)].join("\n");
+  return [
+    `answered by ${reply.reviver}${reply.leader ? " (leader)" : " (follower: no leader answered)"}`,
+    ...table(head, rows),
+    "",
+    ...restartsTable(reply.nodes),
+  ].join("\n");
 }

@@ -173,4 +173,11 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX backup_snapshots_realm ON backup_snapshots (realm, id);`,
   },
+  {
+    version: 12,
+    name: "reviver restarts: time to recovery",
+    sql: `
+      -- from the node found down to its first heartbeat after the restart; NULL until then, or if it never came back
+      ALTER TABLE reviver_restarts ADD COLUMN recovered_ms integer;`,
+  },
 ];

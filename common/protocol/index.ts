@@ -3,6 +3,7 @@ import { Op, type OpCode } from "../opcodes.ts";
 import type { Infer, Schema } from "../schema.ts";
 import { heartbeat, ping, pong, shutdown } from "./control.ts";
 import { statusReply, statusRequest, stopRealm } from "./reviver.ts";
+import { nodeDown, nodeUp } from "./reviver.ts";
 import { charCreate, charCreateReply, charDelete, charDeleteReply, charList, charListReply, charSelect, charSelectReply } from "./characters.ts";
 import { realmStatusReply, realmStatusRequest, sessionEnd, sessionEndReply, sessionGrant, sessionGrantReply } from "./login.ts";
 import { clientLoad, realmPlayerLeft, realmSessionCheck, realmSessionCheckReply, sessionKick } from "./placement.ts";
@@ -26,6 +27,8 @@ import {
   dbCheck, dbCopyChunk, dbCopyOpen, dbCreateCharacter, dbDeleteCharacter, dbGrantGold, dbGrantItems, dbListCharacters, dbListMail, dbLoadCharacter,
   dbLoadItems, dbMoveItem, dbOpStatus, dbReplicaPull, dbReply, dbRestore, dbSaveCheckpoint, dbSendMail, dbSinkGold, dbStats, dbTakeMail, dbTrade,
 } from "./db.ts";
+import { realmDirectoryReport, realmDirectoryRequest, sessionMoved, zonePlayersReport, zonePlayersRequest } from "./directory.ts";
+import { playerNotice, realmClosePlayers, realmClosePlayersReply, realmRestart, realmRestartReply } from "./restart.ts";
 import { clientResumeGrant, clientResumeTaken, zoneReattach, zoneReattached } from "./client.ts";
 import { backupFileChunk, backupFileOpen, backupGetEntry, backupList, backupReply, backupRestore, backupSnapshotNow, backupStatus, backupTask, backupVerify } from "./backup.ts";
 
@@ -34,9 +37,16 @@ export const BODIES = {
   [Op.SHUTDOWN]: shutdown,
   [Op.PING]: ping,
   [Op.PONG]: pong,
+  [Op.NODE_DOWN]: nodeDown,
+  [Op.NODE_UP]: nodeUp,
   [Op.STATUS_REQUEST]: statusRequest,
   [Op.STATUS_REPLY]: statusReply,
   [Op.STOP_REALM]: stopRealm,
+  [Op.REALM_RESTART]: realmRestart,
+  [Op.REALM_RESTART_REPLY]: realmRestartReply,
+  [Op.PLAYER_NOTICE]: playerNotice,
+  [Op.REALM_CLOSE_PLAYERS]: realmClosePlayers,
+  [Op.REALM_CLOSE_PLAYERS_REPLY]: realmClosePlayersReply,
   [Op.SESSION_GRANT]: sessionGrant,
   [Op.SESSION_GRANT_REPLY]: sessionGrantReply,
   [Op.SESSION_END]: sessionEnd,
@@ -48,6 +58,9 @@ export const BODIES = {
   [Op.REALM_SESSION_CHECK_REPLY]: realmSessionCheckReply,
   [Op.SESSION_KICK]: sessionKick,
   [Op.REALM_PLAYER_LEFT]: realmPlayerLeft,
+  [Op.REALM_DIRECTORY_REQUEST]: realmDirectoryRequest,
+  [Op.REALM_DIRECTORY_REPORT]: realmDirectoryReport,
+  [Op.SESSION_MOVED]: sessionMoved,
   [Op.CHAR_LIST]: charList,
   [Op.CHAR_LIST_REPLY]: charListReply,
   [Op.CHAR_CREATE]: charCreate,
@@ -70,6 +83,8 @@ export const BODIES = {
   [Op.INSTANCE_OPENED]: instanceOpened,
   [Op.INSTANCE_CLOSED]: instanceClosed,
   [Op.ZONE_STARTED]: zoneStarted,
+  [Op.ZONE_PLAYERS_REQUEST]: zonePlayersRequest,
+  [Op.ZONE_PLAYERS_REPORT]: zonePlayersReport,
   [Op.DB_LIST_CHARACTERS]: dbListCharacters,
   [Op.DB_CREATE_CHARACTER]: dbCreateCharacter,
   [Op.DB_DELETE_CHARACTER]: dbDeleteCharacter,
@@ -123,4 +138,4 @@ const SESSION_REPLY_OPS: readonly OpCode[] = [
 ];
 
 /** Answers: frames that settle a pending request by their `corr`. */
-export const REPLY_OPS: ReadonlySet<OpCode> = new Set<OpCode>([Op.PONG, Op.STATUS_REPLY, Op.ZONE_ENTERED, Op.ZONE_HANDOFF_ACCEPT, Op.ZONE_TRUTH_REPLY, Op.ZONE_REATTACHED, Op.INSTANCE_OPENED, Op.DB_REPLY, Op.BACKUP_REPLY, ...SESSION_REPLY_OPS]);
+export const REPLY_OPS: ReadonlySet<OpCode> = new Set<OpCode>([Op.PONG, Op.STATUS_REPLY, Op.ZONE_ENTERED, Op.ZONE_HANDOFF_ACCEPT, Op.ZONE_TRUTH_REPLY, Op.ZONE_REATTACHED, Op.INSTANCE_OPENED, Op.DB_REPLY, Op.BACKUP_REPLY, Op.REALM_RESTART_REPLY, Op.REALM_CLOSE_PLAYERS_REPLY, ...SESSION_REPLY_OPS]);

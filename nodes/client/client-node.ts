@@ -8,10 +8,12 @@ import { CloseCode, PlayerOp } from "../../common/player-opcodes.ts";
 import { encodeServer } from "../../common/player-codec.ts";
 import type { ZoneEvent } from "../../common/protocol/zone.ts";
 import type { ClientNodeSpec, RealmsConfig } from "../../config/model.ts";
+import { reportMoved, serveDirectoryRequests } from "./directory-report.ts";
 import type { PlayerCount } from "./load-report.ts";
 import { PlayerEndpoint } from "./player-endpoint.ts";
 import type { Player } from "./player.ts";
 import { RealmDesk } from "./realm-desk.ts";
+import { serveRealmNotices } from "./realm-notices.ts";
 import { copyOf, RealmHub } from "./realm-hub.ts";
 import { ResumeBook, type Grant } from "./resume-book.ts";
 import { flushEvents, relayZoneEvents } from "./zone-events.ts";
@@ -78,6 +80,8 @@ export class ClientNode {
       });
     });
     rt.on(Op.SESSION_KICK, ({ accountId, reason }, from) => this.kick(accountId, reason, from));
+    serveDirectoryRequests(this);
+    serveRealmNotices(this);
     for (const hub of this.hubs.values()) hub.start();
     await this.endpoint.listen(this.spec.ws);
     this.sweepTimer = setInterval(() => this.sweep(), 1000);
@@ -157,6 +161,7 @@ export class ClientNode {
     p.token = hash;
     this.byToken.set(hash, p);
     p.send(encodeServer({ op: PlayerOp.SMSG_ENTERED, entity: p.entity, zone: p.zone, qx: hub.q.qx(x), qy: hub.q.qy(y), resumed, token, epoch: p.epoch }));
+    if (resumed) reportMoved(this, p);
     this.rt.log.info(resumed ? "player-resumed" : "player-entered", { conn: p.conn, accountId: p.accountId, entity: p.entity, zone });
   }
 

@@ -8,7 +8,7 @@ import type { RealmsConfig } from "../../config/model.ts";
 import type { LoginAudit } from "./audit.ts";
 import type { FailureCounters } from "./brute-force.ts";
 import type { LoginQueue } from "./login-queue.ts";
-import { RealmDownError, type RealmLink } from "./realm-link.ts";
+import { REALM_WAIT_MS, RealmDownError, type RealmLink } from "./realm-link.ts";
 import { HANDLE_FORMAT, type Issued, type Placed, type SessionIssuer } from "./sessions.ts";
 
 export interface Answer {
@@ -23,6 +23,12 @@ const refuse = (status: number, error: string, headers?: Record<string, string>)
 export const MAX_HASHING = 64;
 /** The realm list is asked for by every player's launcher: answer it from a copy this fresh. */
 const REALM_LIST_MS = 500;
+/**
+ * A login whose realm node is not answering (restarting: back in about a second, then it rebuilds
+ * its directory) is held open this long; past it the player gets the queue's wait answer and
+ * polls, like a player waiting for a full realm, until the realm node has been silent for REALM_WAIT_MS.
+ */
+export const LOGIN_HOLD_MS = 5000;
 
 const WRONG_CREDENTIALS = "wrong username or password";
 
@@ -98,18 +104,23 @@ export class FrontDoor {
     return this.admit(ip, account, req.realm);
   }
 
-  /** Places the player now, or queues them behind the players already waiting. */
+  /**
+   * Places the player now, or queues them behind the players already waiting; while the realm
+   * node restarts, waits for it (the request held, then the queue's wait answer).
+   */
   private async admit(ip: string, account: { id: string; name: string }, realm: string, ticket?: { id: string; secret: string }): Promise<Answer> {
-    const { queue, sessions, audit } = this.p;
+    const { queue, audit, realms } = this.p;
     const waiting = ticket?.id ?? (await queue.waitingOf(account.id, realm));
     const keepFree = await queue.ahead(realm, waiting);
     let issued: Issued;
     try {
-      issued = await sessions.issue(account, realm, keepFree, waiting);
+      issued = await this.issueWhenRealmAnswers(account, realm, keepFree, waiting);
     } catch (err) {
       if (!(err instanceof RealmDownError)) throw err;
+      const silentMs = realms.silentFor(realm);
+      if (silentMs < REALM_WAIT_MS) return this.queued(ip, account, realm, ticket, "realm-restarting");
       audit.record(ip, account.name, "realm-down", account.id, realm);
-      return refuse(503, err.message, { "retry-after": "5" });
+      return refuse(503, `realm ${realm} has not answered for ${Math.round(silentMs / 1000)} s: it is down; try again later`, { "retry-after": "30" });
     }
     switch (issued.kind) {
       case "placed":
@@ -122,21 +133,45 @@ export class FrontDoor {
         return refuse(503, `no client node of realm ${realm} is up; try again shortly`, { "retry-after": "2" });
       case "ticket-used":
         return refuse(410, "this ticket was already admitted; log in again");
-      case "full": {
-        // a polled ticket keeps its secret; a login gets a fresh one (keeping its place if it had one)
-        let held = ticket;
-        if (!held) {
-          const fresh = await queue.enqueue(account.id, realm);
-          held = { id: fresh.id, secret: fresh.ticket };
-        }
-        const place = await queue.place(realm, held.id);
-        if (!ticket) {
-          audit.record(ip, account.name, "queued", account.id, realm);
-          this.counts.queued++;
-        }
-        return { status: 202, body: { queue: place, ticket: held.secret } };
+      case "full":
+        return this.queued(ip, account, realm, ticket);
+    }
+  }
+
+  /**
+   * Issues the session. A realm node that is not answering is waited for, holding the request up
+   * to LOGIN_HOLD_MS (no transaction is open meanwhile); one silent for longer than REALM_WAIT_MS
+   * is down, and the login is answered at once.
+   */
+  private async issueWhenRealmAnswers(account: { id: string; name: string }, realm: string, keepFree: number, waiting: string | undefined): Promise<Issued> {
+    const { realms, sessions } = this.p;
+    const holdUntil = Date.now() + (realms.silentFor(realm) < REALM_WAIT_MS ? LOGIN_HOLD_MS : 0);
+    for (;;) {
+      if (!(await realms.answering(realm, holdUntil))) throw new RealmDownError(realm);
+      try {
+        return await sessions.issue(account, realm, keepFree, waiting);
+      } catch (err) {
+        if (!(err instanceof RealmDownError) || Date.now() >= holdUntil) throw err;
       }
     }
+  }
+
+  /** The queue's wait answer: a full realm, or (with `reason`) a realm node restarting. */
+  private async queued(ip: string, account: { id: string; name: string }, realm: string, ticket?: { id: string; secret: string }, reason?: "realm-restarting"): Promise<Answer> {
+    const { queue, audit } = this.p;
+    // a polled ticket keeps its secret; a login gets a fresh one (keeping its place if it had one)
+    let held = ticket;
+    if (!held) {
+      const fresh = await queue.enqueue(account.id, realm);
+      held = { id: fresh.id, secret: fresh.ticket };
+    }
+    const place = await queue.place(realm, held.id);
+    if (!ticket) {
+      audit.record(ip, account.name, "queued", account.id, realm);
+      this.counts.queued++;
+    }
+    if (!reason) return { status: 202, body: { queue: place, ticket: held.secret } };
+    return { status: 202, body: { queue: place, ticket: held.secret, reason }, headers: { "retry-after": "2" } };
   }
 
   async pollQueue(ip: string, secret: string): Promise<Answer> {

@@ -1,6 +1,9 @@
 // What a login node asks the realm nodes: place a granted session, end one, and how full the
-// realm is. Every question has a short deadline: a realm node that does not answer is down.
-import { Op } from "../../common/opcodes.ts";
+// realm is. Every question has a short deadline; a realm node that does not answer is taken for
+// restarting (the reviver brings one back in about a second) until it has been silent for
+// REALM_WAIT_MS, and logins wait for it that long (front-door.ts).
+import type { Frame } from "../../common/codec.ts";
+import { Op, type OpCode } from "../../common/opcodes.ts";
 import type { Body } from "../../common/protocol/index.ts";
 import type { RealmStatusReply, SessionGrant, SessionGrantReply } from "../../common/protocol/login.ts";
 import type { Wire } from "../../common/wire.ts";
@@ -10,6 +13,12 @@ import type { RealmSpec } from "../../config/model.ts";
 export const REALM_ANSWER_MS = 1500;
 /** For the realm list: a slow realm shows as down rather than slowing the list. */
 export const REALM_STATUS_MS = 400;
+/** How long logins wait for a realm node that stopped answering before they are told it is down. */
+export const REALM_WAIT_MS = 30_000;
+/** While a realm node is silent, how often this login node asks whether it answers again. */
+const PROBE_EVERY_MS = 500;
+/** How often a waiting login looks whether the probes found the realm node answering. */
+const WAITER_LOOKS_EVERY_MS = 100;
 
 export class RealmDownError extends Error {
   constructor(readonly realm: string) {
@@ -19,6 +28,12 @@ export class RealmDownError extends Error {
 }
 
 export class RealmLink {
+  /**
+   * Per realm whose realm node stopped answering: since when, and the probe that asks it again
+   * until it answers (so the silence is known to be unbroken, whether or not logins come).
+   */
+  private readonly silent = new Map<string, { since: number; probe: NodeJS.Timeout }>();
+
   constructor(
     private readonly wire: Wire,
     private readonly realms: readonly RealmSpec[],
@@ -34,9 +49,47 @@ export class RealmLink {
     return spec.realmNode.id;
   }
 
+  /** How long the realm node has not answered this login node (0 while it answers). */
+  silentFor(realm: string, now = Date.now()): number {
+    const s = this.silent.get(realm);
+    return s === undefined ? 0 : now - s.since;
+  }
+
+  /** True once the realm node answers (at once if it is), false if it is still silent at `until`; holds nothing meanwhile. */
+  async answering(realm: string, until: number): Promise<boolean> {
+    while (this.silentFor(realm) > 0) {
+      if (Date.now() >= until) return false;
+      await new Promise((r) => setTimeout(r, WAITER_LOOKS_EVERY_MS));
+    }
+    return true;
+  }
+
+  /** Asks the realm node, keeping track of whether it answers. */
+  private async ask<O extends OpCode>(realm: string, op: O, body: Omit<Body<O>, "corr">, timeoutMs: number): Promise<Frame> {
+    const node = this.nodeOf(realm);
+    const askedAt = Date.now();
+    try {
+      const frame = await this.wire.request(node, op, body, timeoutMs);
+      const s = this.silent.get(realm);
+      if (s) {
+        clearInterval(s.probe);
+        this.silent.delete(realm);
+      }
+      return frame;
+    } catch (err) {
+      if (!this.silent.has(realm)) {
+        const probe = setInterval(() => void this.status(realm), PROBE_EVERY_MS);
+        // the node's stop must not wait for it
+        probe.unref();
+        this.silent.set(realm, { since: askedAt, probe });
+      }
+      throw err;
+    }
+  }
+
   async grant(realm: string, grant: Omit<SessionGrant, "corr">): Promise<SessionGrantReply> {
     try {
-      const frame = await this.wire.request(this.nodeOf(realm), Op.SESSION_GRANT, grant, REALM_ANSWER_MS);
+      const frame = await this.ask(realm, Op.SESSION_GRANT, grant, REALM_ANSWER_MS);
       return frame.body as Body<typeof Op.SESSION_GRANT_REPLY>;
     } catch {
       throw new RealmDownError(realm);
@@ -48,7 +101,7 @@ export class RealmLink {
     const body: Omit<Body<typeof Op.SESSION_END>, "corr"> = { accountId, reason };
     if (sessionHash !== undefined) body.sessionHash = sessionHash;
     try {
-      const frame = await this.wire.request(this.nodeOf(realm), Op.SESSION_END, body, REALM_ANSWER_MS);
+      const frame = await this.ask(realm, Op.SESSION_END, body, REALM_ANSWER_MS);
       return (frame.body as Body<typeof Op.SESSION_END_REPLY>).ended;
     } catch {
       return false;
@@ -58,7 +111,7 @@ export class RealmLink {
   /** The realm's population, or undefined when its realm node did not answer in time. */
   async status(realm: string): Promise<RealmStatusReply | undefined> {
     try {
-      const frame = await this.wire.request(this.nodeOf(realm), Op.REALM_STATUS_REQUEST, {}, REALM_STATUS_MS);
+      const frame = await this.ask(realm, Op.REALM_STATUS_REQUEST, {}, REALM_STATUS_MS);
       return frame.body as RealmStatusReply;
     } catch {
       return undefined;

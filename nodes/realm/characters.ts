@@ -9,7 +9,8 @@ import { CHARACTER_REFUSALS, type CharacterRefusal, type CharacterSummaryBody } 
 import type { RealmSpec, ZoneSpec } from "../../config/model.ts";
 import { characterNameProblem } from "./character-names.ts";
 import type { Directory } from "./directory.ts";
-import { EntityIds } from "./entity-ids.ts";
+import type { DirectoryGate } from "./directory-gate.ts";
+import type { EntityIds } from "./entity-ids.ts";
 
 /** The part of the database client this desk needs (common/db-client.ts provides it). */
 export interface CharacterStore {
@@ -56,26 +57,27 @@ const summary = (c: CharacterSummaryBody): CharacterSummaryBody => ({ id: c.id, 
 
 export class CharacterDesk {
   private created = 0;
-  private readonly entities = new EntityIds();
 
   constructor(
     private readonly rt: NodeRuntime,
     private readonly realm: RealmSpec,
     private readonly directory: Directory,
     private readonly store: CharacterStore,
+    private readonly gate: DirectoryGate,
+    private readonly entities: EntityIds,
   ) {}
 
   start(): void {
-    const { rt } = this;
-    rt.on(Op.CHAR_LIST, (b, from) =>
+    const { rt, gate } = this;
+    gate.on(Op.CHAR_LIST, (b, from) =>
       void this.answer(from, b.accountId, async () => ({ ok: true, characters: (await this.store.listCharacters(b.accountId)).map(summary) })).then((a) =>
         rt.wire.reply(from, Op.CHAR_LIST_REPLY, { corr: b.corr, ...a }),
       ),
     );
-    rt.on(Op.CHAR_CREATE, (b, from) =>
+    gate.on(Op.CHAR_CREATE, (b, from) =>
       void this.answer(from, b.accountId, () => this.create(b.accountId, b.name, b.opId)).then((a) => rt.wire.reply(from, Op.CHAR_CREATE_REPLY, { corr: b.corr, ...a })),
     );
-    rt.on(Op.CHAR_DELETE, (b, from) =>
+    gate.on(Op.CHAR_DELETE, (b, from) =>
       void this.answer(from, b.accountId, async () => {
         await this.store.deleteCharacter(b.accountId, b.characterId, b.opId ?? randomUUID());
         const place = this.directory.of(b.accountId);
@@ -87,8 +89,8 @@ export class CharacterDesk {
         return { ok: true };
       }).then((a) => rt.wire.reply(from, Op.CHAR_DELETE_REPLY, { corr: b.corr, ...a })),
     );
-    rt.on(Op.ZONE_STARTED, ({ zone }) => void this.restore(zone));
-    rt.on(Op.CHAR_SELECT, (b, from) =>
+    gate.on(Op.ZONE_STARTED, ({ zone }) => void this.restore(zone));
+    gate.on(Op.CHAR_SELECT, (b, from) =>
       void this.answer(from, b.accountId, () => this.select(b.accountId, b.characterId, from)).then((a) => rt.wire.reply(from, Op.CHAR_SELECT_REPLY, { corr: b.corr, ...a })),
     );
   }

@@ -32,6 +32,13 @@ export class ClientLoads {
     return this.order.filter((n) => this.isLive(n, now));
   }
 
+  /** Forgets a node the reviver found down, before its reports go stale; true if it was live. */
+  drop(node: string, now: number): boolean {
+    const live = this.isLive(node, now);
+    this.reports.delete(node);
+    return live;
+  }
+
   /** Nodes that were live and went silent, for a log line; each is returned once. */
   lost(now: number): string[] {
     const gone: string[] = [];

@@ -1,12 +1,14 @@
 // The realm's directory of who is where: one place per account (its session, the client node it
 // was placed on or attached from, the character it plays and that character's zone). The number
 // of places is the realm's population, which the player cap and the login queue are about.
+// A restarted realm node rebuilds it from what the client and zone nodes hold (directory-rebuild.ts).
 import { createHash } from "node:crypto";
 
 export interface Place {
   accountId: string;
-  accountName: string;
-  sessionHash: string;
+  /** Unknown for a place rebuilt after a restart: client nodes hold connections, not names or handles. */
+  accountName?: string;
+  sessionHash?: string;
   /** Until then the handle may attach; a handle that never attached frees its place then. */
   expiresAt: number;
   /** The client node the player was sent to. */
@@ -56,16 +58,39 @@ export class Directory {
   put(place: Place): Place | undefined {
     const old = this.remove(place.accountId);
     this.byAccount.set(place.accountId, place);
-    this.byHash.set(place.sessionHash, place);
+    if (place.sessionHash !== undefined) this.byHash.set(place.sessionHash, place);
     return old;
   }
 
-  /** Frees the account's place; with `sessionHash`, only if that is still its session. */
+  /**
+   * Frees the account's place; with `sessionHash`, only if that is still its session. A rebuilt
+   * place's session is unknown: it is the account's one live session, so any end of it counts.
+   */
   remove(accountId: string, sessionHash?: string): Place | undefined {
     const place = this.byAccount.get(accountId);
-    if (!place || (sessionHash !== undefined && place.sessionHash !== sessionHash)) return undefined;
+    if (!place || (sessionHash !== undefined && place.sessionHash !== undefined && place.sessionHash !== sessionHash)) return undefined;
     this.byAccount.delete(accountId);
-    this.byHash.delete(place.sessionHash);
+    if (place.sessionHash !== undefined) this.byHash.delete(place.sessionHash);
+    return place;
+  }
+
+  /**
+   * A client node holds the account's connection (its report to a restarted realm node, or a
+   * resume through it): the place is there, created if this realm node did not know it. Undefined
+   * when the place is a login granted since and not attached yet: the node holds an older connection.
+   */
+  heldBy(accountId: string, node: string, at: number): Place | undefined {
+    const place = this.byAccount.get(accountId);
+    if (!place) {
+      const rebuilt: Place = { accountId, clientNode: node, placedAt: at, expiresAt: at, attachedTo: node, attachedAt: at };
+      this.byAccount.set(accountId, rebuilt);
+      return rebuilt;
+    }
+    if (place.attachedTo === undefined) return undefined;
+    if (place.attachedTo !== node) {
+      place.attachedTo = node;
+      place.attachedAt = at;
+    }
     return place;
   }
 
@@ -109,7 +134,7 @@ export class Directory {
     }
     for (const p of gone) {
       this.remove(p.accountId);
-      this.expired.set(p.sessionHash, now);
+      if (p.sessionHash !== undefined) this.expired.set(p.sessionHash, now);
     }
     for (const [hash, at] of this.expired) {
       if (this.expired.size <= EXPIRED_MEMORY_MAX && now - at < EXPIRED_MEMORY_MS) break;

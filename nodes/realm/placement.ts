@@ -1,13 +1,15 @@
 // The realm node's side of a player's arrival: a login node grants a session, the realm node
 // places it on the least-loaded live client node and answers with that node's URL; the client
 // node later checks the handle (once); a second login replaces the first and kicks its
-// connection; a logout, a ban or a departure frees the place.
+// connection; a logout, a ban or a departure frees the place. Until a starting realm node has
+// rebuilt its directory, what depends on it waits (directory-gate.ts).
 import type { NodeRuntime } from "../../common/node.ts";
 import { Op, type OpCode } from "../../common/opcodes.ts";
 import type { Body } from "../../common/protocol/index.ts";
 import type { RealmsConfig, RealmSpec } from "../../config/model.ts";
 import { ClientLoads } from "./client-loads.ts";
 import { Directory, type Place } from "./directory.ts";
+import type { DirectoryGate } from "./directory-gate.ts";
 
 const SWEEP_MS = 250;
 
@@ -16,26 +18,28 @@ export class Placement {
   private readonly loads: ClientLoads;
   private readonly urls = new Map<string, string>();
   private sweepTimer: NodeJS.Timeout | undefined;
+  private readonly liveListeners: ((node: string) => void)[] = [];
 
   constructor(
     private readonly rt: NodeRuntime,
     private readonly realm: RealmSpec,
     config: RealmsConfig,
+    private readonly gate: DirectoryGate,
   ) {
     for (const c of config.clientNodes) this.urls.set(c.id, `ws://${c.ws.host}:${c.ws.port}/`);
     this.loads = new ClientLoads(config.clientNodes.map((c) => c.id));
   }
 
   start(): void {
-    const { rt } = this;
-    rt.on(Op.SESSION_GRANT, (b, from) => this.grant(b, from));
-    rt.on(Op.SESSION_END, (b, from) => {
+    const { rt, gate } = this;
+    gate.on(Op.SESSION_GRANT, (b, from) => this.grant(b, from));
+    gate.on(Op.SESSION_END, (b, from) => {
       const place = this.directory.remove(b.accountId, b.sessionHash);
       if (place) this.kick(place, b.reason);
       rt.log.info("session-ended", { accountId: b.accountId, reason: b.reason, from, hadPlace: place !== undefined });
       rt.wire.reply(from, Op.SESSION_END_REPLY, { corr: b.corr, ended: place !== undefined });
     });
-    rt.on(Op.REALM_STATUS_REQUEST, (b, from) => {
+    gate.on(Op.REALM_STATUS_REQUEST, (b, from) => {
       this.sweep();
       rt.wire.reply(from, Op.REALM_STATUS_REPLY, {
         corr: b.corr,
@@ -46,10 +50,16 @@ export class Placement {
       });
     });
     rt.on(Op.CLIENT_LOAD, (b, from) => {
-      if (this.loads.report(from, b.players, Date.now())) rt.log.info("client-node-live", { node: from, players: b.players });
+      if (!this.loads.report(from, b.players, Date.now())) return;
+      rt.log.info("client-node-live", { node: from, players: b.players });
+      for (const listener of this.liveListeners) listener(from);
     });
-    rt.on(Op.REALM_SESSION_CHECK, (b, from) => this.check(b, from));
-    rt.on(Op.REALM_PLAYER_LEFT, (b, from) => {
+    // the reviver saw the client node die: stop sending players there now, not after 2.5 s of silence
+    rt.onPeerDown((e) => {
+      if (e.kind === "client" && this.loads.drop(e.nodeId, Date.now())) rt.log.warn("client-node-lost", { node: e.nodeId, why: `reviver: ${e.cause}` });
+    });
+    gate.on(Op.REALM_SESSION_CHECK, (b, from) => this.check(b, from));
+    gate.on(Op.REALM_PLAYER_LEFT, (b, from) => {
       // only the node holding the connection may say the player left
       const place = this.directory.attachedFrom(b.accountId, from);
       if (place) this.directory.remove(place.accountId, place.sessionHash);
@@ -62,6 +72,15 @@ export class Placement {
       attached: this.directory.attached,
       clientNodesLive: this.loads.live(Date.now()).length,
     }));
+  }
+
+  /** Calls `listener` with a client node whose load reports start (first, or again after it went silent). */
+  onClientNodeLive(listener: (node: string) => void): void {
+    this.liveListeners.push(listener);
+  }
+
+  isLive(node: string): boolean {
+    return this.loads.isLive(node, Date.now());
   }
 
   private grant(b: Body<typeof Op.SESSION_GRANT>, from: string): void {
@@ -108,9 +127,12 @@ export class Placement {
 
   /** Tells the client node holding (or about to hold) the player's connection to close it. */
   private kick(place: Place, reason: string): void {
-    const node = place.attachedTo ?? place.clientNode;
-    this.toClientNode(node, Op.SESSION_KICK, { accountId: place.accountId, reason });
-    this.rt.log.info("session-kick-sent", { accountId: place.accountId, node, reason });
+    this.kickAt(place.attachedTo ?? place.clientNode, place.accountId, reason);
+  }
+
+  kickAt(node: string, accountId: string, reason: string): void {
+    this.toClientNode(node, Op.SESSION_KICK, { accountId, reason });
+    this.rt.log.info("session-kick-sent", { accountId, node, reason });
   }
 
   private toClientNode<O extends OpCode>(node: string, op: O, body: Body<O>): void {

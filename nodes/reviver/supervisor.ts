@@ -5,10 +5,14 @@ import type { ChildProcess } from "node:child_process";
 import { isAlive, lastFatal, launchNode, type LaunchContext } from "../../common/launch.ts";
 import type { Log } from "../../common/log.ts";
 import type { Vitals } from "../../common/node.ts";
+import { Op } from "../../common/opcodes.ts";
 import type { Heartbeat } from "../../common/protocol/control.ts";
+import type { Body } from "../../common/protocol/index.ts";
 import type { NodeStatus } from "../../common/protocol/reviver.ts";
 import { START_ORDER, type AnyNodeSpec, type NodeKind } from "../../config/model.ts";
+import { exitCause, missedHeartbeats, noHeartbeatAfterStart, processGone } from "./causes.ts";
 import { CrashPolicy } from "./crash-policy.ts";
+import { nodesToTell, procedureFor } from "./procedures.ts";
 
 /** A node silent this long is hung or gone. */
 export const HEARTBEAT_TIMEOUT_MS = 1500;
@@ -29,18 +33,26 @@ interface Watched {
   lastHeartbeat: number | undefined;
   vitals: Vitals;
   restarts: number;
-  history: NodeStatus["history"];
+  history: RestartRecord[];
   reason: string | undefined;
   policy: CrashPolicy;
   restartTimer: NodeJS.Timeout | undefined;
+  /** When this leader found the node down, until its first heartbeat after the restart. */
+  downSince: number | undefined;
 }
 
 export interface RestartRecord {
   nodeId: string;
+  /** When the node was found down. */
   at: number;
   cause: string;
   procedure: string;
+  /** From `at` to the restarted node's first heartbeat. */
+  recoveredMs?: number;
 }
+
+/** What the leading reviver tells the nodes that depend on one that died. */
+export type PeerNoticeOp = typeof Op.NODE_DOWN | typeof Op.NODE_UP;
 
 export interface SupervisorOptions {
   self: string;
@@ -49,13 +61,17 @@ export interface SupervisorOptions {
   log: Log;
   /** Where restarts are written, so that the next leader knows the history. */
   record: (r: RestartRecord) => void;
+  /** Called once `r.recoveredMs` is known: the restarted node's first heartbeat. */
+  recovered: (r: RestartRecord) => void;
+  /** Sends NODE_DOWN / NODE_UP to one node. */
+  notify: <O extends PeerNoticeOp>(to: string, op: O, body: Body<O>) => void;
   /** Asks a node we did not spawn (it has a `restart:` command) to stop, over the wire. */
   askToStop: (id: string) => void;
 }
 
-/** How the reviver brings each kind back; later issues give kinds their own procedures. */
-function procedureFor(spec: AnyNodeSpec): string {
-  return spec.restart !== undefined ? "run restart command" : "respawn process";
+/** A restart as `realm status` shows it; an unknown recovery time is left out (the wire has no undefined). */
+function historyEntry({ at, cause, procedure, recoveredMs }: RestartRecord): NodeStatus["history"][number] {
+  return recoveredMs === undefined ? { at, cause, procedure } : { at, cause, procedure, recoveredMs };
 }
 
 export class Supervisor {
@@ -79,6 +95,7 @@ export class Supervisor {
         reason: undefined,
         policy: new CrashPolicy(),
         restartTimer: undefined,
+        downSince: undefined,
       });
     }
   }
@@ -95,7 +112,33 @@ export class Supervisor {
       if (w.state !== "starting" || this.leading) this.opts.log.info("node-up", { id: w.spec.id, pid: hb.pid });
       w.state = "up";
       w.reason = undefined;
+      if (this.leading) this.recovered(w, now);
     }
+  }
+
+  /** The first heartbeat after a restart: the time to recovery is known, and the dependents are told. */
+  private recovered(w: Watched, now: number): void {
+    if (w.downSince === undefined) return;
+    const downMs = now - w.downSince;
+    w.downSince = undefined;
+    const last = w.history.at(-1);
+    if (last !== undefined && last.recoveredMs === undefined) {
+      last.recoveredMs = now - last.at;
+      this.opts.recovered(last);
+    }
+    this.opts.log.info("node-recovered", { id: w.spec.id, kind: w.spec.kind, downMs, recoveredMs: last?.recoveredMs });
+    this.tell(w, Op.NODE_UP, { ...this.about(w), downMs });
+  }
+
+  private about(w: Watched): { nodeId: string; kind: NodeKind; realm?: string } {
+    return w.spec.realm === undefined ? { nodeId: w.spec.id, kind: w.spec.kind } : { nodeId: w.spec.id, kind: w.spec.kind, realm: w.spec.realm };
+  }
+
+  /** Tells the nodes that act on `w`'s death or return; a node that is not up is skipped (it would get a stale word). */
+  private tell<O extends PeerNoticeOp>(w: Watched, op: O, body: Body<O>): void {
+    const to = nodesToTell(w.spec, this.opts.nodes).filter((n) => this.watched.get(n.id)?.state === "up");
+    for (const n of to) this.opts.notify(n.id, op, body);
+    this.opts.log.info(op === Op.NODE_DOWN ? "node-down-told" : "node-up-told", { id: w.spec.id, to: to.map((n) => n.id) });
   }
 
   /** Restart counts and history of this run, as recorded by earlier leaders. */
@@ -104,7 +147,7 @@ export class Supervisor {
       const w = this.watched.get(r.nodeId);
       if (!w) continue;
       w.restarts++;
-      w.history.push({ at: r.at, cause: r.cause, procedure: r.procedure });
+      w.history.push(r);
     }
   }
 
@@ -117,7 +160,8 @@ export class Supervisor {
       const fresh = w.lastHeartbeat !== undefined && now - w.lastHeartbeat < HEARTBEAT_TIMEOUT_MS;
       if (fresh) {
         w.state = "up";
-      } else if (w.spec.kind === "reviver") {
+      } else if (w.spec.kind === "reviver" && w.state !== "up") {
+        // a reviver we heard before (the old leader) is judged like any node by check(); one never heard gets a grace
         w.state = "starting";
         w.launchedAt = now - STARTUP_DEADLINE_MS + REVIVER_GRACE_MS;
       }
@@ -148,7 +192,7 @@ export class Supervisor {
         state: w.state,
         restarts: w.restarts,
         vitals: w.vitals,
-        history: w.history.slice(-20),
+        history: w.history.slice(-20).map(historyEntry),
       };
       if (w.spec.realm !== undefined) s.realm = w.spec.realm;
       if (w.pid !== undefined) s.pid = w.pid;
@@ -181,8 +225,29 @@ export class Supervisor {
     return [...this.watched.values()].filter((w) => w.spec.id !== this.opts.self);
   }
 
-  private async startTier(kind: NodeKind): Promise<void> {
-    const tier = this.others().filter((w) => w.spec.kind === kind && w.state !== "up");
+  /**
+   * A planned restart of one realm's own nodes (nodes/reviver/restart-cycle.ts): they stop in the
+   * reverse of the start order, so zones save their players while the database node is there and
+   * the database node stops last, then start again in order. Each gets a restart record.
+   */
+  async cycleRealm(realm: string, why: string): Promise<void> {
+    const nodes = this.others().filter((w) => w.spec.realm === realm);
+    const at = Date.now();
+    for (const kind of [...START_ORDER].reverse()) {
+      await Promise.all(nodes.filter((w) => w.spec.kind === kind).map((w) => this.stopOne(w)));
+    }
+    for (const w of nodes) {
+      const record: RestartRecord = { nodeId: w.spec.id, at, cause: `planned restart: ${why}`, procedure: "realm restart: players saved and closed, nodes stopped in order, started again" };
+      w.restarts++;
+      w.history.push(record);
+      w.downSince = at;
+      this.opts.record(record);
+    }
+    for (const kind of START_ORDER) await this.startTier(kind, nodes);
+  }
+
+  private async startTier(kind: NodeKind, among = this.others()): Promise<void> {
+    const tier = among.filter((w) => w.spec.kind === kind && w.state !== "up");
     for (const w of tier) this.start(w);
     const deadline = Date.now() + STARTUP_DEADLINE_MS;
     // the next kind needs this one: wait for it to answer, but never forever
@@ -198,13 +263,11 @@ export class Supervisor {
     const child = launchNode(w.spec, this.opts.launch);
     w.child = child;
     w.pid = w.spec.restart === undefined ? child.pid : undefined;
-    this.opts.log.info("node-starting", { id: w.spec.id, kind: w.spec.kind, pid: w.pid, procedure: procedureFor(w.spec) });
+    this.opts.log.info("node-starting", { id: w.spec.id, kind: w.spec.kind, pid: w.pid });
     child.once("exit", (code, signal) => {
       // a restart command's shell exits once it has launched the node; heartbeats watch that node
       if (w.spec.restart !== undefined || w.child !== child) return;
-      if (this.leading && !this.stopping && w.state !== "given-up") {
-        this.crashed(w, signal ? `killed by ${signal}` : `exited with code ${code}`);
-      }
+      if (this.leading && !this.stopping && w.state !== "given-up" && w.state !== "stopped") this.crashed(w, exitCause(code, signal), code !== null);
     });
     child.once("error", (err) => this.opts.log.error("launch-failed", { id: w.spec.id, error: err.message }));
   }
@@ -214,25 +277,37 @@ export class Supervisor {
     for (const w of this.others()) {
       if (w.state === "starting" && now - w.launchedAt > STARTUP_DEADLINE_MS) {
         if (w.child === undefined) this.start(w);
-        else this.crashed(w, `no heartbeat within ${STARTUP_DEADLINE_MS / 1000} s of start`);
+        else this.crashed(w, noHeartbeatAfterStart(STARTUP_DEADLINE_MS));
       } else if (w.state === "up" && w.lastHeartbeat !== undefined && now - w.lastHeartbeat > HEARTBEAT_TIMEOUT_MS) {
-        const gone = w.pid !== undefined && w.child?.pid !== w.pid && !isAlive(w.pid);
-        this.crashed(w, gone ? `process ${w.pid} is gone` : `missed heartbeats for ${HEARTBEAT_TIMEOUT_MS / 1000} s`);
-      } else if (w.state === "up" && w.pid !== undefined && w.child?.pid !== w.pid && w.spec.restart === undefined && !isAlive(w.pid)) {
+        const gone = this.adopted(w) && !isAlive(w.pid);
+        this.crashed(w, gone ? processGone(w.pid) : missedHeartbeats(HEARTBEAT_TIMEOUT_MS));
+      } else if (w.state === "up" && this.adopted(w) && !isAlive(w.pid)) {
         // adopted from an earlier leader: no exit event reaches us, so look at the process table
-        this.crashed(w, `process ${w.pid} is gone`);
+        this.crashed(w, processGone(w.pid));
       }
     }
   }
 
-  private crashed(w: Watched, cause: string): void {
+  /** A node on this host that we did not spawn (an earlier leader did): its pid is all we can watch. */
+  private adopted(w: Watched): w is Watched & { pid: number } {
+    return w.pid !== undefined && w.child?.pid !== w.pid && w.spec.restart === undefined;
+  }
+
+  /** `exited`: the node ended by itself, so its last `fatal` line (if any) says why. */
+  private crashed(w: Watched, cause: string, exited = false): void {
     if (w.state === "down" && w.restartTimer !== undefined) return;
     this.kill(w, "SIGKILL");
     w.state = "down";
     w.child = undefined;
-    const fatal = lastFatal(this.opts.launch.dataDir, w.spec.id);
-    const because = fatal ? `${cause}: ${fatal}` : cause;
-    const verdict = w.policy.crashed(Date.now());
+    const now = Date.now();
+    if (w.downSince === undefined) {
+      w.downSince = now;
+      this.tell(w, Op.NODE_DOWN, { ...this.about(w), cause, at: now });
+    }
+    // a killed or hung node wrote no last word: an old `fatal` line in its log would mislead
+    const fatal = exited ? lastFatal(this.opts.launch.dataDir, w.spec.id) : undefined;
+    const because = (fatal ? `${cause}: ${fatal}` : cause).slice(0, 900);
+    const verdict = w.policy.crashed(now);
     if (verdict.action === "give-up") {
       w.state = "given-up";
       w.reason = `gave up after ${verdict.crashes} crashes in 60 s; last: ${because}`;
@@ -240,11 +315,12 @@ export class Supervisor {
       return;
     }
     w.reason = because;
-    const record: RestartRecord = { nodeId: w.spec.id, at: Date.now(), cause: because, procedure: procedureFor(w.spec) };
+    const procedure = procedureFor(w.spec);
+    const record: RestartRecord = { nodeId: w.spec.id, at: now, cause, procedure: procedure.name };
     w.restarts++;
-    w.history.push({ at: record.at, cause: record.cause, procedure: record.procedure });
+    w.history.push(record);
     this.opts.record(record);
-    this.opts.log.warn("node-crashed", { id: w.spec.id, kind: w.spec.kind, cause: because, restartInMs: verdict.delayMs });
+    this.opts.log.warn("node-crashed", { id: w.spec.id, kind: w.spec.kind, cause, detail: fatal, procedure: procedure.name, steps: procedure.steps, restartInMs: verdict.delayMs });
     w.restartTimer = setTimeout(() => {
       w.restartTimer = undefined;
       if (this.leading && !this.stopping) this.start(w);
@@ -262,6 +338,9 @@ export class Supervisor {
   }
 
   private async stopOne(w: Watched): Promise<void> {
+    clearTimeout(w.restartTimer);
+    // stopped on purpose: its exit is not a crash
+    w.state = "stopped";
     const pid = w.spec.restart === undefined ? w.pid : undefined;
     const running = (): boolean =>
       pid !== undefined ? isAlive(pid) : w.lastHeartbeat !== undefined && Date.now() - w.lastHeartbeat < HEARTBEAT_TIMEOUT_MS;
@@ -273,6 +352,5 @@ export class Supervisor {
       this.opts.log.warn("node-stop-forced", { id: w.spec.id, pid });
       this.kill(w, "SIGKILL");
     }
-    w.state = "stopped";
   }
 }

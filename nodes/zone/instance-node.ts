@@ -11,7 +11,7 @@ import { CellPublisher } from "./cell-publisher.ts";
 import { Economy } from "./economy.ts";
 import { Terrain } from "./movement.ts";
 import { TickLoop } from "./tick-loop.ts";
-import { bindPub, deliverEvent, serveWorld, worldVitals } from "./world-service.ts";
+import { bindPub, deliverEvent, servePlayerList, serveWorld, worldVitals } from "./world-service.ts";
 import { Zone } from "./zone.ts";
 
 interface Dungeon {
@@ -117,6 +117,7 @@ export async function startInstanceNode(rt: NodeRuntime, spec: InstanceSpec, con
     rt.wire.reply(from, Op.ZONE_ENTERED, { corr, ok: false, zone: open?.id ?? spec.id, code: code ?? "entity-taken" });
   });
   serveWorld(rt, () => open?.zone, () => (open ? [open.zone] : []), (c, e, n) => void (open && economyOf(open.realm)?.wallet(c, e, n)));
+  servePlayerList(rt, () => open?.realm, () => (open ? [open.zone] : []));
   rt.addVitals(() => ({ ...worldVitals(open?.loop, open?.zone, publisher), open: open ? 1 : 0, opened }));
   rt.onStop(() => close("node stopping"));
 }

@@ -3,6 +3,7 @@
 import * as zmq from "zeromq";
 import type { NodeRuntime, Vitals } from "../../common/node.ts";
 import { Op } from "../../common/opcodes.ts";
+import { sendInParts } from "../../common/protocol/directory.ts";
 import type { ZoneEvent } from "../../common/protocol/zone.ts";
 import type { CellPublisher } from "./cell-publisher.ts";
 import type { TickLoop } from "./tick-loop.ts";
@@ -55,6 +56,28 @@ export function serveWorld(
       for (let s = 0; s < e.high; s++) if (e.alive[s]) entities.push({ entity: e.id[s]!, kind: e.kind[s]!, x: e.x[s]!, y: e.y[s]! });
     }
     rt.wire.reply(from, Op.ZONE_TRUTH_REPLY, { corr, zone: rt.id, tick, serverTime: Date.now(), entities });
+  });
+}
+
+/**
+ * A (re)started realm node asks which of its players are in the node's worlds (`realm` is the
+ * realm of those worlds; an idle instance node has none): the zones are its truth for where the
+ * characters are. In parts, as a big zone's list could pass the 1 MiB body limit.
+ */
+export function servePlayerList(rt: NodeRuntime, realmOf: () => string | undefined, all: () => Zone[]): void {
+  rt.on(Op.ZONE_PLAYERS_REQUEST, ({ realm }, from) => {
+    // the players' accounts are for their realm's node only
+    if (rt.opts.config.realms.find((r) => r.name === realm)?.realmNode.id !== from) return void rt.log.warn("players-request-refused", { from, realm });
+    const players = [];
+    if (realm === realmOf()) {
+      for (const zone of all()) {
+        for (const [s, info] of zone.players) {
+          players.push({ entity: zone.e.id[s]!, characterId: info.characterId, accountId: info.accountId, clientNode: info.clientNode, world: zone.opts.id });
+        }
+      }
+    }
+    sendInParts(players, (part, done) => rt.wire.reply(from, Op.ZONE_PLAYERS_REPORT, { realm, players: part, done }));
+    rt.log.info("players-reported", { realm, to: from, players: players.length });
   });
 }
 

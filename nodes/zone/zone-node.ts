@@ -13,7 +13,7 @@ import { Handoffs } from "./handoff.ts";
 import { Layers } from "./layers.ts";
 import { Terrain } from "./movement.ts";
 import { TickLoop } from "./tick-loop.ts";
-import { bindPub, deliverEvent, serveWorld, worldVitals } from "./world-service.ts";
+import { bindPub, deliverEvent, servePlayerList, serveWorld, worldVitals } from "./world-service.ts";
 import { Zone } from "./zone.ts";
 
 /** Each zone numbers its NPCs and loot in its own block of ids above the players'; each copy in a slice of it. */
@@ -75,6 +75,7 @@ export async function startZoneNode(rt: NodeRuntime, spec: ZoneSpec, realm: Real
   });
   // intents go to the copy that holds the player; those no copy holds are strays for the handoffs
   serveWorld(rt, (entity) => layers.owner(entity) ?? layers.base, () => layers.all(), (c, e, n) => void economy.wallet(c, e, n));
+  servePlayerList(rt, () => realm.name, () => layers.all());
   handoffs.listen({
     region: layers.base.grid,
     owner: (entity) => layers.owner(entity),

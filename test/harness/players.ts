@@ -20,18 +20,38 @@ export async function createCharacter(bot: PlayerBot, name: string): Promise<Cha
   });
 }
 
-/**
- * Logs `account` in through login node `loginIndex`, creates `characters` in order and enters
- * the world with the last. New characters start at the zones' centres in turn, so creating one
- * more first moves the next one to the other zone's centre.
- */
-export async function enterWorld(t: Teardown, realm: TestRealm, account: string, password: string, characters: string[], loginIndex = 0): Promise<{ bot: PlayerBot; entered: Entered; character: CharacterEntry }> {
+async function loggedIn(t: Teardown, realm: TestRealm, account: string, password: string, loginIndex: number): Promise<PlayerBot> {
   const nodes = realm.config.login.nodes;
   const answer = await login(nodes[loginIndex % nodes.length]!, account, password);
   if (answer.status !== 200) throw new Error(`${account} cannot log in: ${answer.status} ${JSON.stringify(answer.body)}`);
   const bot = await PlayerBot.connect(answer.body.client, account);
   t.teardown(() => bot.close());
   await bot.hello(answer.body.session);
+  return bot;
+}
+
+/** Logs in again and enters the world with the account's character called `name`. */
+export async function returnToWorld(t: Teardown, realm: TestRealm, account: string, password: string, name: string, loginIndex = 0): Promise<{ bot: PlayerBot; entered: Entered; character: CharacterEntry }> {
+  const bot = await loggedIn(t, realm, account, password, loginIndex);
+  const from = bot.messages.length;
+  bot.send({ op: PlayerOp.CMSG_CHAR_LIST });
+  const character = await until(`${account}'s characters`, 8000, () => {
+    const list = bot.messages.slice(from).find((m) => m.op === PlayerOp.SMSG_CHAR_LIST);
+    if (list?.op !== PlayerOp.SMSG_CHAR_LIST) return undefined;
+    const found = list.characters.find((c) => c.name === name);
+    if (!found) throw new Error(`${account} has no character ${name}`);
+    return found;
+  });
+  return { bot, entered: await bot.select(character.id), character };
+}
+
+/**
+ * Logs `account` in through login node `loginIndex`, creates `characters` in order and enters
+ * the world with the last. New characters start at the zones' centres in turn, so creating one
+ * more first moves the next one to the other zone's centre.
+ */
+export async function enterWorld(t: Teardown, realm: TestRealm, account: string, password: string, characters: string[], loginIndex = 0): Promise<{ bot: PlayerBot; entered: Entered; character: CharacterEntry }> {
+  const bot = await loggedIn(t, realm, account, password, loginIndex);
   let character: CharacterEntry | undefined;
   for (const name of characters) character = await createCharacter(bot, name);
   if (!character) throw new Error("enterWorld needs a character name");

@@ -33,6 +33,7 @@ t.test("reviver - a crash-looping node ends given-up with a clear reason, the re
   t.match(client.reason ?? "", /gave up after 5 crashes in 60 s/);
   t.match(client.reason ?? "", new RegExp(`cannot bind inbox tcp://127.0.0.1:${port}: .*in use`, "i"), "the reason names the taken address");
   t.equal(client.restarts, 4, "four restarts were tried before giving up");
+  t.ok(client.history.length === 4 && client.history.every((h) => h.cause === "exit code 1"), "each restart's cause is the node's own exit");
   const said = await until("realm start to report it", 3000, () =>
     /"level":"error","event":"node-state","id":"CLIENT-2".*"state":"given-up"/.test(realm.output) ? true : undefined,
   );

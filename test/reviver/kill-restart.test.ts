@@ -9,7 +9,7 @@ const RECOVERY_MS = 3000;
 
 t.test("reviver - kill -9 of any node kind brings it back up within 3 s, and a leader's death hands over", async (t) => {
   const realm = await TestRealm.start(t);
-  const first = await realm.waitAllUp(20_000);
+  const first = await realm.waitAllUp(90_000);
   const leaderId = first.reviver;
   const follower = first.nodes.find((n) => n.kind === "reviver" && n.id !== leaderId)!;
   const victims: NodeStatus[] = [];
@@ -28,10 +28,13 @@ t.test("reviver - kill -9 of any node kind brings it back up within 3 s, and a l
       return n !== undefined && n.state === "up" && n.pid !== before.pid && n.restarts >= before.restarts + 1;
     });
     const ms = Date.now() - killedAt;
-    times.push(`${victim.kind} ${ms} ms`);
     const after = reply.nodes.find((n) => n.id === victim.id)!;
+    const restart = after.history.at(-1);
+    times.push(`${victim.kind} ${ms} ms (found down to first heartbeat ${restart?.recoveredMs} ms)`);
     t.ok(ms <= RECOVERY_MS, `${victim.id} (${victim.kind}) up again ${ms} ms after kill -9`);
-    t.match(after.history.at(-1)?.cause ?? "", /SIGKILL|gone|missed heartbeats/, `${victim.id}'s restart names its cause`);
+    // the leader spawned every node but the other reviver (`realm start` did): that one it watches by its pid
+    if (victim.kind === "reviver") t.match(restart?.cause ?? "", /^process gone \(pid \d+\)$/, `${victim.id}'s restart names its cause`);
+    else t.equal(restart?.cause, "signal SIGKILL", `${victim.id}'s restart names its cause`);
   }
   t.comment(`restart after kill -9: ${times.join(", ")}`);
 
@@ -60,7 +63,7 @@ t.test("reviver - kill -9 of any node kind brings it back up within 3 s, and a l
   );
   const hungMs = Date.now() - stoppedAt;
   t.comment(`hung node (SIGSTOP) replaced ${hungMs} ms after it stopped`);
-  t.match(hung.nodes.find((n) => n.id === zone.id)!.history.at(-1)?.cause ?? "", /missed heartbeats/);
+  t.equal(hung.nodes.find((n) => n.id === zone.id)!.history.at(-1)?.cause, "missed heartbeats (1.5 s)");
   t.notOk(isAlive(zone.pid!), "the hung process was killed, not left behind");
 
   const { leftovers } = await realm.stop();
