@@ -1,6 +1,5 @@
 // `realm account create|passwd|ban|unban|list`: the operator's hand on the accounts in
 // PostgreSQL (DATABASE_URL, or the embedded server a running `realm start` wrote down).
-import { readFileSync } from "node:fs";
 import pg from "pg";
 import { AccountStore, accountNameProblem } from "../common/accounts/accounts.ts";
 import { passwordProblem } from "../common/accounts/passwords.ts";
@@ -11,17 +10,7 @@ import { createPool, migrate } from "../common/postgres/connect.ts";
 import { Wire } from "../common/wire.ts";
 import type { RealmsConfig } from "../config/model.ts";
 import { configFrom, dataDirOf, options, type Command } from "./command.ts";
-import { postgresUrlFile } from "./embedded-postgres.ts";
-
-function postgresUrl(dataDir: string): string {
-  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
-  const file = postgresUrlFile(dataDir);
-  try {
-    return readFileSync(file, "utf8").trim();
-  } catch {
-    throw new Error(`DATABASE_URL is not set and ${file} does not exist: start the realm (realm start) or set DATABASE_URL`);
-  }
-}
+import { postgresUrl } from "./embedded-postgres.ts";
 
 /** Reads everything piped in and keeps the first line: `echo "$PW" | realm account create Arthur`. */
 async function pipedLine(): Promise<string> {

@@ -3,6 +3,7 @@ import { ConfigError, UsageError } from "../common/errors.ts";
 import { account } from "./account-commands.ts";
 import { backup } from "./backup-commands.ts";
 import { bench } from "./bench/index.ts";
+import { bots } from "./bots-command.ts";
 import type { Command } from "./command.ts";
 import { checkConfig, start, status, stop } from "./realm-commands.ts";
 import { restart } from "./restart-command.ts";
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, Command> = {
   bench,
   account,
   backup,
+  bots,
 };
 
 const USAGE = ["usage: realm <command> [options]", ...Object.values(COMMANDS).flatMap((c) => c.usage.map((u) => `  ${u}`))].join("\n");

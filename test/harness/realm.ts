@@ -1,6 +1,6 @@
 // A whole realm for one test: `realm start` as a real process on free ports with its own data
 // folder, embedded PostgreSQL included. Teardown stops it, kills anything left, removes the folder.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -25,6 +25,35 @@ export function tempDir(t: Teardown, prefix = "realm-test-"): string {
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd: REPO, encoding: "utf8", env: { ...process.env, ...env }, timeout: 60_000 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the CLI without blocking this process (for the long commands: bots, chaos); `live` fills as
+ * it runs. `guardMs` only keeps a broken run from outliving the test; teardown kills it too.
+ */
+export function spawnCli(t: Teardown, args: string[], guardMs: number): { done: Promise<CliRun>; live: CliRun } {
+  const live: CliRun = { code: null, stdout: "", stderr: "" };
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout.on("data", (d: Buffer) => (live.stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (live.stderr += d.toString()));
+  const guard = setTimeout(() => child.kill("SIGKILL"), guardMs);
+  t.teardown(() => {
+    if (child.exitCode === null) child.kill("SIGKILL");
+  });
+  const done = new Promise<CliRun>((resolve) =>
+    child.on("close", (code) => {
+      clearTimeout(guard);
+      live.code = code;
+      resolve(live);
+    }),
+  );
+  return { done, live };
 }
 
 /** A realm of the test's own: free ports, its own data folder, stopped and removed at teardown. */
