@@ -4,6 +4,7 @@ import { account } from "./account-commands.ts";
 import { backup } from "./backup-commands.ts";
 import { bench } from "./bench/index.ts";
 import { bots } from "./bots-command.ts";
+import { chaos } from "./chaos/chaos-command.ts";
 import type { Command } from "./command.ts";
 import { checkConfig, start, status, stop } from "./realm-commands.ts";
 import { restart } from "./restart-command.ts";
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, Command> = {
   account,
   backup,
   bots,
+  chaos,
 };
 
 const USAGE = ["usage: realm <command> [options]", ...Object.values(COMMANDS).flatMap((c) => c.usage.map((u) => `  ${u}`))].join("\n");

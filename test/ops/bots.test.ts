@@ -11,6 +11,7 @@ import { Wire } from "../../common/wire.ts";
 import type { BotLedger } from "../../ops/bots/ledger.ts";
 import type { BotsSummary } from "../../ops/bots/summary.ts";
 import { startFrontDoor } from "../harness/front-door.ts";
+import { smallWorld } from "../harness/test-config.ts";
 import { runCli, spawnCli, until, type CliRun } from "../harness/realm.ts";
 
 // three realm-long runs after a realm's start, on a machine shared with other work
@@ -19,13 +20,7 @@ t.setTimeout(480_000);
 // a small world, so the bots' start points (the zones' centres) have NPCs in sight
 const realm = await startFrontDoor(t, {
   kinds: ["login", "realm", "client", "zone", "database"],
-  edit: (doc) => {
-    const r = doc.realms[0];
-    r.world = { width: 400, height: 400, cell: 50 };
-    r.zones[0].region = [0, 0, 200, 400];
-    r.zones[1].region = [200, 0, 400, 400];
-    for (const z of r.zones) z.npcs = 40;
-  },
+  edit: smallWorld,
 });
 
 type Run = CliRun;
