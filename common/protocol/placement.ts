@@ -1,6 +1,6 @@
 // Messages between client nodes and realm nodes about players' places: load reports (also
 // between client nodes), the session check when a player attaches, kicks and departures.
-import { bool, int, object, oneOf, optional, str } from "../schema.ts";
+import { bool, int, num, object, oneOf, optional, str } from "../schema.ts";
 import { corr, nodeId } from "./control.ts";
 import { accountId } from "./login.ts";
 
@@ -32,6 +32,8 @@ export const realmSessionCheckReply = object({
 export const sessionKick = object({
   accountId,
   reason: str({ max: 200 }),
+  /** When the realm node sent it: a kick queued for a client node that was down must not close a connection made since. */
+  at: optional(num({ min: 0 })),
 });
 
 /** A client node tells the realm node a player's connection is gone, so the place frees. */

@@ -9,7 +9,7 @@ import { encodeServer } from "../../common/player-codec.ts";
 import type { ZoneEvent } from "../../common/protocol/zone.ts";
 import type { ClientNodeSpec, RealmsConfig } from "../../config/model.ts";
 import { reportMoved, serveDirectoryRequests } from "./directory-report.ts";
-import type { PlayerCount } from "./load-report.ts";
+import type { PeerLoad, PlayerCount } from "./load-report.ts";
 import { PlayerEndpoint } from "./player-endpoint.ts";
 import type { Player } from "./player.ts";
 import { RealmDesk } from "./realm-desk.ts";
@@ -51,7 +51,7 @@ export class ClientNode {
     readonly rt: NodeRuntime,
     readonly spec: ClientNodeSpec,
     readonly config: RealmsConfig,
-    peerLoads: Map<string, { at: number }>,
+    peerLoads: Map<string, PeerLoad>,
     readonly count: PlayerCount,
   ) {
     this.desk = new RealmDesk(rt, config);
@@ -79,7 +79,7 @@ export class ClientNode {
         left: (p) => this.finishLeave(p),
       });
     });
-    rt.on(Op.SESSION_KICK, ({ accountId, reason }, from) => this.kick(accountId, reason, from));
+    rt.on(Op.SESSION_KICK, ({ accountId, reason, at }, from) => this.kick(accountId, reason, from, at));
     serveDirectoryRequests(this);
     serveRealmNotices(this);
     for (const hub of this.hubs.values()) hub.start();
@@ -103,6 +103,7 @@ export class ClientNode {
     }
     p.accountId = accountId;
     p.realm = realm;
+    p.attachedAt = Date.now();
     this.byAccount.set(accountId, p);
   }
 
@@ -301,8 +302,14 @@ export class ClientNode {
     this.book.spend(p.token, why);
   }
 
-  private kick(accountId: string, reason: string, from: string): void {
+  private kick(accountId: string, reason: string, from: string, at: number | undefined): void {
     const p = this.byAccount.get(accountId);
+    // ZeroMQ delivers what was queued for a node while it was down once it is back: a kick older
+    // than this connection was meant for one that died with the node
+    if (p && at !== undefined && at < p.attachedAt) {
+      this.rt.log.info("session-kick-stale", { accountId, reason, from, sentAt: at, attachedAt: p.attachedAt });
+      return;
+    }
     this.rt.log.info("session-kicked", { accountId, reason, from, connected: p !== undefined });
     if (p) this.evict(p, CloseCode.KICKED, reason);
   }

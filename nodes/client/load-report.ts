@@ -26,16 +26,23 @@ export class PlayerCount {
 
 export const players = new PlayerCount();
 
+/** A peer client node's latest report; its `seq` starts again from 0 when the node restarts. */
+export interface PeerLoad {
+  players: number;
+  at: number;
+  seq: number;
+}
+
 /** Starts the reports; returns the peers' latest loads (client node id -> players), kept fresh by their reports. */
-export function startLoadReports(rt: NodeRuntime, config: RealmsConfig, count: PlayerCount = players): Map<string, { players: number; at: number }> {
-  const peers = new Map<string, { players: number; at: number }>();
+export function startLoadReports(rt: NodeRuntime, config: RealmsConfig, count: PlayerCount = players): Map<string, PeerLoad> {
+  const peers = new Map<string, PeerLoad>();
   const targets = [...config.realms.map((r) => r.realmNode.id), ...config.clientNodes.map((c) => c.id).filter((id) => id !== rt.id)];
   let seq = 0;
   const report = (): void => {
     const body = { node: rt.id, players: count.value, seq: seq++ };
     for (const to of targets) rt.wire.send(to, Op.CLIENT_LOAD, body);
   };
-  rt.on(Op.CLIENT_LOAD, (b, from) => peers.set(from, { players: b.players, at: Date.now() }));
+  rt.on(Op.CLIENT_LOAD, (b, from) => peers.set(from, { players: b.players, at: Date.now(), seq: b.seq }));
   report();
   const timer = setInterval(report, LOAD_REPORT_MS);
   rt.onStop(() => clearInterval(timer));

@@ -20,6 +20,8 @@ export class Player {
   phase: PlayerPhase = "handshake";
   accountId = "";
   realm = "";
+  /** When this connection took the account (a hello or a resume). */
+  attachedAt = 0;
   characterId = "";
   name = "";
   entity = 0;

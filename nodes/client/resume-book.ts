@@ -9,12 +9,15 @@ import { TOKEN_BYTES } from "../../common/player-codec.ts";
 import type { Infer } from "../../common/schema.ts";
 import type { resumeGrant, RESUME_ENDS } from "../../common/protocol/client.ts";
 import type { RealmsConfig } from "../../config/model.ts";
+import type { PeerLoad } from "./load-report.ts";
 
 export type Grant = Infer<typeof resumeGrant>;
 export type ResumeEnd = (typeof RESUME_ENDS)[number];
 
 /** A client node whose load reports stopped this long ago is dead (as the realm node judges it too). */
 export const PEER_SILENT_MS = 2500;
+/** Grants per CLIENT_RESUME_GRANT when a whole book is sent (the body's cap is 20,000). */
+const GRANTS_PER_MESSAGE = 5000;
 
 interface Entry {
   grant: Grant;
@@ -36,12 +39,14 @@ export class ResumeBook {
   private readonly entries = new Map<string, Entry>();
   private readonly peers: string[];
   private readonly graceOf = new Map<string, number>();
+  /** The report sequence each peer was last seen at: a new peer, or one whose count started again, restarted. */
+  private readonly peerSeq = new Map<string, number>();
 
   constructor(
     private readonly rt: NodeRuntime,
     config: RealmsConfig,
-    /** Latest load report per peer client node (node id -> when), kept by load-report.ts. */
-    private readonly peerLoads: Map<string, { at: number }>,
+    /** Latest load report per peer client node, kept by load-report.ts. */
+    private readonly peerLoads: Map<string, Pick<PeerLoad, "at" | "seq">>,
     private readonly events: ResumeEvents,
   ) {
     this.peers = config.clientNodes.map((c) => c.id).filter((id) => id !== rt.id);
@@ -99,6 +104,7 @@ export class ResumeBook {
 
   /** Once a second: tokens past their grace are dropped, and someone cleans up after each. */
   sweep(now: number): void {
+    this.briefRestartedPeers();
     const live = this.liveNodes(now);
     for (const [hash, e] of this.entries) {
       if (!this.expired(e, now)) continue;
@@ -123,7 +129,22 @@ export class ResumeBook {
     return live.sort();
   }
 
-  private gossip(grants: Grant[]): void {
-    for (const peer of this.peers) this.rt.wire.send(peer, Op.CLIENT_RESUME_GRANT, { grants });
+  private gossip(grants: Grant[], to: readonly string[] = this.peers): void {
+    for (const peer of to) this.rt.wire.send(peer, Op.CLIENT_RESUME_GRANT, { grants });
+  }
+
+  /**
+   * A client node that (re)started knows no token issued before: this node sends it every grant
+   * it issued, so the players of the next node to die can resume there too.
+   */
+  private briefRestartedPeers(): void {
+    for (const [peer, r] of this.peerLoads) {
+      const before = this.peerSeq.get(peer);
+      this.peerSeq.set(peer, r.seq);
+      if (before !== undefined && r.seq >= before) continue;
+      const mine = [...this.entries.values()].filter((e) => e.issuer === this.rt.id).map((e) => e.grant);
+      for (let i = 0; i < mine.length; i += GRANTS_PER_MESSAGE) this.gossip(mine.slice(i, i + GRANTS_PER_MESSAGE), [peer]);
+      if (mine.length > 0) this.rt.log.info("resume-grants-resent", { peer, grants: mine.length });
+    }
   }
 }

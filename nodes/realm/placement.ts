@@ -131,7 +131,7 @@ export class Placement {
   }
 
   kickAt(node: string, accountId: string, reason: string): void {
-    this.toClientNode(node, Op.SESSION_KICK, { accountId, reason });
+    this.toClientNode(node, Op.SESSION_KICK, { accountId, reason, at: Date.now() });
     this.rt.log.info("session-kick-sent", { accountId, node, reason });
   }
 

@@ -86,7 +86,21 @@ t.test("client failover - kill -9 of a client node: its players are back in game
   t.ok(entered.resumed && entered.entity === p2.entity, "a dropped player resumes with its token");
   await until("the resumed view to hold the neighbours", 3000, () => (again.view.get(p1.entity) && again.view.get(p2.entity) ? true : undefined));
   t.pass("from a full state");
-  for (const b of [back[0]!.bot, again, watcher.bot, thief]) b.close();
+
+  // CLIENT-1 comes back knowing no token; when CLIENT-2 dies in turn, its players resume on CLIENT-1
+  w.launch(c1);
+  await w.ready(c1);
+  await until(`${c2} to brief the restarted ${c1}`, 10_000, () => (w.logOf(c2).includes('"resume-grants-resent"') ? true : undefined));
+  const lastTokens = [back[0]!.entered.token, entered.token, watcher.bot.entered!.token];
+  await w.kill(c2);
+  const survivors = await Promise.all(
+    [p1, p2, watcher].map(async (p, i) => {
+      const bot = await PlayerBot.connect(w.url(c1), `${p.bot.label}-fourth`);
+      return { bot, entered: await bot.resume(lastTokens[i]!), entity: p.entity };
+    }),
+  );
+  t.ok(survivors.every((x) => x.entered.resumed && x.entered.entity === x.entity), `all three resume on the restarted ${c1} after ${c2} dies`);
+  for (const b of [back[0]!.bot, again, watcher.bot, thief, ...survivors.map((x) => x.bot)]) b.close();
 });
 
 t.test("client failover - a dropped player not back within the grace period: its character leaves the world", async (t) => {

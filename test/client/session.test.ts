@@ -70,8 +70,13 @@ t.test("client session - handshake, characters, world, clock, chat in order, lea
   await until("bram to see alda gone", 3000, () => (b.bot.view.get(a.entity) ? undefined : true));
   t.pass("the realm node got REALM_PLAYER_LEFT and the neighbour saw the character leave");
 
+  // a kick sent before this connection attached (queued for a client node while it was down) is not about it
+  w.wire.send(w.config.clientNodes[0]!.id, Op.SESSION_KICK, { accountId: `acct-${b.entity}`, reason: "stale", at: Date.now() - 60_000 });
+  await b.bot.waitFrames(5);
+  t.notOk(b.bot.closed, "a kick older than the connection is ignored");
+
   // the realm node kicks an account (logged in elsewhere, banned)
-  w.wire.send(w.config.clientNodes[0]!.id, Op.SESSION_KICK, { accountId: `acct-${b.entity}`, reason: "logged in again elsewhere" });
+  w.wire.send(w.config.clientNodes[0]!.id, Op.SESSION_KICK, { accountId: `acct-${b.entity}`, reason: "logged in again elsewhere", at: Date.now() });
   const kicked = await b.bot.waitClosed();
   t.same([kicked.code, kicked.reason], [CloseCode.KICKED, "logged in again elsewhere"], "SESSION_KICK closes the player's connection with the realm's reason");
 });
