@@ -35,6 +35,8 @@ export interface RunPlan {
   onMeasure?: () => void;
   /** Called once, when the measured window closes (before the bots leave). */
   onWindowEnd?: () => void;
+  /** Closes the measured window before --duration when it says so (a driver that knows when it is done). */
+  endWhen?: () => boolean;
 }
 
 export interface RunOutcome {
@@ -143,7 +145,7 @@ export async function runBots(plan: RunPlan, say: (line: string) => void): Promi
           reportedAt = now;
           say(`ramp ${((now - began) / 1000).toFixed(0)} s: logged in ${p.loggedIn}/${players}, in world ${p.inWorld}, failed ${p.failed}`);
         }
-      } else if (now >= endAt) {
+      } else if (now >= endAt || plan.endWhen?.()) {
         plan.onWindowEnd?.();
         break;
       } else if (now - reportedAt >= RUN_REPORT_MS) {

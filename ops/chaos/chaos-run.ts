@@ -45,6 +45,8 @@ export interface ChaosReport {
 
 /** After the last kill, the bots play on this long before they leave: all of them must be back. */
 const CALM_MS = 20_000;
+/** How much later than the first one the last run's window may open (bots still walking to their spots). */
+const LATE_WINDOW_S = 600;
 const BEHAVIORS: Behavior[] = ["trade", "fight"];
 
 /** A small seeded generator (mulberry32), so a run's choices can be replayed with --seed. */
@@ -83,16 +85,23 @@ export async function runChaos(o: ChaosOptions, say: (line: string) => void): Pr
       };
       process.once("SIGINT", interrupt);
       const windowMs = o.minutes * 60_000;
-      // the kills start once the bots stand in the world, and end a calm spell before they leave
+      // the kills start once every bot stands in the world at its spot (both runs' windows open),
+      // and end a calm spell before they leave
       let striking: Promise<void> | undefined;
-      const share = BEHAVIORS.map((behavior, i) => ({ behavior, bots: Array.from({ length: o.bots }, (_, n) => n).filter((n) => n % BEHAVIORS.length === i) }));
-      const runs = share
-        .filter((s) => s.bots.length > 0)
-        .map(async ({ behavior, bots }) => {
+      const share = BEHAVIORS.map((behavior, i) => ({ behavior, bots: Array.from({ length: o.bots }, (_, n) => n).filter((n) => n % BEHAVIORS.length === i) })).filter((s) => s.bots.length > 0);
+      let waitingWindows = share.length;
+      let calmOver = false;
+      const strike = async (): Promise<void> => {
+        await killer.run(windowMs);
+        if (!report.interrupted) await new Promise((r) => setTimeout(r, CALM_MS));
+        calmOver = true;
+      };
+      const runs = share.map(async ({ behavior, bots }) => {
           const opts: BotsOptions = {
             players: bots.length,
             behavior,
-            durationS: (windowMs + CALM_MS) / 1000,
+            // the window ends when the kills and the calm after them are over (endWhen); this only bounds it
+            durationS: (2 * windowMs + CALM_MS) / 1000 + LATE_WINDOW_S,
             ramp: DEFAULT_RAMP / BEHAVIORS.length,
             workers: Math.max(1, Math.ceil(bots.length / 250)),
             json: true,
@@ -109,7 +118,10 @@ export async function runChaos(o: ChaosOptions, say: (line: string) => void): Pr
               password: accounts.password,
               dataDir: realm.dataDir,
               numbers: bots,
-              onMeasure: () => (striking ??= killer.run(windowMs)),
+              onMeasure: () => {
+                if (--waitingWindows === 0) striking = strike();
+              },
+              endWhen: () => calmOver || report.interrupted,
             },
             (line) => say(`[${behavior}] ${line}`),
           );
