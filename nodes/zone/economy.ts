@@ -28,7 +28,8 @@ export class Economy {
   looted = 0;
   traded = 0;
   refused = 0;
-  waiting = 0;
+  /** Operations that had to wait for the database (it was away); the count of waits, not of failures. */
+  waited = 0;
 
   constructor(private readonly opts: EconomyOptions) {}
 
@@ -97,7 +98,7 @@ export class Economy {
         if (!(err instanceof DbError && err.code === "unavailable") || Date.now() > giveUpAt) throw err;
         if (!told) {
           told = true;
-          this.waiting++;
+          this.waited++;
           this.opts.log.warn("economy-waits", { what, error: err.message });
           for (const p of players) this.tell(p.entity, p.clientNode, { entity: p.entity, kind: "notice", amount: NoticeKind.STORAGE_PAUSED, text: `your ${what} waits for the realm's storage` });
         }

@@ -108,6 +108,7 @@ export async function startZoneNode(rt: NodeRuntime, spec: ZoneSpec, realm: Real
     looted: economy.looted,
     trades: economy.traded,
     economyRefused: economy.refused,
+    economyWaited: economy.waited,
   }));
   // players stay where they are in the database; the realm puts them back in when the zone returns
   rt.onStop(async () => {

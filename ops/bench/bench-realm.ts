@@ -1,38 +1,15 @@
 // A whole realm for one benchmark: the shipped realms.yaml on free ports in a temp folder,
 // started with `realm start` as a child (embedded PostgreSQL included), stopped and removed after.
 import { spawn } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { parse, stringify } from "yaml";
 import { loadConfig } from "../../config/load.ts";
 import type { RealmsConfig } from "../../config/model.ts";
+import { writeConfigCopy } from "../config-copy.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** Gives every `inbox`, `pub`, `http` and `ws` address its own free port, in place. */
-async function freshPorts(value: unknown): Promise<void> {
-  if (Array.isArray(value)) {
-    for (const v of value) await freshPorts(v);
-  } else if (value !== null && typeof value === "object") {
-    const owner = value as Record<string, unknown>;
-    for (const [key, v] of Object.entries(owner)) {
-      const m = ["inbox", "pub", "http", "ws"].includes(key) && typeof v === "string" ? /^(.*):(\d+)$/.exec(v) : null;
-      if (m) owner[key] = `${m[1]}:${await freePort()}`;
-      else await freshPorts(v);
-    }
-  }
-}
 
 export interface BenchRealm {
   config: RealmsConfig;
@@ -55,12 +32,7 @@ export async function startBenchRealm(edit: (doc: any) => void, ready: (config: 
   const dir = mkdtempSync(path.join(os.tmpdir(), "realm-bench-"));
   // embedded PostgreSQL runs as the postgres user when we are root: it must reach its folder
   chmodSync(dir, 0o755);
-  const doc = parse(readFileSync(path.join(ROOT, "realms.yaml"), "utf8")) as Record<string, unknown>;
-  await freshPorts(doc);
-  doc.data_dir = path.join(dir, "var");
-  edit(doc);
-  const file = path.join(dir, "realms.yaml");
-  writeFileSync(file, stringify(doc));
+  const file = await writeConfigCopy(dir, { edit });
   const config = loadConfig(file);
   const env = { ...process.env };
   delete env.DATABASE_URL;

@@ -2,12 +2,10 @@
 // trades per second with p99 latency, ours (group commit) beside one transaction per operation;
 // the replica's lag under that load; and snapshot time and size for 100,000 characters.
 import type { ChildProcess } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
+import { rmSync, statSync } from "node:fs";
 import path from "node:path";
-import { parse, stringify } from "yaml";
 import { DatabaseClient } from "../../common/db-client.ts";
-import { isAlive, launchNode, ROOT } from "../../common/launch.ts";
+import { isAlive, launchNode } from "../../common/launch.ts";
 import { createLog } from "../../common/log.ts";
 import { childKey, closeStore, META, nameKey, newGeneration, openStore, setMeta } from "../../common/store/layout.ts";
 import { checkStoreFile } from "../../common/store/invariants.ts";
@@ -18,6 +16,7 @@ import { loadConfig } from "../../config/load.ts";
 import { findNode, type RealmsConfig } from "../../config/model.ts";
 import { plot, type Bench, type BenchContext, type Cell, type Chart } from "./bench.ts";
 import { loadInProcess, type RateResult } from "./db-load.ts";
+import { writeConfigCopy } from "../config-copy.ts";
 
 const CHARACTERS = 200;
 /** Requests in flight from the load process for the headline figures. */
@@ -26,33 +25,9 @@ const SNAPSHOT_CHARACTERS = 100_000;
 /** Items per character in the snapshot store (--quick: 1, so the whole suite stays short). */
 const ITEMS_PER_CHARACTER = 4;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
-
 /** The shipped realms.yaml with a free port for every address, its data under `dir`. */
 async function benchConfig(dir: string): Promise<RealmsConfig> {
-  const doc = parse(readFileSync(path.join(ROOT, "realms.yaml"), "utf8")) as Record<string, unknown>;
-  const walk = async (v: unknown): Promise<void> => {
-    if (Array.isArray(v)) for (const x of v) await walk(x);
-    else if (v && typeof v === "object") {
-      const o = v as Record<string, unknown>;
-      for (const [k, x] of Object.entries(o)) {
-        if (typeof x === "string" && /^(tcp:\/\/)?[\w.]+:\d+$/.test(x) && ["inbox", "pub", "http", "ws"].includes(k)) o[k] = x.replace(/:\d+$/, `:${await freePort()}`);
-        else await walk(x);
-      }
-    }
-  };
-  await walk(doc);
-  doc.data_dir = path.join(dir, "var");
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, "realms.yaml");
-  writeFileSync(file, stringify(doc));
-  return loadConfig(file);
+  return loadConfig(await writeConfigCopy(dir));
 }
 
 class BenchRealm {

@@ -19,10 +19,7 @@ function corrupt(file: string, text: string): number {
 }
 
 t.test("database - an entry corrupted on disk is corrected from the replica, or deleted, or the database replaced, and reported", async (t) => {
-  const pair = await DatabasePair.start(t);
-  pair.launch(pair.dbId);
-  pair.launch(pair.backupId);
-  await pair.waitServing(30_000);
+  const pair = await DatabasePair.serving(t);
   const db = pair.client;
   const corvina = await db.createCharacter("acct-1", "Corvina", 40, 40);
   const other = await db.createCharacter("acct-2", "Tamsin", 50, 50);

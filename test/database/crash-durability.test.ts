@@ -15,10 +15,7 @@ const CHARACTERS = 20;
 type Acked = { kind: "loot" | "gold" | "checkpoint"; characterId: string; ok: boolean; items?: string[]; amount?: number };
 
 t.test("database - kill -9 during 10,000 acknowledged operations: none is lost, invariants hold, critical operations wait it out", async (t) => {
-  const pair = await DatabasePair.start(t);
-  pair.launch(pair.dbId);
-  pair.launch(pair.backupId);
-  await pair.waitServing(30_000);
+  const pair = await DatabasePair.serving(t);
   const db = pair.client;
   const ids: string[] = [];
   for (let i = 0; i < CHARACTERS; i++) {

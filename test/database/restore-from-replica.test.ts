@@ -7,10 +7,7 @@ import t from "tap";
 import { DatabasePair } from "../harness/database-pair.ts";
 
 t.test("database - with its files deleted, the node restores from the replica with every operation the replica acknowledged", async (t) => {
-  const pair = await DatabasePair.start(t);
-  pair.launch(pair.dbId);
-  pair.launch(pair.backupId);
-  await pair.waitServing(30_000);
+  const pair = await DatabasePair.serving(t);
   const db = pair.client;
   const ids: string[] = [];
   for (let i = 0; i < 10; i++) ids.push((await db.createCharacter(`acct-${i}`, `Keeper ${String.fromCharCode(97 + i)}`, 3, 3)).id);

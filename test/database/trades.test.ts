@@ -17,10 +17,7 @@ const TRADES_PER_CLIENT = 500;
 const nameOf = (i: number): string => `Trader ${String.fromCharCode(65 + Math.floor(i / 26))}${String.fromCharCode(97 + (i % 26))}`;
 
 t.test("database - 1,000 conflicting trades from two clients conserve gold and single ownership, apply retries once, audit each event once", async (t) => {
-  const pair = await DatabasePair.start(t, { postgres: true });
-  pair.launch(pair.dbId);
-  pair.launch(pair.backupId);
-  await pair.waitServing(30_000);
+  const pair = await DatabasePair.serving(t, { postgres: true });
   const db = pair.client;
 
   const holdings: Record<string, string[]> = {};

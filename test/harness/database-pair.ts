@@ -56,6 +56,15 @@ export class DatabasePair {
     return pair;
   }
 
+  /** A pair with both nodes launched and the database serving. */
+  static async serving(t: Teardown, opts: PairOptions = {}): Promise<DatabasePair> {
+    const pair = await DatabasePair.start(t, opts);
+    pair.launch(pair.dbId);
+    pair.launch(pair.backupId);
+    await pair.waitServing(30_000);
+    return pair;
+  }
+
   get dbId(): string {
     return this.realm.database.id;
   }
