@@ -20,8 +20,22 @@ process.stdout.on("error", () => {
   quiet = true;
 });
 
+/**
+ * An error as log fields: the message under `error` (its first line is what the reviver shows as
+ * a crash's reason), with the error's `code` (ECONNREFUSED, a PostgreSQL SQLSTATE) and stack beside it.
+ */
+export function errorFields(err: unknown): { error: string; code?: string; stack?: string } {
+  if (!(err instanceof Error)) return { error: String(err) };
+  const code = (err as { code?: unknown }).code;
+  return {
+    error: err.message,
+    ...(typeof code === "string" || typeof code === "number" ? { code: String(code) } : {}),
+    ...(err.stack !== undefined ? { stack: err.stack } : {}),
+  };
+}
+
 function jsonSafe(_key: string, value: unknown): unknown {
-  if (value instanceof Error) return value.message;
+  if (value instanceof Error) return errorFields(value);
   if (typeof value === "bigint") return value.toString();
   if (value instanceof Uint8Array) return `<${value.length} bytes>`;
   return value;
@@ -31,7 +45,13 @@ export function createLog(node: string, minLevel: Level = (process.env.REALM_LOG
   const min = ORDER[minLevel] ?? ORDER.info;
   const write = (level: Level, event: string, fields?: Fields): void => {
     if (quiet || ORDER[level] < min) return;
-    const line = JSON.stringify({ t: new Date().toISOString(), node, level, event, ...fields }, jsonSafe);
+    const head = { t: new Date().toISOString(), node, level, event };
+    // `node` is always the node that writes the line: a field of the same name would make it name another
+    const shadowed = Object.keys(head).filter((k) => fields !== undefined && k in fields);
+    const body = fields?.error instanceof Error ? { ...fields, ...errorFields(fields.error) } : fields;
+    const record: Fields = { ...head, ...body, ...head };
+    if (shadowed.length > 0) record.shadowed = Object.fromEntries(shadowed.map((k) => [k, fields?.[k]]));
+    const line = JSON.stringify(record, jsonSafe);
     process.stdout.write(line + "\n");
   };
   return {

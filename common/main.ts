@@ -3,7 +3,7 @@
 import { parseArgs } from "node:util";
 import path from "node:path";
 import { mkdirSync } from "node:fs";
-import { createLog } from "./log.ts";
+import { createLog, errorFields } from "./log.ts";
 import { NodeRuntime } from "./node.ts";
 import { loadConfig } from "../config/load.ts";
 import { findNode, type AnyNodeSpec, type NodeKind } from "../config/model.ts";
@@ -30,11 +30,11 @@ export type NodeBuilder<S extends AnyNodeSpec> = (rt: NodeRuntime, spec: S, data
 export async function runNode<S extends AnyNodeSpec>(kinds: readonly NodeKind[], build: NodeBuilder<S>): Promise<void> {
   let log = createLog(process.env.REALM_NODE_ID ?? `${kinds[0]}-${process.pid}`);
   const die = (error: unknown, code = 1): never => {
-    log.error("fatal", { error: error instanceof Error ? error.message : String(error) });
+    log.error("fatal", errorFields(error));
     process.exit(code);
   };
-  process.on("uncaughtException", (err) => die(err.stack ?? err));
-  process.on("unhandledRejection", (err) => die(err instanceof Error ? (err.stack ?? err) : err));
+  process.on("uncaughtException", (err) => die(err));
+  process.on("unhandledRejection", (err) => die(err));
 
   let args: NodeArgs;
   try {

@@ -5,7 +5,7 @@
 import * as zmq from "zeromq";
 import { decodeFrame, encodeFrame, type Frame } from "./codec.ts";
 import { FrameError, TimeoutError } from "./errors.ts";
-import type { Log } from "./log.ts";
+import { errorFields, type Log } from "./log.ts";
 import { opName, type OpCode } from "./opcodes.ts";
 import { REPLY_OPS, type Body } from "./protocol/index.ts";
 
@@ -225,7 +225,7 @@ export class Wire {
       this.handler(frame, from);
     } catch (err) {
       // a handler bug on one message must not stop the node from serving the rest
-      this.log.error("handler-failed", { from, op: opName(frame.op), error: (err as Error).stack ?? String(err) });
+      this.log.error("handler-failed", { from, op: opName(frame.op), ...errorFields(err) });
     }
   }
 }

@@ -4,7 +4,7 @@
 // commit returns before the disk flush; committed data lives in the OS page cache, so it
 // survives a kill -9 of this process (not a power cut: that is what the replica is for).
 import { ABORT } from "lmdb";
-import type { Log } from "../../common/log.ts";
+import { errorFields, type Log } from "../../common/log.ts";
 import { encodeEntry, WriteSet } from "../../common/store/journal.ts";
 import { META, type Store } from "../../common/store/layout.ts";
 import { CorruptEntry, open, opRecord, seal, type OpRecord } from "../../common/store/records.ts";
@@ -148,7 +148,7 @@ export class GroupCommit {
         this.hooks.damaged(err);
         outcome = refuse("corrupt-entry", `${err.message}; the database is repairing it, try again shortly`);
       } else {
-        this.log.error("operation-failed", { kind: s.kind, opId: s.opId, error: (err as Error).stack ?? String(err) });
+        this.log.error("operation-failed", { kind: s.kind, opId: s.opId, ...errorFields(err) });
         outcome = refuse("internal-error", `the database could not apply ${s.kind}: ${(err as Error).message}`);
       }
     }

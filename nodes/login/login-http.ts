@@ -2,7 +2,7 @@
 // JSON. A request that breaks anything here gets a 4xx with `{error}`; the node keeps serving.
 import type http from "node:http";
 import { sendJson } from "../../common/http.ts";
-import type { Log } from "../../common/log.ts";
+import { errorFields, type Log } from "../../common/log.ts";
 import { object, str } from "../../common/schema.ts";
 import type { Answer, FrontDoor } from "./front-door.ts";
 import { HttpRefusal, readJson } from "./json-body.ts";
@@ -56,7 +56,7 @@ export function loginRoutes(door: FrontDoor, nodeId: string, log: Log): http.Req
       (err: unknown) => {
         if (err instanceof HttpRefusal) return answer(res, { status: err.status, body: { error: err.message }, headers: err.headers });
         if (err instanceof URIError) return answer(res, { status: 400, body: { error: "the path is not valid percent-encoding" } });
-        log.error("request-failed", { method: req.method, url: req.url?.slice(0, 200), error: (err as Error).stack ?? String(err) });
+        log.error("request-failed", { method: req.method, url: req.url?.slice(0, 200), ...errorFields(err) });
         if (!res.headersSent) answer(res, { status: 500, body: { error: "the login node failed on this request; try again" } });
       },
     );

@@ -1,6 +1,7 @@
 // Messages whose answer depends on the directory (sessions, kicks, population, characters, zone
 // restores) wait while a starting realm node rebuilds it, then run in the order they came: a
 // login or a kick a second late is better than one answered from an empty directory.
+import { errorFields } from "../../common/log.ts";
 import type { NodeRuntime } from "../../common/node.ts";
 import { opName, type OpCode } from "../../common/opcodes.ts";
 import type { Body } from "../../common/protocol/index.ts";
@@ -39,7 +40,7 @@ export class DirectoryGate {
       try {
         m.run();
       } catch (err) {
-        this.rt.log.error("handler-failed", { from: m.from, op: opName(m.op), error: (err as Error).stack ?? String(err) });
+        this.rt.log.error("handler-failed", { from: m.from, op: opName(m.op), ...errorFields(err) });
       }
     }
     return held.length;

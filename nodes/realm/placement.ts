@@ -51,19 +51,19 @@ export class Placement {
     });
     rt.on(Op.CLIENT_LOAD, (b, from) => {
       if (!this.loads.report(from, b.players, Date.now())) return;
-      rt.log.info("client-node-live", { node: from, players: b.players });
+      rt.log.info("client-node-live", { clientNode: from, players: b.players });
       for (const listener of this.liveListeners) listener(from);
     });
     // the reviver saw the client node die: stop sending players there now, not after 2.5 s of silence
     rt.onPeerDown((e) => {
-      if (e.kind === "client" && this.loads.drop(e.nodeId, Date.now())) rt.log.warn("client-node-lost", { node: e.nodeId, why: `reviver: ${e.cause}` });
+      if (e.kind === "client" && this.loads.drop(e.nodeId, Date.now())) rt.log.warn("client-node-lost", { clientNode: e.nodeId, why: `reviver: ${e.cause}` });
     });
     gate.on(Op.REALM_SESSION_CHECK, (b, from) => this.check(b, from));
     gate.on(Op.REALM_PLAYER_LEFT, (b, from) => {
       // only the node holding the connection may say the player left
       const place = this.directory.attachedFrom(b.accountId, from);
       if (place) this.directory.remove(place.accountId, place.sessionHash);
-      rt.log.info("player-left", { accountId: b.accountId, node: from, hadPlace: place !== undefined });
+      rt.log.info("player-left", { accountId: b.accountId, clientNode: from, hadPlace: place !== undefined });
     });
     this.sweepTimer = setInterval(() => this.sweep(), SWEEP_MS);
     rt.onStop(() => clearInterval(this.sweepTimer));
@@ -117,11 +117,11 @@ export class Placement {
   private check(b: Body<typeof Op.REALM_SESSION_CHECK>, from: string): void {
     const verdict = this.directory.attach(b.session, from, Date.now());
     if (!verdict.ok) {
-      this.rt.log.info("session-check-refused", { node: from, code: verdict.code });
+      this.rt.log.info("session-check-refused", { clientNode: from, code: verdict.code });
       return this.rt.wire.reply(from, Op.REALM_SESSION_CHECK_REPLY, { corr: b.corr, ok: false, code: verdict.code });
     }
     const { place } = verdict;
-    this.rt.log.info("session-attached", { accountId: place.accountId, node: from, placedOn: place.clientNode });
+    this.rt.log.info("session-attached", { accountId: place.accountId, clientNode: from, placedOn: place.clientNode });
     this.rt.wire.reply(from, Op.REALM_SESSION_CHECK_REPLY, { corr: b.corr, ok: true, accountId: place.accountId, realm: this.realm.name });
   }
 
@@ -132,7 +132,7 @@ export class Placement {
 
   kickAt(node: string, accountId: string, reason: string): void {
     this.toClientNode(node, Op.SESSION_KICK, { accountId, reason, at: Date.now() });
-    this.rt.log.info("session-kick-sent", { accountId, node, reason });
+    this.rt.log.info("session-kick-sent", { accountId, clientNode: node, reason });
   }
 
   private toClientNode<O extends OpCode>(node: string, op: O, body: Body<O>): void {
@@ -144,6 +144,6 @@ export class Placement {
   private sweep(): void {
     const now = Date.now();
     for (const p of this.directory.sweep(now)) this.rt.log.info("session-expired", { accountId: p.accountId, clientNode: p.clientNode });
-    for (const node of this.loads.lost(now)) this.rt.log.warn("client-node-lost", { node, why: "no load report for 2.5 s" });
+    for (const node of this.loads.lost(now)) this.rt.log.warn("client-node-lost", { clientNode: node, why: "no load report for 2.5 s" });
   }
 }

@@ -64,7 +64,7 @@ t.test("placement - a client node killed with -9 gets no more players once its r
   const killedAt = Date.now();
   process.kill(victim!.pid!, "SIGKILL");
   const lost = await until("the realm node to notice CLIENT-2's reports stopped", 10_000, () =>
-    logLines(realm, realmNode).find((l) => l.event === "client-node-lost" && l.node === "CLIENT-2" && Date.parse(String(l.t)) >= killedAt),
+    logLines(realm, realmNode).find((l) => l.event === "client-node-lost" && l.clientNode === "CLIENT-2" && Date.parse(String(l.t)) >= killedAt),
   );
   const silentMs = Date.parse(String(lost.t)) - killedAt;
   t.comment(`CLIENT-2 given up on ${silentMs} ms after kill -9`);

@@ -54,7 +54,7 @@ t.test("reviver - each death named exactly, its kind's procedure taken and timed
   await logged(realmNode, "the zone up", (l) => l.event === "peer-up" && l.nodeId === zone && typeof l.downMs === "number");
 
   const clientDown = await restartAfter(client, "kill -9", (pid) => process.kill(pid, "SIGKILL"), "signal SIGKILL");
-  const lost = await logged(realmNode, "the client node out of placement", (l) => l.event === "client-node-lost" && l.node === client);
+  const lost = await logged(realmNode, "the client node out of placement", (l) => l.event === "client-node-lost" && l.clientNode === client);
   t.equal(lost.why, "reviver: signal SIGKILL", "placement dropped the client node on the reviver's word, not after 2.5 s of silence");
   t.comment(`${client} out of placement ${Date.parse(lost.t) - clientDown.at} ms after the reviver found it down`);
 
@@ -82,7 +82,7 @@ t.test("reviver - each death named exactly, its kind's procedure taken and timed
   stranger.send(realmNode, Op.NODE_DOWN, { nodeId: other, kind: "toaster" } as unknown as Body<typeof Op.NODE_DOWN>);
   await logged(realmNode, "the stranger refused", (l) => l.event === "peer-event-refused" && l.nodeId === other);
   await logged(realmNode, "the malformed frame dropped", (l) => l.event === "frame-dropped" && String(l.why).startsWith("NODE_DOWN body"));
-  t.notOk(log(realmNode).some((l) => l.event === "client-node-lost" && l.node === other), `${other} stays in placement`);
+  t.notOk(log(realmNode).some((l) => l.event === "client-node-lost" && l.clientNode === other), `${other} stays in placement`);
   const still = (await realm.node(realmNode))!;
   t.match(still, { state: "up", pid: realmPid }, "the realm node serves on");
 
