@@ -19,7 +19,7 @@ import {
 // afterwards, so that all of them are reported together rather than one per run.
 
 const text = str({ min: 1 });
-const nodeFields = { id: text, inbox: text, restart: optional(text) };
+const nodeFields = { id: text, inbox: text, restart: optional(text), metrics: optional(text) };
 const rawNode = object(nodeFields);
 
 const rawRealm = object({
@@ -181,8 +181,10 @@ function buildConfig(raw: Infer<typeof rawConfig>, absFile: string, problems: Pr
     extra: E,
     binds: Declared["binds"] = [],
   ) {
-    const spec = { id: n.id, kind, realm, inbox: n.inbox, restart: n.restart, line: at.line(path, true), ...extra };
-    declared.push({ spec: spec as unknown as AnyNodeSpec, path, binds: [["inbox", n.inbox, true], ...binds] });
+    const metrics = n.metrics === undefined ? undefined : hostPort(n.metrics);
+    const spec = { id: n.id, kind, realm, inbox: n.inbox, restart: n.restart, metrics, line: at.line(path, true), ...extra };
+    const metricsBind: Declared["binds"] = n.metrics === undefined ? [] : [["metrics", n.metrics, false]];
+    declared.push({ spec: spec as unknown as AnyNodeSpec, path, binds: [["inbox", n.inbox, true], ...binds, ...metricsBind] });
     return spec;
   }
   // Malformed addresses are reported once, by checkNodes; the model only needs a placeholder then.

@@ -19,6 +19,8 @@ export interface NodeSpec {
   inbox: string;
   /** A shell command that (re)starts the node elsewhere; without it the reviver spawns it locally. */
   restart: string | undefined;
+  /** Where the node serves Prometheus `/metrics` over HTTP (a reviver: the realm's aggregate); undefined: no listener. */
+  metrics: HostPort | undefined;
   /** Line in the config file where the node is declared, for messages that point back at it. */
   line: number;
 }

@@ -5,7 +5,7 @@ import t from "tap";
 import { ConfigError } from "../../common/errors.ts";
 import { loadConfig, parseConfig } from "../../config/load.ts";
 import { allNodes, START_ORDER, type RealmsConfig } from "../../config/model.ts";
-import { SHIPPED_CONFIG, writeTestConfig } from "../harness/test-config.ts";
+import { remapPorts, SHIPPED_CONFIG, writeTestConfig } from "../harness/test-config.ts";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const TWO_REALMS = join(repo, "config/examples/two-realms.yaml");
@@ -203,4 +203,23 @@ t.test("config - writeTestConfig gives a loadable file on fresh, distinct ports"
     loadConfig(edited).realms.map((r) => r.tickHz),
     [20, 60],
   );
+});
+
+t.test("config - metrics addresses: off unless given, host:port, a port of their own, remapped in test copies", async (t) => {
+  const text = readFileSync(SHIPPED_CONFIG, "utf8")
+    .replace("{ id: CLIENT-1, ws: 127.0.0.1:7201,", "{ id: CLIENT-1, metrics: 127.0.0.1:7290, ws: 127.0.0.1:7201,")
+    .replace("{ id: CLIENT-2, ws: 127.0.0.1:7202,", "{ id: CLIENT-2, metrics: 127.0.0.1:7201, ws: 127.0.0.1:7202,");
+  const problems = problemsOf(text, "realms.yaml");
+  t.same(
+    problems.map((p) => `${p.path}: ${p.problem}`),
+    ["client_nodes[1].metrics: 127.0.0.1:7201 is already used by CLIENT-1 ws (line 28): each address needs its own port"],
+  );
+  const cfg = parseConfig(text.replace("metrics: 127.0.0.1:7201,", "metrics: 127.0.0.1:7291,"), "realms.yaml");
+  t.same(cfg.clientNodes.map((c) => c.metrics), [{ host: "127.0.0.1", port: 7290 }, { host: "127.0.0.1", port: 7291 }]);
+  t.equal(cfg.realms[0]?.zones[0]?.metrics, undefined, "no listener unless the node has a metrics address");
+
+  const doc = { client_nodes: [{ id: "CLIENT-1", metrics: "127.0.0.1:7290" }] };
+  await remapPorts(doc);
+  t.match(doc.client_nodes[0]?.metrics, /^127\.0\.0\.1:\d+$/);
+  t.not(doc.client_nodes[0]?.metrics, "127.0.0.1:7290", "test copies give metrics addresses free ports");
 });
