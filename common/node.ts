@@ -2,7 +2,10 @@
 // per opcode, heartbeats to the revivers with vital signs, and a graceful stop.
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { Frame } from "./codec.ts";
-import { createLog, type Log } from "./log.ts";
+import { closeHttp } from "./http.ts";
+import { createLog, errorFields, type Log } from "./log.ts";
+import { listenMetrics } from "./metrics/listener.ts";
+import { NodeMetrics } from "./metrics/node-metrics.ts";
 import { Op, opName, type OpCode } from "./opcodes.ts";
 import type { Body } from "./protocol/index.ts";
 import type { NodeDown, NodeUp } from "./protocol/reviver.ts";
@@ -26,6 +29,8 @@ export class NodeRuntime {
   readonly id: string;
   readonly log: Log;
   readonly wire: Wire;
+  /** The node's Prometheus registry; served on `metrics:` when the config gives one. */
+  readonly metrics: NodeMetrics;
   readonly startedAt = Date.now();
   private readonly handlers = new Map<OpCode, (body: unknown, from: string) => void>();
   private readonly vitalSources: (() => Vitals)[] = [];
@@ -43,6 +48,7 @@ export class NodeRuntime {
   constructor(readonly opts: NodeOptions) {
     this.id = opts.spec.id;
     this.log = createLog(this.id);
+    this.metrics = new NodeMetrics(opts.spec);
     this.wire = new Wire(this.id, this.log, (peer) => findNode(opts.config, peer)?.inbox, (frame, from) => this.dispatch(frame, from));
     this.on(Op.PING, (body, from) => this.wire.reply(from, Op.PONG, { corr: body.corr, id: this.id, uptimeMs: this.uptimeMs() }));
     this.on(Op.SHUTDOWN, (body, from) => void this.stop(`${from}: ${body.reason}`));
@@ -83,6 +89,12 @@ export class NodeRuntime {
 
   async start(): Promise<void> {
     await this.wire.bind(this.spec.inbox);
+    // bound before the first heartbeat: a node whose metrics address is taken never reports up
+    const at = this.spec.metrics;
+    if (at) {
+      const server = await listenMetrics(at, () => this.metrics.page(), this.log);
+      this.onStop(() => closeHttp(server));
+    }
     this.loopDelay.enable();
     this.heartbeat();
     this.heartbeatTimer = setInterval(() => this.heartbeat(), HEARTBEAT_MS);
@@ -123,7 +135,7 @@ export class NodeRuntime {
       try {
         await hook();
       } catch (err) {
-        this.log.error("stop-hook-failed", { error: (err as Error).message });
+        this.log.error("stop-hook-failed", errorFields(err));
       }
     }
     await this.wire.close();
@@ -146,6 +158,7 @@ export class NodeRuntime {
       heapUsedBytes: mem.heapUsed,
       vitals: this.vitals(),
     };
+    this.metrics.latest = body.vitals;
     if (this.spec.realm !== undefined) body.realm = this.spec.realm;
     for (const reviver of this.opts.config.revivers) {
       if (reviver.id !== this.id) this.wire.send(reviver.id, Op.HEARTBEAT, body);
@@ -163,7 +176,7 @@ export class NodeRuntime {
       try {
         hook(body);
       } catch (err) {
-        this.log.error("peer-hook-failed", { said: event, nodeId: body.nodeId, error: (err as Error).stack ?? String(err) });
+        this.log.error("peer-hook-failed", { said: event, nodeId: body.nodeId, ...errorFields(err) });
       }
     }
   }

@@ -75,6 +75,8 @@ export class LoginAudit {
   private dropped = 0;
   private stopping = false;
   written = 0;
+  /** Every outcome since the node started, counted even when the audit has to drop its entry. */
+  readonly outcomes = new Map<LoginOutcome, number>();
 
   private constructor(
     private readonly boss: PgBoss,
@@ -114,6 +116,7 @@ export class LoginAudit {
   }
 
   record(ip: string, username: string, outcome: LoginOutcome, accountId?: string, realm?: string): void {
+    this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + 1);
     if (this.pending.length >= MAX_PENDING) {
       this.dropped++;
       if ((this.dropped & (this.dropped - 1)) === 0) this.log.warn("audit-dropped", { dropped: this.dropped });

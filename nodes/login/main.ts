@@ -7,6 +7,7 @@ import { LoginAudit } from "./audit.ts";
 import { FailureCounters } from "./brute-force.ts";
 import { FrontDoor } from "./front-door.ts";
 import { loginRoutes } from "./login-http.ts";
+import { registerLoginMetrics } from "./login-metrics.ts";
 import { LoginQueue } from "./login-queue.ts";
 import { RealmLink } from "./realm-link.ts";
 import { SessionIssuer } from "./sessions.ts";
@@ -34,6 +35,7 @@ await runNode<LoginNodeSpec>(["login"], async (rt, spec) => {
   server.requestTimeout = 10_000;
   server.headersTimeout = 10_000;
   rt.addVitals(() => ({ ...door.counts, hashing: door.hashesInFlight, audited: audit.written }));
+  registerLoginMetrics(rt.metrics.registry, config, audit, queue, rt.log);
   rt.onStop(async () => {
     await closeHttp(server);
     await audit.stop();

@@ -3,6 +3,7 @@ import { Op } from "../../common/opcodes.ts";
 import { createPool, databaseUrl, migrate } from "../../common/postgres/connect.ts";
 import { allNodes, type ReviverSpec } from "../../config/model.ts";
 import { Leadership } from "./leadership.ts";
+import { followerMetricsPage, realmMetricsPage } from "./realm-metrics.ts";
 import { RestartCycles } from "./restart-cycle.ts";
 import { RestartLog } from "./restart-log.ts";
 import { Supervisor } from "./supervisor.ts";
@@ -80,6 +81,8 @@ await runNode<ReviverSpec>(["reviver"], async (rt, spec) => {
     }
   });
   rt.addVitals(() => ({ leader: supervisor.isLeading ? 1 : 0 }));
+  // the reviver's metrics address serves the realm's aggregate, not this process's own registry
+  rt.metrics.page = async () => (supervisor.isLeading ? realmMetricsPage(supervisor.status()) : followerMetricsPage(spec.id, supervisor.status(), config.revivers));
   rt.onStop(async () => {
     clearInterval(daily);
     cycles.clear();

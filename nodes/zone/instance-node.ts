@@ -11,7 +11,7 @@ import { CellPublisher } from "./cell-publisher.ts";
 import { Economy } from "./economy.ts";
 import { Terrain } from "./movement.ts";
 import { TickLoop } from "./tick-loop.ts";
-import { bindPub, deliverEvent, servePlayerList, serveWorld, worldVitals } from "./world-service.ts";
+import { bindPub, deliverEvent, servePlayerList, serveWorld, tickHistogram, worldVitals } from "./world-service.ts";
 import { Zone } from "./zone.ts";
 
 interface Dungeon {
@@ -28,6 +28,9 @@ export const DUNGEON_MAPS: Record<(typeof DUNGEONS)[number], Dungeon> = {
   keep: { width: 800, height: 800, cell: 50, npcs: 80, entrance: [400, 20] },
 };
 
+/** Dungeons tick at the realms' default rate, whichever realm opened them. */
+const DUNGEON_HZ = 20;
+
 interface OpenInstance {
   id: string;
   realm: string;
@@ -43,6 +46,8 @@ export async function startInstanceNode(rt: NodeRuntime, spec: InstanceSpec, con
   void publisher.listen();
   let open: OpenInstance | undefined;
   let opened = 0;
+  // one histogram over every dungeon this node runs: the node's load is what an operator scales on
+  const timed = tickHistogram(rt, DUNGEON_HZ);
   // the pool serves every realm: loot and trades go to the database of the dungeon's realm
   const economies = new Map<string, Economy>();
   const economyOf = (realm: string): Economy | undefined => {
@@ -91,13 +96,13 @@ export async function startInstanceNode(rt: NodeRuntime, spec: InstanceSpec, con
         traded: (trade) => economyOf(realm)?.trade(trade),
       },
     });
-    const loop = new TickLoop(20, () => {
+    const loop = new TickLoop(DUNGEON_HZ, () => {
       const now = Date.now();
       zone.step(now);
       publisher.publish(id, zone.tick, now, zone.e);
       if (zone.playerCount > 0) instance.emptySince = now;
       else if (now - instance.emptySince >= config.instances.closeAfterMs) close("empty");
-    });
+    }, timed);
     const instance: OpenInstance = { id, realm, owner: from, cap: cap ?? config.instances.maxPlayers, zone, emptySince: Date.now(), loop };
     publisher.serve(id, zone.grid, new Quantizer(map.width, map.height));
     open = instance;

@@ -1,5 +1,6 @@
 // What zone and instance nodes both serve: their PUB socket, the intents of players, the truth
 // for tests and benchmarks, server displacement, and the tick's vital signs.
+import { Histogram } from "prom-client";
 import * as zmq from "zeromq";
 import type { NodeRuntime, Vitals } from "../../common/node.ts";
 import { Op } from "../../common/opcodes.ts";
@@ -79,6 +80,22 @@ export function servePlayerList(rt: NodeRuntime, realmOf: () => string | undefin
     sendInParts(players, (part, done) => rt.wire.reply(from, Op.ZONE_PLAYERS_REPORT, { realm, players: part, done }));
     rt.log.info("players-reported", { realm, to: from, players: players.length });
   });
+}
+
+/**
+ * The node's tick durations as a histogram, buckets from a fiftieth of the tick to twice it
+ * (1 ms .. 100 ms at 20 Hz): a tick past its period is the one that makes the world stutter.
+ */
+export function tickHistogram(rt: NodeRuntime, hz: number): (ms: number) => void {
+  const periodMs = 1000 / hz;
+  const histogram = new Histogram({
+    name: "realm_zone_tick_seconds",
+    help: "time one tick of the world loop took",
+    // divided in milliseconds first, so the bounds print as 0.0025, not 0.0025000000000000005
+    buckets: [50, 20, 10, 5, 2, 1, 0.5].map((d) => periodMs / d / 1000),
+    registers: [rt.metrics.registry],
+  });
+  return (ms) => histogram.observe(ms / 1000);
 }
 
 export function worldVitals(loop: TickLoop | undefined, zone: Zone | undefined, publisher: CellPublisher | undefined): Vitals {

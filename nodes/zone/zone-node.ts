@@ -13,7 +13,7 @@ import { Handoffs } from "./handoff.ts";
 import { Layers } from "./layers.ts";
 import { Terrain } from "./movement.ts";
 import { TickLoop } from "./tick-loop.ts";
-import { bindPub, deliverEvent, servePlayerList, serveWorld, worldVitals } from "./world-service.ts";
+import { bindPub, deliverEvent, servePlayerList, serveWorld, tickHistogram, worldVitals } from "./world-service.ts";
 import { Zone } from "./zone.ts";
 
 /** Each zone numbers its NPCs and loot in its own block of ids above the players'; each copy in a slice of it. */
@@ -96,7 +96,7 @@ export async function startZoneNode(rt: NodeRuntime, spec: ZoneSpec, realm: Real
     handoffs.forward(strays);
     strays.length = 0;
     layers.sweep(now);
-  });
+  }, tickHistogram(rt, realm.tickHz));
   rt.addVitals(() => ({
     ...worldVitals(loop, layers.base, publisher),
     players: layers.players,

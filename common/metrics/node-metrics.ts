@@ -1,0 +1,44 @@
+// One Prometheus registry per node process: the default process metrics, the vitals of the
+// node's last heartbeat, and whatever series its kind adds (a zone's tick histogram, a login
+// node's outcomes). Every series carries `node`, `kind` and `realm`.
+import { Gauge, Registry, collectDefaultMetrics } from "prom-client";
+import type { AnyNodeSpec } from "../../config/model.ts";
+import type { Vitals } from "../node.ts";
+import { vitalSeries } from "./vital-series.ts";
+
+/** What GET /metrics answers. */
+export interface MetricsPage {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+export class NodeMetrics {
+  readonly registry = new Registry();
+  /** The vitals of the last heartbeat: read, never recomputed, since computing them resets their windows. */
+  latest: Vitals = {};
+  private readonly vitalGauges = new Map<string, Gauge>();
+  /** What the listener serves; the leading reviver puts the realm's aggregate here instead. */
+  page: () => Promise<MetricsPage> = () => this.own();
+
+  constructor(private readonly spec: AnyNodeSpec) {
+    this.registry.setDefaultLabels({ node: spec.id, kind: spec.kind, realm: spec.realm ?? "" });
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** This node's registry in the text format. */
+  async own(): Promise<MetricsPage> {
+    for (const [vital, value] of Object.entries(this.latest)) this.vitalGauge(vital).set(vitalSeries(this.spec.kind, vital, value).value);
+    return { status: 200, contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  private vitalGauge(vital: string): Gauge {
+    let gauge = this.vitalGauges.get(vital);
+    if (!gauge) {
+      const { name, help } = vitalSeries(this.spec.kind, vital, 0);
+      gauge = new Gauge({ name, help, registers: [this.registry] });
+      this.vitalGauges.set(vital, gauge);
+    }
+    return gauge;
+  }
+}
