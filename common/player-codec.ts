@@ -24,7 +24,7 @@ export type ClientMessage =
   | { op: typeof PlayerOp.CMSG_CHAR_CREATE; name: string }
   | { op: typeof PlayerOp.CMSG_CHAR_DELETE; characterId: string }
   | { op: typeof PlayerOp.CMSG_CHAR_SELECT; characterId: string }
-  | { op: typeof PlayerOp.CMSG_MOVE; qx: number; qy: number; heading: number }
+  | { op: typeof PlayerOp.CMSG_MOVE; qx: number; qy: number; heading: number; seq: number; corrections: number }
   | { op: typeof PlayerOp.CMSG_ATTACK; target: number }
   | { op: typeof PlayerOp.CMSG_LOOT; target: number }
   | { op: typeof PlayerOp.CMSG_SAY; text: string }
@@ -69,7 +69,7 @@ export function encodeClient(m: ClientMessage, w = new ByteWriter(64)): Buffer {
       w.str(m.characterId);
       break;
     case PlayerOp.CMSG_MOVE:
-      w.u16(m.qx).u16(m.qy).u8(m.heading);
+      w.u16(m.qx).u16(m.qy).u8(m.heading).varint(m.seq).u8(m.corrections);
       break;
     case PlayerOp.CMSG_ATTACK:
     case PlayerOp.CMSG_LOOT:
@@ -137,7 +137,7 @@ export function decodeClient(frame: Uint8Array): ClientMessage {
       m = { op, characterId: r.str(MAX_ID_BYTES, "characterId") };
       break;
     case PlayerOp.CMSG_MOVE:
-      m = { op, qx: r.u16("x"), qy: r.u16("y"), heading: r.u8("heading") };
+      m = { op, qx: r.u16("x"), qy: r.u16("y"), heading: r.u8("heading"), seq: r.varint("seq", U32), corrections: r.u8("corrections") };
       break;
     case PlayerOp.CMSG_ATTACK:
     case PlayerOp.CMSG_LOOT:
@@ -244,7 +244,7 @@ export type ServerMessage =
   | { op: typeof PlayerOp.SMSG_CHAT; channel: number; from: number; fromName: string; text: string }
   | { op: typeof PlayerOp.SMSG_COMBAT; from: number; target: number; amount: number }
   | { op: typeof PlayerOp.SMSG_LOOT; target: number; item: number; itemId: string; opId: string }
-  | { op: typeof PlayerOp.SMSG_CORRECT; qx: number; qy: number; reason: number }
+  | { op: typeof PlayerOp.SMSG_CORRECT; qx: number; qy: number; reason: number; seq: number }
   | { op: typeof PlayerOp.SMSG_REFUSED; reason: string }
   | { op: typeof PlayerOp.SMSG_ZONE_CHANGED; zone: number }
   | { op: typeof PlayerOp.SMSG_LEFT; reason: string }
@@ -343,7 +343,7 @@ export function writeServer(w: ByteWriter, m: Exclude<ServerMessage, { op: typeo
       w.u8(m.kind).varint(m.seconds).str(m.text);
       break;
     case PlayerOp.SMSG_CORRECT:
-      w.u16(m.qx).u16(m.qy).u8(m.reason);
+      w.u16(m.qx).u16(m.qy).u8(m.reason).varint(m.seq);
       break;
     case PlayerOp.SMSG_REFUSED:
     case PlayerOp.SMSG_LEFT:
@@ -469,7 +469,7 @@ function readServer(r: ByteReader): ServerMessage {
     case PlayerOp.SMSG_NOTICE:
       return { op, kind: r.u8(), seconds: r.varint("seconds"), text: r.str(1024) };
     case PlayerOp.SMSG_CORRECT:
-      return { op, qx: r.u16(), qy: r.u16(), reason: r.u8() };
+      return { op, qx: r.u16(), qy: r.u16(), reason: r.u8(), seq: r.varint("seq", U32) };
     case PlayerOp.SMSG_REFUSED:
       return { op, reason: r.str(1024) };
     case PlayerOp.SMSG_ZONE_CHANGED:

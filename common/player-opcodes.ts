@@ -2,8 +2,13 @@
 // opcodes because it is a different wire with different peers: game clients of any build.
 // Numbers are explicit and never reused; common/player-protocol.md documents every one.
 
-/** Sent in CMSG_HELLO / CMSG_RESUME and SMSG_WELCOME; a client of another version is closed with UNSUPPORTED_VERSION. */
-export const PLAYER_PROTOCOL_VERSION = 1;
+/**
+ * Sent in CMSG_HELLO / CMSG_RESUME and SMSG_WELCOME; a client of another version is closed with
+ * UNSUPPORTED_VERSION. Version 2 numbered the moves (CMSG_MOVE seq and corrections, SMSG_CORRECT seq)
+ * so a predicting client replays what the server had not seen; a version 1 client is refused, not
+ * served, because its un-numbered moves in flight after a correction would read as teleports.
+ */
+export const PLAYER_PROTOCOL_VERSION = 2;
 
 export const PlayerOp = {
   // player -> client node: handshake and clock (1..9)

@@ -122,6 +122,10 @@ export class PlayerEndpoint {
     const hub = this.node.hubOf(p);
     switch (m.op) {
       case PlayerOp.CMSG_MOVE: {
+        // sent before the player applied our last correction: that correction already put it right,
+        // and measured from the corrected place it would look like a teleport
+        if (m.corrections !== (p.corrections & 255)) return;
+        p.moveSeq = m.seq;
         const x = hub.q.x(m.qx);
         const y = hub.q.y(m.qy);
         const v = p.guard.move(x, y, now);

@@ -30,6 +30,9 @@ export class Player {
   copy = 0;
   /** Intent sequence: increasing per player, so a zone applies each intent once, in order. */
   seq = 0;
+  /** The last CMSG_MOVE's number, and the SMSG_CORRECTs sent since entering (protocol version 2). */
+  moveSeq = 0;
+  corrections = 0;
   /** Where the character is, until its own record shows up in the cells (entering, resume). */
   hintX = 0;
   hintY = 0;

@@ -38,7 +38,8 @@ export function relayZoneEvents(hub: RealmHub, zone: string, events: readonly Zo
         const y = ev.y ?? 0;
         p.guard.placeAt(x, y, Date.now());
         const reason = CORRECT_REASONS[(ev.reason ?? "other") as keyof typeof CORRECT_REASONS] ?? CORRECT_REASONS.other;
-        writeServer(w, { op: PlayerOp.SMSG_CORRECT, qx: q.qx(x), qy: q.qy(y), reason });
+        p.corrections++;
+        writeServer(w, { op: PlayerOp.SMSG_CORRECT, qx: q.qx(x), qy: q.qy(y), reason, seq: p.moveSeq });
         break;
       }
       case "say":

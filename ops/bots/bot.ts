@@ -12,7 +12,7 @@ import { botAccount, botCharacter } from "./accounts.ts";
 import { applyTrade, type BotLedger } from "./ledger.ts";
 import { LoginRefused, type LoginDoor } from "./login.ts";
 import { BotLink, isOp, LinkClosed, type LinkOwner } from "./bot-link.ts";
-import { moveMessage, type Closed } from "./player-link.ts";
+import type { Closed } from "./player-link.ts";
 import { newCounters, tally, type Histogram, type Tally } from "./stats.ts";
 import { distance, MAX_STEP_S, stepToward, WALK_SPEED, type Point } from "./walk.ts";
 
@@ -254,7 +254,7 @@ export class Bot implements LinkOwner {
     const heading = Math.atan2(next.y - this.y, next.x - this.x);
     this.x = next.x;
     this.y = next.y;
-    this.link?.send(moveMessage(this.x, this.y, this.world.width, this.world.height, heading));
+    this.link?.moveTo(this.x, this.y, heading);
   }
 
   /** Every server message of the current link. */

@@ -3,8 +3,8 @@
 // clock synced from pongs. The load bots (ops/bots/) and the test bots (test/harness/player-bot.ts)
 // both build on it; what they keep of the traffic is theirs (hooks below).
 import { WebSocket } from "ws";
-import { quantizeHeading } from "../../common/cell-snapshot.ts";
 import { decodeServerFrameSized, encodeClient, type ClientMessage, type Entered, type ServerMessage, type Welcome, type WorldUpdate } from "../../common/player-codec.ts";
+import { MoveSequencer } from "../../common/player-moves.ts";
 import { PlayerOp } from "../../common/player-opcodes.ts";
 import { ClockSync, WorldView } from "../../common/player-view.ts";
 
@@ -14,19 +14,14 @@ export interface Closed {
   at: number;
 }
 
-/** A CMSG_MOVE to (x, y) in world units, quantized as the protocol says (heading in radians). */
-export function moveMessage(x: number, y: number, width: number, height: number, heading = 0): ClientMessage {
-  const qx = Math.max(0, Math.min(65535, Math.round((x * 65535) / width)));
-  const qy = Math.max(0, Math.min(65535, Math.round((y * 65535) / height)));
-  return { op: PlayerOp.CMSG_MOVE, qx, qy, heading: quantizeHeading(heading) };
-}
-
 export class PlayerLink {
   readonly view = new WorldView();
   readonly clock = new ClockSync();
   welcome: Welcome | undefined;
   entered: Entered | undefined;
   closed: Closed | undefined;
+  /** Numbers the moves (protocol version 2); made once the welcome gives the world's size. */
+  moves: MoveSequencer | undefined;
   /** Settles when the socket opens, or fails with the connection's error. */
   protected readonly opened: Promise<void>;
 
@@ -62,6 +57,7 @@ export class PlayerLink {
             break;
           case PlayerOp.SMSG_WELCOME:
             this.welcome = message;
+            this.moves = new MoveSequencer(message.worldWidth, message.worldHeight);
             break;
           case PlayerOp.SMSG_VIEW_RESET:
             this.view.clear();
@@ -70,6 +66,10 @@ export class PlayerLink {
             // a (re)entry starts from a full state
             this.view.clear();
             this.entered = message;
+            this.moves?.placed((message.qx * this.moves.width) / 65535, (message.qy * this.moves.height) / 65535);
+            break;
+          case PlayerOp.SMSG_CORRECT:
+            this.moves?.corrected((message.qx * this.moves.width) / 65535, (message.qy * this.moves.height) / 65535, message.seq);
             break;
           case PlayerOp.SMSG_PONG:
             this.clock.add(message.clientTime, message.serverReceive, message.serverSend, Date.now());
@@ -106,6 +106,11 @@ export class PlayerLink {
 
   raw(data: Buffer | string): void {
     if (this.open) this.ws.send(data);
+  }
+
+  /** A numbered CMSG_MOVE to (x, y) in world units (heading in radians); before the welcome there is no world to move in. */
+  moveTo(x: number, y: number, heading = 0): void {
+    if (this.moves) this.send(this.moves.moveTo(x, y, heading));
   }
 
   ping(): void {

@@ -3,7 +3,7 @@
 // where and how the zone kept them; a dropped connection resumes the same way; a token is spent once.
 import t from "tap";
 import { Op } from "../../common/opcodes.ts";
-import { CloseCode, PlayerOp } from "../../common/player-opcodes.ts";
+import { CloseCode, PLAYER_PROTOCOL_VERSION, PlayerOp } from "../../common/player-opcodes.ts";
 import { ClientWorld } from "../harness/client-world.ts";
 import { PlayerBot } from "../harness/player-bot.ts";
 import { until } from "../harness/realm.ts";
@@ -74,7 +74,7 @@ t.test("client failover - kill -9 of a client node: its players are back in game
 
   // a spent token does not work twice
   const thief = await PlayerBot.connect(w.url(c2), "thief");
-  thief.send({ op: PlayerOp.CMSG_RESUME, version: 1, token: tokens[0]! });
+  thief.send({ op: PlayerOp.CMSG_RESUME, version: PLAYER_PROTOCOL_VERSION, token: tokens[0]! });
   t.equal((await thief.waitClosed()).code, CloseCode.RESUME_REFUSED, "the old token is spent");
 
   // a dropped connection (no crash) resumes on the same node with its new token
@@ -119,7 +119,7 @@ t.test("client failover - a dropped player not back within the grace period: its
   await until("the realm node to hear of it", 3000, () => (w.left.includes(`acct-${p.entity}`) ? true : undefined));
   t.pass("the realm node got REALM_PLAYER_LEFT");
   const late = await PlayerBot.connect(w.url(), "late");
-  late.send({ op: PlayerOp.CMSG_RESUME, version: 1, token });
+  late.send({ op: PlayerOp.CMSG_RESUME, version: PLAYER_PROTOCOL_VERSION, token });
   t.equal((await late.waitClosed()).code, CloseCode.RESUME_REFUSED, "the token is no good after the grace period");
   stays.bot.close();
 });

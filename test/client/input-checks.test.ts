@@ -39,6 +39,7 @@ t.test("client input checks - abusers are closed with their reason; the neighbou
       },
     },
     { label: "world message as first frame", code: CloseCode.BAD_HANDSHAKE, before: "handshake", act: (b) => b.move(10, 10, size, size) },
+    { label: "a version 1 client", code: CloseCode.UNSUPPORTED_VERSION, before: "handshake", act: (b) => b.send({ op: PlayerOp.CMSG_HELLO, version: 1, session: "x" }) },
     { label: "wrong protocol version", code: CloseCode.UNSUPPORTED_VERSION, before: "handshake", act: (b) => b.send({ op: PlayerOp.CMSG_HELLO, version: PLAYER_PROTOCOL_VERSION + 9, session: "x" }) },
     { label: "unknown session", code: CloseCode.SESSION_REFUSED, before: "handshake", act: (b) => b.send({ op: PlayerOp.CMSG_HELLO, version: PLAYER_PROTOCOL_VERSION, session: "not-a-session" }) },
     { label: "unknown reconnect token", code: CloseCode.RESUME_REFUSED, before: "handshake", act: (b) => b.send({ op: PlayerOp.CMSG_RESUME, version: PLAYER_PROTOCOL_VERSION, token: new Uint8Array(32) }) },
@@ -69,4 +70,32 @@ t.test("client input checks - abusers are closed with their reason; the neighbou
   });
   t.ok(me, "the neighbour's moves kept being applied by its zone");
   neighbour.bot.close();
+});
+
+t.test("client input checks - moves sent before a correction was applied are dropped, not taken for teleports", async (t) => {
+  const w = await ClientWorld.start(t, { npcs: 0, size: 1000 });
+  const size = w.realm.world.width;
+  const { bot, entity } = await w.player(500, 500, undefined, "hasty");
+  const q = (v: number) => Math.round((v * 65535) / size);
+  const move = (x: number, seq: number, corrections: number) => bot.send({ op: PlayerOp.CMSG_MOVE, qx: q(x), qy: q(500), heading: 0, seq, corrections });
+  const corrections = () => bot.messages.filter((m) => m.op === PlayerOp.SMSG_CORRECT);
+  // 20 units at once: within the client node's plausible speed, faster than the character can walk
+  move(520, 1, 0);
+  const fix = await until("the zone's correction", 5000, () => {
+    const m = corrections()[0];
+    return m?.op === PlayerOp.SMSG_CORRECT ? m : undefined;
+  });
+  t.equal(fix.seq, 1, "the correction names the last move the node had");
+  // what a client far away still had in flight: each 40 units from the last, from the refused place
+  for (let i = 1; i <= 8; i++) move(520 + 40 * i, 1 + i, 0);
+  move(w.q.x(fix.qx) + 0.5, 10, 1);
+  await bot.waitFrames(10);
+  t.equal(bot.closed, undefined, "not closed for implausible movement");
+  t.equal(corrections().length, 1, "the stale moves never reached the zone: no more corrections");
+  const me = await until("the move after the correction applied", 3000, () => {
+    const v = bot.view.get(entity);
+    return v && Math.abs(w.q.x(v.qx) - (w.q.x(fix.qx) + 0.5)) < 0.1 ? v : undefined;
+  });
+  t.ok(me, "the move that carried the new count was applied");
+  bot.close();
 });

@@ -16,7 +16,7 @@ t.test("player codec - every CMSG round-trips", async (t) => {
     { op: PlayerOp.CMSG_CHAR_CREATE, name: "Arthur" },
     { op: PlayerOp.CMSG_CHAR_DELETE, characterId: "c-1" },
     { op: PlayerOp.CMSG_CHAR_SELECT, characterId: "c-1" },
-    { op: PlayerOp.CMSG_MOVE, qx: 65535, qy: 0, heading: 200 },
+    { op: PlayerOp.CMSG_MOVE, qx: 65535, qy: 0, heading: 200, seq: 70000, corrections: 255 },
     { op: PlayerOp.CMSG_ATTACK, target: 0xffffffff },
     { op: PlayerOp.CMSG_LOOT, target: 7 },
     { op: PlayerOp.CMSG_SAY, text: "hello" },
@@ -27,7 +27,7 @@ t.test("player codec - every CMSG round-trips", async (t) => {
     { op: PlayerOp.CMSG_TRADE_DECLINE, offer: 0xffffffff },
   ];
   for (const m of all) t.same(decodeClient(encodeClient(m)), m, `${m.op} round-trips`);
-  t.equal(encodeClient({ op: PlayerOp.CMSG_MOVE, qx: 1, qy: 2, heading: 3 }).length, 6, "a move is 6 bytes");
+  t.equal(encodeClient({ op: PlayerOp.CMSG_MOVE, qx: 1, qy: 2, heading: 3, seq: 100, corrections: 0 }).length, 8, "a move is 8 bytes while its number fits one byte");
 });
 
 t.test("player codec - hostile frames are refused with a reason", async (t) => {
@@ -51,6 +51,7 @@ t.test("player codec - the economy's server messages round-trip", async (t) => {
     { op: PlayerOp.SMSG_TRADE_RESULT, offer: 7, ok: true, opId: "op-2", goldChange: -30, gold: 70, received: ["I1.0"], given: [], reason: "" },
     { op: PlayerOp.SMSG_WALLET, gold: 12, items: [{ id: "I1.0", kind: "item-101" }] },
     { op: PlayerOp.SMSG_NOTICE, kind: 2, seconds: 300, text: "the realm restarts in 5 minutes" },
+    { op: PlayerOp.SMSG_CORRECT, qx: 100, qy: 65535, reason: 1, seq: 70000 },
   ];
   for (const m of all) t.same(decodeServerFrame(encodeServer(m)), [m], `${m.op} round-trips`);
 });

@@ -4,7 +4,8 @@
 import { WebSocket } from "ws";
 import type { Entered, ServerMessage, Welcome, WorldUpdate } from "../../common/player-codec.ts";
 import { PLAYER_PROTOCOL_VERSION, PlayerOp } from "../../common/player-opcodes.ts";
-import { moveMessage, PlayerLink } from "../../ops/bots/player-link.ts";
+import { MoveSequencer } from "../../common/player-moves.ts";
+import { PlayerLink } from "../../ops/bots/player-link.ts";
 import { until } from "./realm.ts";
 
 export interface SeenFrame {
@@ -63,9 +64,10 @@ export class PlayerBot extends PlayerLink {
     });
   }
 
-  /** Moves to (x, y) in world units, quantized as the protocol says. */
+  /** Moves to (x, y) in world units, quantized and numbered as the protocol says; also before the welcome, to test refusals. */
   move(x: number, y: number, width: number, height: number, heading = 0): void {
-    this.send(moveMessage(x, y, width, height, heading));
+    this.moves ??= new MoveSequencer(width, height);
+    this.moveTo(x, y, heading);
   }
 
   waitClosed(ms = 5000): Promise<{ code: number; reason: string; at: number }> {
