@@ -119,6 +119,11 @@ export class ByteWriter {
   take(): Buffer {
     return Buffer.from(this.buf.subarray(0, this.pos));
   }
+
+  /** The same copy as a plain Uint8Array, for code that also runs in a browser (no Buffer there). */
+  copy(): Uint8Array {
+    return this.buf.slice(0, this.pos);
+  }
 }
 
 export class ByteReader {

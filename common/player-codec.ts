@@ -49,7 +49,8 @@ function readIds(r: ByteReader, max: number, what: string): string[] {
   return ids;
 }
 
-export function encodeClient(m: ClientMessage, w = new ByteWriter(64)): Buffer {
+/** One CMSG as the bytes of a frame; a Uint8Array, so the browser SDK encodes with the same code. */
+export function encodeClient(m: ClientMessage, w = new ByteWriter(64)): Uint8Array {
   w.reset().u8(m.op);
   switch (m.op) {
     case PlayerOp.CMSG_HELLO:
@@ -94,7 +95,7 @@ export function encodeClient(m: ClientMessage, w = new ByteWriter(64)): Buffer {
     case PlayerOp.CMSG_LEAVE:
       break;
   }
-  return w.take();
+  return w.copy();
 }
 
 /** Thrown for an opcode that is not a CMSG: the client node closes with UNKNOWN_OPCODE. */
@@ -185,6 +186,8 @@ export interface Welcome {
   vision: number;
   budget: number;
   zones: string[];
+  /** Each zone's region [x0, y0, x1, y1) in world units, in the order of `zones` (version 2). */
+  regions: [number, number, number, number][];
 }
 
 export interface Entered {
@@ -296,6 +299,7 @@ export function writeServer(w: ByteWriter, m: Exclude<ServerMessage, { op: typeo
       w.varint(m.version).f64(m.serverTime).str(m.accountId).str(m.realm).u8(m.tickHz);
       w.varint(m.worldWidth).varint(m.worldHeight).varint(m.cell).varint(m.vision).varint(m.budget).varint(m.zones.length);
       for (const z of m.zones) w.str(z);
+      for (const r of m.regions) w.varint(r[0]).varint(r[1]).varint(r[2]).varint(r[3]);
       break;
     case PlayerOp.SMSG_PONG:
       w.f64(m.clientTime).f64(m.serverReceive).f64(m.serverSend);
@@ -421,7 +425,8 @@ function readServer(r: ByteReader): ServerMessage {
       const dims = { worldWidth: r.varint(), worldHeight: r.varint(), cell: r.varint(), vision: r.varint(), budget: r.varint() };
       const zones: string[] = [];
       for (let n = r.varint("zones", 255); n > 0; n--) zones.push(r.str(MAX_ID_BYTES));
-      return { ...head, ...dims, zones };
+      const regions = zones.map((): [number, number, number, number] => [r.varint(), r.varint(), r.varint(), r.varint()]);
+      return { ...head, ...dims, zones, regions };
     }
     case PlayerOp.SMSG_PONG:
       return { op, clientTime: r.f64(), serverReceive: r.f64(), serverSend: r.f64() };

@@ -35,6 +35,9 @@ export interface ClientNodeSpec extends NodeSpec {
   ws: HostPort;
 }
 
+/** The URL players open to reach a client node. */
+export const clientNodeUrl = (c: ClientNodeSpec): string => `ws://${c.ws.host}:${c.ws.port}/`;
+
 export interface ZoneSpec extends NodeSpec {
   kind: "zone";
   realm: string;

@@ -56,6 +56,7 @@ export class Lobby {
         vision: realm.vision,
         budget: realm.clientBudgetBytes,
         zones: realm.zones.map((z) => z.id),
+        regions: realm.zones.map((z) => [...z.region]),
       }),
     );
   }

@@ -4,7 +4,7 @@
 import type { Log } from "../../common/log.ts";
 import { AccountStore, AccountTakenError, accountNameProblem, nameKey, type Account } from "../../common/accounts/accounts.ts";
 import { UNKNOWN_ACCOUNT_SECRET, passwordProblem, verifyPassword } from "../../common/accounts/passwords.ts";
-import type { RealmsConfig } from "../../config/model.ts";
+import { clientNodeUrl, type RealmsConfig } from "../../config/model.ts";
 import type { LoginAudit } from "./audit.ts";
 import type { FailureCounters } from "./brute-force.ts";
 import type { LoginQueue } from "./login-queue.ts";
@@ -44,8 +44,9 @@ export interface FrontDoorParts {
   log: Log;
 }
 
-function placedBody(p: Placed): object {
-  return { session: p.session, realm: p.realm, client: p.client, expiresAt: p.expiresAt.toISOString() };
+/** `clients`: every client node, where a player may resume when its own one dies. */
+function placedBody(p: Placed, clients: string[]): object {
+  return { session: p.session, realm: p.realm, client: p.client, clients, expiresAt: p.expiresAt.toISOString() };
 }
 
 export class FrontDoor {
@@ -127,7 +128,7 @@ export class FrontDoor {
         audit.record(ip, account.name, "admitted", account.id, realm);
         this.counts.logins++;
         this.p.log.info("login", { accountId: account.id, realm, clientNode: issued.clientNode, fromQueue: waiting !== undefined });
-        return { status: 200, body: placedBody(issued) };
+        return { status: 200, body: placedBody(issued, this.p.config.clientNodes.map(clientNodeUrl)) };
       case "no-client-node":
         audit.record(ip, account.name, "no-client-node", account.id, realm);
         return refuse(503, `no client node of realm ${realm} is up; try again shortly`, { "retry-after": "2" });

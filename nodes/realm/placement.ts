@@ -6,7 +6,7 @@
 import type { NodeRuntime } from "../../common/node.ts";
 import { Op, type OpCode } from "../../common/opcodes.ts";
 import type { Body } from "../../common/protocol/index.ts";
-import type { RealmsConfig, RealmSpec } from "../../config/model.ts";
+import { clientNodeUrl, type RealmsConfig, type RealmSpec } from "../../config/model.ts";
 import { ClientLoads } from "./client-loads.ts";
 import { Directory, type Place } from "./directory.ts";
 import type { DirectoryGate } from "./directory-gate.ts";
@@ -26,7 +26,7 @@ export class Placement {
     config: RealmsConfig,
     private readonly gate: DirectoryGate,
   ) {
-    for (const c of config.clientNodes) this.urls.set(c.id, `ws://${c.ws.host}:${c.ws.port}/`);
+    for (const c of config.clientNodes) this.urls.set(c.id, clientNodeUrl(c));
     this.loads = new ClientLoads(config.clientNodes.map((c) => c.id));
   }
 

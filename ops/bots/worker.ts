@@ -7,7 +7,7 @@ import { DatabaseClient } from "../../common/db-client.ts";
 import { createLog, type Log } from "../../common/log.ts";
 import { Wire } from "../../common/wire.ts";
 import { loadConfig } from "../../config/load.ts";
-import type { RealmSpec } from "../../config/model.ts";
+import { clientNodeUrl, type RealmSpec } from "../../config/model.ts";
 import { ClumpMind, clumpCell, PatrolMind, SpreadMind } from "./behaviors.ts";
 import { Bot, type BotContext, type Mind } from "./bot.ts";
 import { FightMind } from "./fight.ts";
@@ -89,7 +89,7 @@ export class BotWorker {
     }
     const ctx: BotContext = {
       realm,
-      clientUrls: config.clientNodes.map((c) => `ws://${c.ws.host}:${c.ws.port}/`),
+      clientUrls: config.clientNodes.map(clientNodeUrl),
       password: spec.password,
       door: this.door,
       log: this.log,

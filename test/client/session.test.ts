@@ -19,8 +19,8 @@ t.test("client session - handshake, characters, world, clock, chat in order, lea
   const welcome = await bot.hello(a.session);
   t.match(
     welcome,
-    { version: PLAYER_PROTOCOL_VERSION, accountId: a.accountId, realm: realm.name, tickHz: realm.tickHz, worldWidth: 1000, worldHeight: 1000, vision: realm.vision, budget: realm.clientBudgetBytes, zones: realm.zones.map((z) => z.id) },
-    "SMSG_WELCOME describes the realm: tick rate, world, vision, budget, zones",
+    { version: PLAYER_PROTOCOL_VERSION, accountId: a.accountId, realm: realm.name, tickHz: realm.tickHz, worldWidth: 1000, worldHeight: 1000, vision: realm.vision, budget: realm.clientBudgetBytes, zones: realm.zones.map((z) => z.id), regions: realm.zones.map((z) => [...z.region]) },
+    "SMSG_WELCOME describes the realm: tick rate, world, vision, budget, zones and their regions",
   );
 
   bot.send({ op: PlayerOp.CMSG_CHAR_LIST });

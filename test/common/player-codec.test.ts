@@ -79,7 +79,8 @@ t.test("player view - spawns, deltas (mod 65536), despawns, handle reuse; clock 
   c.add(1000, 1510, 1511, 1021);
   c.add(2000, 2530, 2531, 2061);
   t.same([c.rttMs, c.offsetMs], [20, 500], "the fastest exchange gives rtt and offset");
-  const welcome = encodeServer({ op: PlayerOp.SMSG_WELCOME, version: 1, serverTime: 5, accountId: "a", realm: "R", tickHz: 20, worldWidth: 4000, worldHeight: 4000, cell: 50, vision: 100, budget: 1000, zones: ["Z1", "Z2"] });
+  const welcome = encodeServer({ op: PlayerOp.SMSG_WELCOME, version: 1, serverTime: 5, accountId: "a", realm: "R", tickHz: 20, worldWidth: 4000, worldHeight: 4000, cell: 50, vision: 100, budget: 1000, zones: ["Z1", "Z2"], regions: [[0, 0, 2000, 4000], [2000, 0, 4000, 4000]] });
+  t.same((decodeServerFrame(welcome)[0] as { regions: unknown }).regions, [[0, 0, 2000, 4000], [2000, 0, 4000, 4000]], "the welcome carries each zone's region");
   const two = Buffer.concat([welcome, writeServer(new ByteWriter(), { op: PlayerOp.SMSG_VIEW_RESET }).take()]);
   t.same(decodeServerFrame(two).map((m) => m.op), [PlayerOp.SMSG_WELCOME, PlayerOp.SMSG_VIEW_RESET], "messages back to back in one frame");
 });
