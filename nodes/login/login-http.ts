@@ -6,6 +6,7 @@ import { errorFields, type Log } from "../../common/log.ts";
 import { object, str } from "../../common/schema.ts";
 import type { Answer, FrontDoor } from "./front-door.ts";
 import { HttpRefusal, readJson } from "./json-body.ts";
+import { PlayPage } from "./play-page.ts";
 
 // field limits, before any rule of their own: nothing longer is looked at
 const loginRequest = object({ username: str({ min: 1, max: 64 }), password: str({ min: 1, max: 128 }), realm: str({ min: 1, max: 64 }) });
@@ -20,7 +21,7 @@ function answer(res: http.ServerResponse, a: Answer): void {
   sendJson(res, a.status, a.body);
 }
 
-export function loginRoutes(door: FrontDoor, nodeId: string, log: Log): http.RequestListener {
+export function loginRoutes(door: FrontDoor, nodeId: string, log: Log, play?: PlayPage): http.RequestListener {
   const route = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<Answer | undefined> => {
     let url: URL;
     try {
@@ -35,6 +36,11 @@ export function loginRoutes(door: FrontDoor, nodeId: string, log: Log): http.Req
       // a browser's preflight before a JSON POST
       res.writeHead(204, { ...CORS, "access-control-allow-methods": "GET, POST", "access-control-allow-headers": "content-type", "access-control-max-age": "600" });
       res.end();
+      return undefined;
+    }
+    if (play && PlayPage.handles(path)) {
+      // the browser game (a fixed list of files, see play-page.ts)
+      await play.serve(method, path, res);
       return undefined;
     }
     if (path === "/health" && method === "GET") return { status: 200, body: { node: nodeId, ok: true } };

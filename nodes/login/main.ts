@@ -9,6 +9,7 @@ import { FrontDoor } from "./front-door.ts";
 import { loginRoutes } from "./login-http.ts";
 import { registerLoginMetrics } from "./login-metrics.ts";
 import { LoginQueue } from "./login-queue.ts";
+import { PlayPage } from "./play-page.ts";
 import { RealmLink } from "./realm-link.ts";
 import { SessionIssuer } from "./sessions.ts";
 
@@ -30,7 +31,9 @@ await runNode<LoginNodeSpec>(["login"], async (rt, spec) => {
     sessionsForgotten: await sessions.forgetOld(),
   }));
   const door = new FrontDoor({ config, loginNode: spec.id, accounts: new AccountStore(pool), counters, sessions, queue, realms, audit, log: rt.log });
-  const server = await listenHttp(spec.http, loginRoutes(door, spec.id, rt.log));
+  // the browser game at /play, bundled once per node at start
+  const play = PlayPage.start(rt.log);
+  const server = await listenHttp(spec.http, loginRoutes(door, spec.id, rt.log, play));
   // a login request is a few hundred bytes: one that takes longer than this is holding a socket on purpose
   server.requestTimeout = 10_000;
   server.headersTimeout = 10_000;
