@@ -12,7 +12,12 @@ import { until } from "../harness/realm.ts";
 
 const PASSWORD = "correct horse battery";
 
-const realm = await startFrontDoor(t);
+// registration off, as a production realm has it (the shipped realms.yaml turns it on for trying out)
+const realm = await startFrontDoor(t, {
+  edit: (doc) => {
+    doc.login.register = false;
+  },
+});
 const db = postgresOf(t, realm);
 const [login1, login2] = realm.config.login.nodes as [(typeof realm.config.login.nodes)[0], (typeof realm.config.login.nodes)[0]];
 const realmNode = realm.config.realms[0]!.realmNode.id;
