@@ -210,9 +210,10 @@ t.test("config - metrics addresses: off unless given, host:port, a port of their
     .replace("{ id: CLIENT-1, ws: 127.0.0.1:7201,", "{ id: CLIENT-1, metrics: 127.0.0.1:7290, ws: 127.0.0.1:7201,")
     .replace("{ id: CLIENT-2, ws: 127.0.0.1:7202,", "{ id: CLIENT-2, metrics: 127.0.0.1:7201, ws: 127.0.0.1:7202,");
   const problems = problemsOf(text, "realms.yaml");
+  const wsLine = text.split("\n").findIndex((l) => l.includes("id: CLIENT-1,")) + 1;
   t.same(
     problems.map((p) => `${p.path}: ${p.problem}`),
-    ["client_nodes[1].metrics: 127.0.0.1:7201 is already used by CLIENT-1 ws (line 28): each address needs its own port"],
+    [`client_nodes[1].metrics: 127.0.0.1:7201 is already used by CLIENT-1 ws (line ${wsLine}): each address needs its own port`],
   );
   const cfg = parseConfig(text.replace("metrics: 127.0.0.1:7201,", "metrics: 127.0.0.1:7291,"), "realms.yaml");
   t.same(cfg.clientNodes.map((c) => c.metrics), [{ host: "127.0.0.1", port: 7290 }, { host: "127.0.0.1", port: 7291 }]);

@@ -2,12 +2,14 @@
 // aggregate, read with a text-format parser; a zone's tick histogram moving while a player walks;
 // realm_node_up following a node killed with -9 and brought back; bad requests refused while the
 // listener keeps serving; and every log line naming the node that wrote it.
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import t from "tap";
 import { createAccounts, logLines, postgresOf, startFrontDoor } from "../harness/front-door.ts";
 import { freePorts } from "../harness/free-ports.ts";
 import { enterWorld } from "../harness/players.ts";
 import { find, parseExposition, scrape, value, type Exposition } from "../harness/prom-text.ts";
-import { until } from "../harness/realm.ts";
+import { REPO, until } from "../harness/realm.ts";
 import { allNodes, type AnyNodeSpec, type HostPort } from "../../config/model.ts";
 
 /** Every node entry of a realms.yaml document, in no particular order. */
@@ -143,6 +145,19 @@ t.test("metrics - every node's /metrics, the leader's aggregate, a zone's ticks 
     t.equal((await scrape(at(leader), { method: "DELETE" })).status, 405, "the reviver's listener too");
     t.equal((await scrape(at(client))).status, 200, "still serving");
     t.equal((await scrape(at(leader))).status, 200, "the aggregate still serving");
+  });
+
+  await t.test("the shipped Grafana dashboard asks only for series the realm serves", async (t) => {
+    const dashboard = JSON.parse(readFileSync(path.join(REPO, "ops/monitoring/grafana-dashboard.json"), "utf8")) as { panels: { title: string; targets: { expr: string }[] }[] };
+    const served = new Set<string>();
+    for (const spec of [leader, ...all.filter((n) => n.kind !== "reviver")]) {
+      for (const s of parseExposition((await scrape(at(spec))).body).samples) served.add(s.name.replace(/_(bucket|count|sum)$/, ""));
+    }
+    for (const panel of dashboard.panels) {
+      for (const { expr } of panel.targets) {
+        for (const [name] of expr.matchAll(/\brealm_[a-z0-9_]+/g)) t.ok(served.has(name.replace(/_bucket$/, "")), `${panel.title}: ${name} is served`);
+      }
+    }
   });
 
   await t.test("every log line names the node that wrote it", async (t) => {
