@@ -48,7 +48,7 @@ const rawConfig = object({
   data_dir: optional(text),
   login: object({ register: withDefault(bool, false), nodes: list(object({ ...nodeFields, http: text })) }),
   revivers: list(rawNode),
-  client_nodes: list(object({ ...nodeFields, ws: text })),
+  client_nodes: list(object({ ...nodeFields, ws: text, public_url: optional(str({ max: 512, pattern: /^wss?:\/\/[^\s/]+(\/\S*)?$/, what: "a ws:// or wss:// URL such as wss://play.example.com/c1" })) })),
   realms: list(rawRealm),
   instances: object({
     max_players: int({ min: 1 }),
@@ -206,7 +206,7 @@ function buildConfig(raw: Infer<typeof rawConfig>, absFile: string, problems: Pr
     revivers: raw.revivers.map((n, i) => declare("reviver", n, `revivers[${i}]`, undefined, {})),
     clientNodes: raw.client_nodes.map((n, i) => {
       const path = `client_nodes[${i}]`;
-      return declare("client", n, path, undefined, { ws: hostPort(n.ws) }, [["ws", n.ws, false]]);
+      return declare("client", n, path, undefined, { ws: hostPort(n.ws), publicUrl: n.public_url }, [["ws", n.ws, false]]);
     }),
     realms: raw.realms.map((r, i): RealmSpec => {
       const path = `realms[${i}]`;

@@ -33,10 +33,12 @@ export interface LoginNodeSpec extends NodeSpec {
 export interface ClientNodeSpec extends NodeSpec {
   kind: "client";
   ws: HostPort;
+  /** The URL players are told, when they reach the node through a proxy or a TLS terminator. */
+  publicUrl: string | undefined;
 }
 
 /** The URL players open to reach a client node. */
-export const clientNodeUrl = (c: ClientNodeSpec): string => `ws://${c.ws.host}:${c.ws.port}/`;
+export const clientNodeUrl = (c: ClientNodeSpec): string => c.publicUrl ?? `ws://${c.ws.host}:${c.ws.port}/`;
 
 export interface ZoneSpec extends NodeSpec {
   kind: "zone";

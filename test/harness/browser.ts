@@ -28,8 +28,8 @@ interface Teardown {
 
 export interface TestBrowser {
   context: BrowserContext;
-  /** A new page (tab); console errors of the page are collected in `errors`. */
-  page(): Promise<Page & { errors: string[] }>;
+  /** A new page (tab): uncaught script errors are collected in `errors`, console errors in `consoleErrors`. */
+  page(): Promise<Page & { errors: string[]; consoleErrors: string[] }>;
 }
 
 /** Why browser tests cannot run on this machine, or undefined when they can. */
@@ -61,11 +61,12 @@ export async function launchBrowser(t: Teardown, opts: { viewport?: { width: num
   return {
     context,
     async page() {
-      const page = (await context.newPage()) as Page & { errors: string[] };
+      const page = (await context.newPage()) as Page & { errors: string[]; consoleErrors: string[] };
       page.errors = [];
+      page.consoleErrors = [];
       page.on("pageerror", (err) => page.errors.push(err.stack ?? err.message));
       page.on("console", (msg) => {
-        if (msg.type() === "error") page.errors.push(msg.text());
+        if (msg.type() === "error") page.consoleErrors.push(msg.text());
       });
       return page;
     },

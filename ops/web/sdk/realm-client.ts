@@ -135,11 +135,15 @@ export class RealmClient {
   private target: { x: number; y: number } | undefined;
   private lastUpdate = 0;
   private lastMoveSent = 0;
+  /** A correction replayed moves the server never saw: the next update sends the place again. */
+  private resend = false;
   private pinger: ReturnType<typeof setInterval> | undefined;
   private frameTimes: number[] = [];
   private readonly names = new Map<number, string>();
   private selectedName = "";
   private stopped = false;
+  /** Why the client closed the socket itself (a frame it could not read), for the close's reason. */
+  private fault: string | undefined;
   private readonly lastQ = new Map<number, { qx: number; qy: number; heading: number }>();
 
   constructor(private readonly opts: RealmClientOptions) {
@@ -204,6 +208,11 @@ export class RealmClient {
     this.send({ op: PlayerOp.CMSG_HELLO, version: PLAYER_PROTOCOL_VERSION, session: this.granted.session }, ws);
   }
 
+  /** The client node this session's socket is open to, if any. */
+  get url(): string | undefined {
+    return this.ws?.url;
+  }
+
   private open(url: string): Promise<WebSocket> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url);
@@ -227,7 +236,7 @@ export class RealmClient {
       };
       ws.onclose = (e: CloseEvent) => {
         clearTimeout(timer);
-        if (ws === this.ws) this.dropped(e.code, e.reason);
+        if (ws === this.ws) this.dropped(e.code, e.reason, url);
       };
     });
   }
@@ -261,6 +270,7 @@ export class RealmClient {
   }
 
   private protocolError(why: string): void {
+    this.fault = why;
     this.emit("event", why);
     // closing with a code of ours; the close handler resumes, and a resume starts from a full view
     this.ws?.close(4000, "client protocol error");
@@ -399,6 +409,8 @@ export class RealmClient {
     const replayed = this.moves.corrected((qx * w.worldWidth) / 65535, (qy * w.worldHeight) / 65535, seq);
     this.localX = this.moves.x + unsentX;
     this.localY = this.moves.y + unsentY;
+    // the replayed moves carried the old count, so the client node dropped them: say the place again
+    this.resend = replayed > 0;
     this.stats.corrections++;
     this.emit("correct", { x: this.moves.x, y: this.moves.y, reason, replayed });
   }
@@ -426,9 +438,10 @@ export class RealmClient {
       this.heading = Math.atan2(dy, dx);
       if (this.target && Math.hypot(this.target.x - this.localX, this.target.y - this.localY) < 0.01) this.target = undefined;
     }
-    const moved = this.localX !== this.moves.x || this.localY !== this.moves.y;
+    const moved = this.resend || this.localX !== this.moves.x || this.localY !== this.moves.y;
     if (moved && now - this.lastMoveSent >= 1000 / w.tickHz) {
       this.lastMoveSent = now;
+      this.resend = false;
       this.send(this.moves.moveTo(this.localX, this.localY, this.heading));
       // what the server will hold: the quantized place
       if (len === 0) {
@@ -542,15 +555,16 @@ export class RealmClient {
     this.ws = undefined;
   }
 
-  private dropped(code: number, reason: string): void {
+  private dropped(code: number, reason: string, url: string): void {
     clearInterval(this.pinger);
     this.ws = undefined;
-    const words = reason || closeCodeName(code) || `closed (${code})`;
+    const words = this.fault ?? (reason || closeCodeName(code) || `closed (${code})`);
+    this.fault = undefined;
     const canResume = !this.stopped && this.token !== undefined && this.granted !== undefined && !FINAL_CLOSES.has(code) && (this.state === "world" || this.state === "reconnecting");
     if (!canResume) return this.finish(code, words);
     this.emit("event", `connection lost (${code} ${words}); reconnecting`);
     this.setState("reconnecting");
-    void this.resume(Date.now() + this.graceMs, code, words);
+    void this.resume(Date.now() + this.graceMs, code, words, url);
   }
 
   private finish(code: number, reason: string): void {
@@ -559,12 +573,13 @@ export class RealmClient {
     this.emit("closed", this.closed);
   }
 
-  /** Tries every client node in turn, the own one first, until one takes the token or the grace period ends. */
-  private async resume(deadline: number, code: number, words: string): Promise<void> {
+  /** Tries every client node in turn, the one just lost last, until one takes the token or the grace period ends. */
+  private async resume(deadline: number, code: number, words: string, lost: string): Promise<void> {
     const urls = this.granted!.clients;
+    const first = urls.indexOf(lost) + 1;
     let delay = 100;
     for (let n = 0; Date.now() < deadline && !this.stopped; n++) {
-      const url = urls[n % urls.length]!;
+      const url = urls[(first + n) % urls.length]!;
       try {
         const ws = await this.open(url);
         this.send({ op: PlayerOp.CMSG_RESUME, version: PLAYER_PROTOCOL_VERSION, token: this.token! }, ws);
