@@ -1,11 +1,11 @@
-// `realm account create|passwd|ban|unban|list`: the operator's hand on the accounts in
+// `realm account create|passwd|kick|ban|unban|list`: the operator's hand on the accounts in
 // PostgreSQL (DATABASE_URL, or the embedded server a running `realm start` wrote down).
 import pg from "pg";
 import { AccountStore, accountNameProblem } from "../common/accounts/accounts.ts";
 import { passwordProblem } from "../common/accounts/passwords.ts";
 import { UsageError } from "../common/errors.ts";
 import { createLog } from "../common/log.ts";
-import { Op } from "../common/opcodes.ts";
+import { banPlayer, kickFromRealms, kickPlayer } from "../common/operator/player-desk.ts";
 import { createPool, migrate } from "../common/postgres/connect.ts";
 import { Wire } from "../common/wire.ts";
 import type { RealmsConfig } from "../config/model.ts";
@@ -60,31 +60,15 @@ async function readNewPassword(): Promise<string> {
   return password;
 }
 
-/** Tells the realm nodes holding the account's ended sessions to free the places and kick the players. */
-async function kickFromRealms(config: RealmsConfig, accountId: string, ended: { realm: string; handleHash: string }[], reason: string): Promise<string[]> {
-  if (ended.length === 0) return [];
-  const wire = new Wire(`ops-${process.pid}`, createLog("realm-account", "error"), (id) => config.realms.find((r) => r.realmNode.id === id)?.realmNode.inbox, () => {});
-  try {
-    return await Promise.all(
-      ended.map(async (s) => {
-        const node = config.realms.find((r) => r.name === s.realm)?.realmNode.id;
-        if (!node) return `${s.realm}: not in this config`;
-        try {
-          const answer = await wire.request(node, Op.SESSION_END, { accountId, sessionHash: s.handleHash, reason }, 2000);
-          return `${s.realm}: ${(answer.body as { ended: boolean }).ended ? "player kicked" : "no player online"}`;
-        } catch {
-          return `${s.realm}: realm node not answering (the session is ended; the place frees when it expires)`;
-        }
-      }),
-    );
-  } finally {
-    await wire.close();
-  }
+/** A wire to the realm nodes, for the kicks a change of password or a ban brings. */
+function realmWire(config: RealmsConfig): Wire {
+  return new Wire(`ops-${process.pid}`, createLog("realm-account", "error"), (id) => config.realms.find((r) => r.realmNode.id === id)?.realmNode.inbox, () => {});
 }
 
 const USAGE = [
   "account create <name> [--config F]   new account; the password is read from stdin (no echo on a terminal)",
   "account passwd <name> [--config F]   new password (stdin), ends the live session",
+  "account kick <name> [--reason R]     end the player's session and close its connection",
   "account ban <name> [--reason R]      refuse logins and kick the player",
   "account unban <name>                 lift the ban",
   "account list [--json]                every account",
@@ -96,7 +80,7 @@ export const account: Command = {
     const { values, positionals } = options(argv, { reason: { type: "string" }, json: { type: "boolean" } });
     const [action, name, ...extra] = positionals;
     if (extra.length > 0) throw new UsageError(`unexpected ${extra.join(" ")}`);
-    if (action === undefined) throw new UsageError("account needs an action: create, passwd, ban, unban or list");
+    if (action === undefined) throw new UsageError("account needs an action: create, passwd, kick, ban, unban or list");
     if (action !== "list") {
       if (name === undefined) throw new UsageError(`account ${action} needs an account name`);
       if (action === "create") {
@@ -104,12 +88,13 @@ export const account: Command = {
         if (problem) throw new UsageError(problem);
       }
     }
-    if (!["create", "passwd", "ban", "unban", "list"].includes(action)) throw new UsageError(`no account action "${action}"`);
+    if (!["create", "passwd", "kick", "ban", "unban", "list"].includes(action)) throw new UsageError(`no account action "${action}"`);
     const config = configFrom(values);
     // find PostgreSQL before asking for a password that could not be stored
     const url = postgresUrl(dataDirOf(config, values.data));
     const password = action === "create" || action === "passwd" ? await readNewPassword() : undefined;
     const pool: pg.Pool = createPool(url, 2);
+    const wire = realmWire(config);
     try {
       await migrate(pool);
       const accounts = new AccountStore(pool);
@@ -122,15 +107,16 @@ export const account: Command = {
         }
         case "passwd": {
           const id = await accounts.setPassword(who, password ?? "");
-          const kicked = await kickFromRealms(config, id, await accounts.endLiveSessions(id, "password changed"), "password changed");
+          const kicked = await kickFromRealms(wire, config, id, await accounts.endLiveSessions(id, "password changed"), "password changed");
           console.log([`password of ${who} changed`, ...kicked].join("\n"));
           break;
         }
+        case "kick": {
+          console.log((await kickPlayer(accounts, wire, config, who, values.reason ?? "kicked by an operator")).join("\n"));
+          break;
+        }
         case "ban": {
-          const reason = values.reason ?? "banned by an operator";
-          const { id, added } = await accounts.ban(who, reason);
-          const kicked = await kickFromRealms(config, id, await accounts.endLiveSessions(id, `banned: ${reason}`), `banned: ${reason}`);
-          console.log([added ? `${who} banned (${reason})` : `${who} was already banned`, ...kicked].join("\n"));
+          console.log((await banPlayer(accounts, wire, config, who, values.reason ?? "banned by an operator")).join("\n"));
           break;
         }
         case "unban": {
@@ -152,6 +138,7 @@ export const account: Command = {
       }
       return 0;
     } finally {
+      await wire.close();
       await pool.end();
     }
   },

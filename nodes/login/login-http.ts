@@ -5,7 +5,7 @@ import { sendJson } from "../../common/http.ts";
 import { errorFields, type Log } from "../../common/log.ts";
 import { object, str } from "../../common/schema.ts";
 import type { Answer, FrontDoor } from "./front-door.ts";
-import { HttpRefusal, readJson } from "./json-body.ts";
+import { HttpRefusal, readJson } from "../../common/json-body.ts";
 import { PlayPage } from "./play-page.ts";
 
 // field limits, before any rule of their own: nothing longer is looked at

@@ -51,6 +51,20 @@ export class RestartCycles {
 
   constructor(private readonly opts: RestartCycleOptions) {}
 
+  /**
+   * What `realm restart` and the operator console ask for: plans (or with `cancel`, calls off) a
+   * restart of `realm`; a refusal is a sentence for the operator.
+   */
+  ask(realm: string, inMs: number, cancel: boolean, by: string): { ok: true; at?: number } | { ok: false; error: string } {
+    if (!this.opts.config.realms.some((r) => r.name === realm)) return { ok: false, error: `no realm ${realm} in ${this.opts.config.file}` };
+    if (cancel) return this.cancel(realm) ? { ok: true } : { ok: false, error: `no restart of ${realm} is planned` };
+    try {
+      return { ok: true, at: this.schedule(realm, inMs, `asked by ${by}`) };
+    } catch (err) {
+      return { ok: false, error: (err as Error).message };
+    }
+  }
+
   /** Plans a restart of `realm` in `inMs` (replacing one already planned); returns when. */
   schedule(realm: string, inMs: number, why: string, now = Date.now()): number {
     if (this.running.has(realm)) throw new Error(`${realm} is restarting now`);

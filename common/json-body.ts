@@ -1,10 +1,10 @@
-// Reading a player's JSON request: the content type must say JSON, the body is counted while it
-// arrives and refused past a small cap (never buffered whole), and its shape is checked with the
-// same schemas as node-to-node frames. Every refusal is an HttpRefusal: a 4xx with a JSON error.
+// Reading a JSON request (a player's at the login nodes, an operator's at the console): the
+// content type must say JSON, the body is counted while it arrives and refused past a small cap
+// (never buffered whole), and its shape is checked with the same schemas as node-to-node frames. Every refusal is an HttpRefusal: a 4xx with a JSON error.
 import type http from "node:http";
-import { SchemaError, type Schema } from "../../common/schema.ts";
+import { SchemaError, type Schema } from "./schema.ts";
 
-/** No login, queue or register request comes near this; a bigger one is a mistake or an attack. */
+/** No login, queue or register request comes near this; a bigger one is a mistake or an attack. The default cap. */
 export const MAX_BODY_BYTES = 4096;
 
 export class HttpRefusal extends Error {
@@ -64,9 +64,9 @@ function readCapped(req: http.IncomingMessage, cap: number): Promise<Buffer> {
 }
 
 /** The request body as `schema` says, or an HttpRefusal saying what is wrong with it. */
-export async function readJson<T>(req: http.IncomingMessage, schema: Schema<T>): Promise<T> {
+export async function readJson<T>(req: http.IncomingMessage, schema: Schema<T>, cap = MAX_BODY_BYTES): Promise<T> {
   if (!isJson(req.headers["content-type"])) throw new HttpRefusal(415, "send the body as JSON (content-type: application/json)");
-  const raw = await readCapped(req, MAX_BODY_BYTES);
+  const raw = await readCapped(req, cap);
   let value: unknown;
   try {
     value = JSON.parse(raw.toString("utf8"));
