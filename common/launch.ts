@@ -50,6 +50,12 @@ export function launchNode(spec: AnyNodeSpec, ctx: LaunchContext): ChildProcess 
 
 /** The node's last `fatal` log line, to say why it would not run. */
 export function lastFatal(dataDir: string, id: string): string | undefined {
+  const error = lastEvent(dataDir, id, "fatal")?.error;
+  return typeof error === "string" ? error.split("\n")[0] : undefined;
+}
+
+/** The last log line of event `event` among the last 16 KiB of the node's log, parsed. */
+export function lastEvent(dataDir: string, id: string, event: string): Record<string, unknown> | undefined {
   const file = logFileOf(dataDir, id);
   let text: string;
   try {
@@ -67,10 +73,10 @@ export function lastFatal(dataDir: string, id: string): string | undefined {
     return undefined;
   }
   for (const line of text.split("\n").reverse()) {
-    if (!line.includes('"fatal"')) continue;
+    if (!line.includes(`"${event}"`)) continue;
     try {
-      const parsed = JSON.parse(line) as { event?: string; error?: string };
-      if (parsed.event === "fatal") return parsed.error?.split("\n")[0];
+      const parsed = JSON.parse(line) as Record<string, unknown>;
+      if (parsed.event === event) return parsed;
     } catch {
       // a torn line at the start of the window
     }

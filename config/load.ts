@@ -47,7 +47,7 @@ const rawRealm = object({
 const rawConfig = object({
   data_dir: optional(text),
   login: object({ register: withDefault(bool, false), nodes: list(object({ ...nodeFields, http: text })) }),
-  revivers: list(rawNode),
+  revivers: list(object({ ...nodeFields, console: optional(text) })),
   client_nodes: list(object({ ...nodeFields, ws: text, public_url: optional(str({ max: 512, pattern: /^wss?:\/\/[^\s/]+(\/\S*)?$/, what: "a ws:// or wss:// URL such as wss://play.example.com/c1" })) })),
   realms: list(rawRealm),
   instances: object({
@@ -203,7 +203,11 @@ function buildConfig(raw: Infer<typeof rawConfig>, absFile: string, problems: Pr
         return declare("login", n, path, undefined, { http: hostPort(n.http) }, [["http", n.http, false]]);
       }),
     },
-    revivers: raw.revivers.map((n, i) => declare("reviver", n, `revivers[${i}]`, undefined, {})),
+    revivers: raw.revivers.map((n, i) =>
+      n.console === undefined
+        ? declare("reviver", n, `revivers[${i}]`, undefined, { console: undefined })
+        : declare("reviver", n, `revivers[${i}]`, undefined, { console: hostPort(n.console) }, [["console", n.console, false]]),
+    ),
     clientNodes: raw.client_nodes.map((n, i) => {
       const path = `client_nodes[${i}]`;
       return declare("client", n, path, undefined, { ws: hostPort(n.ws), publicUrl: n.public_url }, [["ws", n.ws, false]]);

@@ -76,6 +76,8 @@ export interface RealmNodeSpec extends NodeSpec {
 
 export interface ReviverSpec extends NodeSpec {
   kind: "reviver";
+  /** Where the operator console listens (HTTP); only the leading reviver serves it, a follower names the leader. */
+  console: HostPort | undefined;
 }
 
 export interface WorldSpec {

@@ -6,6 +6,7 @@ import { bench } from "./bench/index.ts";
 import { bots } from "./bots-command.ts";
 import { chaos } from "./chaos/chaos-command.ts";
 import type { Command } from "./command.ts";
+import { consoleCommand } from "./console-command.ts";
 import { checkConfig, start, status, stop } from "./realm-commands.ts";
 import { restart } from "./restart-command.ts";
 
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, Command> = {
   bench,
   account,
   backup,
+  console: consoleCommand,
   bots,
   chaos,
 };

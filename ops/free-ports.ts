@@ -23,12 +23,12 @@ export async function freePorts(n: number): Promise<number[]> {
   return ports;
 }
 
-const ADDRESS_KEYS = new Set(["inbox", "pub", "http", "ws", "metrics"]);
+const ADDRESS_KEYS = new Set(["inbox", "pub", "http", "ws", "console", "metrics"]);
 /** `tcp://host:port` or `host:port`; group 1 is all but the port. */
 const ADDRESS = /^((?:tcp:\/\/)?(?:\[[^\]]*\]|[^\s:/]+)):(\d+)$/;
 
 /**
- * Gives every address (inbox, pub, http, ws, metrics) in a parsed config its own free port, in place,
+ * Gives every address (inbox, pub, http, ws, console, metrics) in a parsed config its own free port, in place,
  * even where the source repeats one; returns the ports in the order they were assigned.
  */
 export async function remapPorts(doc: unknown): Promise<number[]> {

@@ -8,6 +8,7 @@ import { isAlive, launchNode } from "../common/launch.ts";
 import type { Log } from "../common/log.ts";
 import { allNodes, type RealmsConfig } from "../config/model.ts";
 import { startEmbeddedPostgres, type RunningPostgres } from "./embedded-postgres.ts";
+import { consoleAnnouncement } from "./console-command.ts";
 import { opsWire, queryStatus, stopRealm } from "./status.ts";
 
 const POLL_MS = 500;
@@ -87,6 +88,7 @@ export async function startRealm(config: RealmsConfig, dataDir: string, log: Log
   const total = allNodes(config).length;
   const states = new Map<string, string>();
   let allUpSaid = false;
+  let consoleSaid = false;
   const poll = async (): Promise<void> => {
     const reply = await queryStatus(config, wire, 1000);
     if (stopping) return;
@@ -97,6 +99,12 @@ export async function startRealm(config: RealmsConfig, dataDir: string, log: Log
       const fields = { id: n.id, kind: n.kind, state: n.state, pid: n.pid, restarts: n.restarts, reason: n.reason };
       if (n.state === "given-up") log.error("node-state", fields);
       else log.info("node-state", fields);
+    }
+    // the reviver that made the console's token printed it in its log; the operator looks here
+    if (!consoleSaid && reply?.leader) {
+      const line = consoleAnnouncement(config, dataDir, began);
+      if (line !== undefined) console.log(line);
+      consoleSaid = line !== undefined;
     }
     const up = [...states.values()].filter((s) => s === "up").length;
     if (!allUpSaid && up === total) {

@@ -180,4 +180,30 @@ export const MIGRATIONS: readonly Migration[] = [
       -- from the node found down to its first heartbeat after the restart; NULL until then, or if it never came back
       ALTER TABLE reviver_restarts ADD COLUMN recovered_ms integer;`,
   },
+  {
+    version: 13,
+    name: "operator console: tokens and audit",
+    sql: `
+      -- only a SHA-256 of each token is kept: a 32-byte random token cannot be guessed, so a slow hash adds nothing
+      CREATE TABLE console_tokens (
+        id         bigserial PRIMARY KEY,
+        token_hash bytea NOT NULL UNIQUE,
+        created_by text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        revoked_at timestamptz
+      );
+      CREATE UNIQUE INDEX console_tokens_one_active ON console_tokens ((true)) WHERE revoked_at IS NULL;
+      CREATE TABLE console_audit (
+        id       bigserial PRIMARY KEY,
+        at       timestamptz NOT NULL DEFAULT now(),
+        token_id bigint REFERENCES console_tokens (id),
+        ip       text NOT NULL,
+        reviver  text NOT NULL,
+        action   text NOT NULL,
+        target   jsonb NOT NULL,
+        ok       boolean NOT NULL,
+        result   text NOT NULL
+      );
+      CREATE INDEX console_audit_at ON console_audit (at);`,
+  },
 ];

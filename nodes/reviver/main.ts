@@ -2,6 +2,7 @@ import { runNode } from "../../common/main.ts";
 import { Op } from "../../common/opcodes.ts";
 import { createPool, databaseUrl, migrate } from "../../common/postgres/connect.ts";
 import { allNodes, type ReviverSpec } from "../../config/model.ts";
+import { openConsole } from "./console/backend.ts";
 import { Leadership } from "./leadership.ts";
 import { followerMetricsPage, realmMetricsPage } from "./realm-metrics.ts";
 import { RestartCycles } from "./restart-cycle.ts";
@@ -11,7 +12,8 @@ import { Supervisor } from "./supervisor.ts";
 await runNode<ReviverSpec>(["reviver"], async (rt, spec) => {
   const { config, dataRoot } = rt.opts;
   const url = databaseUrl();
-  const pool = createPool(url, 2);
+  // restart records, and the console's token checks and audit
+  const pool = createPool(url, 4);
   await migrate(pool);
   const restarts = new RestartLog(pool, process.env.REALM_RUN_ID ?? "standalone", spec.id, rt.log);
   await restarts.open(config.file);
@@ -26,12 +28,13 @@ await runNode<ReviverSpec>(["reviver"], async (rt, spec) => {
     askToStop: (id) => rt.wire.send(id, Op.SHUTDOWN, { reason: `realm stopping (${spec.id})` }),
   });
   const clientNodes = config.clientNodes.map((c) => c.id);
+  const notice = (realm: string, kind: number, seconds: number, text: string): void => {
+    for (const id of clientNodes) rt.wire.send(id, Op.PLAYER_NOTICE, { realm, kind, seconds, text });
+  };
   const cycles = new RestartCycles({
     config,
     log: rt.log,
-    notice: (realm, kind, seconds, text) => {
-      for (const id of clientNodes) rt.wire.send(id, Op.PLAYER_NOTICE, { realm, kind, seconds, text });
-    },
+    notice,
     closePlayers: async (realm, reason) => {
       const asked = clientNodes.map((id) => rt.wire.request(id, Op.REALM_CLOSE_PLAYERS, { realm, reason }, 5000));
       const answers = await Promise.allSettled(asked);
@@ -41,11 +44,13 @@ await runNode<ReviverSpec>(["reviver"], async (rt, spec) => {
   });
   // the daily restarts are planned by whoever leads when their warning time comes
   const daily = setInterval(() => supervisor.isLeading && cycles.checkDaily(), 10_000);
+  const operatorConsole = await openConsole({ spec, config, log: rt.log, pool, supervisor, cycles, wire: rt.wire, notice });
   const leadership = new Leadership(url, rt.log, (leader) => {
     if (!leader) {
       cycles.clear();
       return supervisor.follow();
     }
+    operatorConsole?.lead();
     void restarts
       .load()
       .then((records) => {
@@ -70,15 +75,8 @@ await runNode<ReviverSpec>(["reviver"], async (rt, spec) => {
     void supervisor.stopAll().then(() => rt.stop(`realm stopped: ${req.reason}`));
   });
   rt.on(Op.REALM_RESTART, ({ corr, realm, inMs, cancel }, from) => {
-    const refuse = (error: string) => rt.wire.reply(from, Op.REALM_RESTART_REPLY, { corr, ok: false, error });
-    if (!supervisor.isLeading) return refuse(`${spec.id} does not lead; ask the leading reviver`);
-    if (!config.realms.some((r) => r.name === realm)) return refuse(`no realm ${realm} in ${config.file}`);
-    if (cancel) return cycles.cancel(realm) ? rt.wire.reply(from, Op.REALM_RESTART_REPLY, { corr, ok: true }) : refuse(`no restart of ${realm} is planned`);
-    try {
-      rt.wire.reply(from, Op.REALM_RESTART_REPLY, { corr, ok: true, at: cycles.schedule(realm, inMs, `asked by ${from}`) });
-    } catch (err) {
-      refuse((err as Error).message);
-    }
+    if (!supervisor.isLeading) return rt.wire.reply(from, Op.REALM_RESTART_REPLY, { corr, ok: false, error: `${spec.id} does not lead; ask the leading reviver` });
+    rt.wire.reply(from, Op.REALM_RESTART_REPLY, { corr, ...cycles.ask(realm, inMs, cancel === true, from) });
   });
   rt.addVitals(() => ({ leader: supervisor.isLeading ? 1 : 0 }));
   // the reviver's metrics address serves the realm's aggregate, not this process's own registry
@@ -87,6 +85,7 @@ await runNode<ReviverSpec>(["reviver"], async (rt, spec) => {
     clearInterval(daily);
     cycles.clear();
     supervisor.close();
+    await operatorConsole?.close();
     await leadership.close();
     await pool.end();
   });

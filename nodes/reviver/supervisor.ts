@@ -236,14 +236,36 @@ export class Supervisor {
     for (const kind of [...START_ORDER].reverse()) {
       await Promise.all(nodes.filter((w) => w.spec.kind === kind).map((w) => this.stopOne(w)));
     }
-    for (const w of nodes) {
-      const record: RestartRecord = { nodeId: w.spec.id, at, cause: `planned restart: ${why}`, procedure: "realm restart: players saved and closed, nodes stopped in order, started again" };
-      w.restarts++;
-      w.history.push(record);
-      w.downSince = at;
-      this.opts.record(record);
-    }
+    for (const w of nodes) this.plannedDown(w, at, `planned restart: ${why}`, "realm restart: players saved and closed, nodes stopped in order, started again");
     for (const kind of START_ORDER) await this.startTier(kind, nodes);
+  }
+
+  /**
+   * An operator's restart of one node (the console): stopped as at a realm stop, recorded, and
+   * started again. False when there is no such node (or it is this reviver) or we do not lead.
+   */
+  async restartNode(id: string, why: string): Promise<boolean> {
+    const w = this.watched.get(id);
+    if (!w || id === this.opts.self || !this.leading || this.stopping) return false;
+    const at = Date.now();
+    const cause = `operator restart: ${why}`;
+    // its dependants act as on a crash (placement stops sending players to a client node at once)
+    this.tell(w, Op.NODE_DOWN, { ...this.about(w), cause, at });
+    await this.stopOne(w);
+    this.plannedDown(w, at, cause, procedureFor(w.spec).name);
+    // the operator asked for it: a node that was given up on gets a fresh count of crashes
+    w.policy = new CrashPolicy();
+    this.start(w);
+    return true;
+  }
+
+  /** A stop we made on purpose: a restart record like a crash's, so history and recovery time show it. */
+  private plannedDown(w: Watched, at: number, cause: string, procedure: string): void {
+    const record: RestartRecord = { nodeId: w.spec.id, at, cause, procedure };
+    w.restarts++;
+    w.history.push(record);
+    w.downSince = at;
+    this.opts.record(record);
   }
 
   private async startTier(kind: NodeKind, among = this.others()): Promise<void> {
