@@ -74,10 +74,6 @@ t.test("browser play - two pages walk toward each other, see each other move, ch
   await b.page.keyboard.up("w");
   t.ok(moved, `A saw B go from y ${bBefore.y.toFixed(1)} to ${moved.y.toFixed(1)}`);
 
-  const dir = shots(t);
-  await a.page.screenshot({ path: path.join(dir, "play-two-players.png") });
-  t.pass(`screenshot in ${dir}`);
-
   // say is heard in the speaker's zone: both step west of the border at x 200 first
   for (const p of [a, b]) await p.page.keyboard.down("a");
   await until("both west of the zone border", 20_000, async () => ((await Promise.all([a, b].map((p) => p.state()))).every((s) => s.me && s.me.x < 190) ? true : undefined));
@@ -85,6 +81,12 @@ t.test("browser play - two pages walk toward each other, see each other move, ch
   await a.say("well met, Borin");
   const heard = await b.waitState("the chat line", 5000, (s) => s.chat.some((c) => c.text === "well met, Borin"));
   t.equal(heard.chat.find((c) => c.text === "well met, Borin")?.fromName, "Aria", "B's chat box shows A's line with A's name");
+  await b.say("hail, Aria");
+  await a.waitState("the answer", 5000, (s) => s.chat.some((c) => c.text === "hail, Aria" && c.fromName === "Borin"));
+  t.pass("A's chat box shows B's answer");
+  const dir = shots(t);
+  await a.page.screenshot({ path: path.join(dir, "play-two-players.png") });
+  t.pass(`screenshot in ${dir}`);
 
   // kill -9 every client node the two are on, one after the other; both come back without a reload
   const nodeOf = async (p: BrowserPlayer): Promise<ClientNodeSpec> => {
