@@ -23,10 +23,10 @@ t.test("console - log in, watch a zone die and come back, take a backup, kick a 
   const browser = await launchBrowser(t, { viewport: { width: 1440, height: 900 } });
   const page = await browser.page();
   page.on("dialog", (d) => void d.accept());
-  const shot = async (name: string): Promise<void> => {
+  const shot = async (name: string, fullPage = false): Promise<void> => {
     if (!SHOTS) return;
     mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+    await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
   };
 
   await page.goto(url);
@@ -40,7 +40,6 @@ t.test("console - log in, watch a zone die and come back, take a backup, kick a 
   const total = allNodes(realm.config).length;
   await page.waitForFunction((n) => document.querySelectorAll('#nodes tbody tr[data-state="up"]').length === n, total, { timeout: 20_000 });
   t.pass(`logged in: all ${total} nodes up`);
-  await shot("nodes");
 
   const zone = realm.config.realms[0]!.zones[0]!.id;
   const before = await realm.node(zone);
@@ -56,6 +55,7 @@ t.test("console - log in, watch a zone die and come back, take a backup, kick a 
   t.match(cause, /signal SIGKILL/, `and back up, with its cause: ${cause}`);
   t.not(await page.textContent(`${row} td.pid`), String(before!.pid), "under a new pid");
   t.match(await page.textContent(`#history tbody tr[data-node="${zone}"]`), /signal SIGKILL/, "the restart history lists it");
+  await shot("nodes", true);
 
   await page.click('#tabs a[data-tab="backups"]');
   await page.click("#backup-take");
@@ -72,6 +72,10 @@ t.test("console - log in, watch a zone die and come back, take a backup, kick a 
 
   const [name] = await createAccounts(postgresOf(t, realm), "kickme", 1, "correct horse");
   const { bot } = await enterWorld(t, realm, name!, "correct horse", ["Kickee"]);
+  await page.click('#tabs a[data-tab="live"]');
+  await until("the player on the charts", 10_000, async () => ((await page.textContent("#legend-players"))?.includes("realm Fortrax 1") ? true : undefined));
+  t.match(await page.textContent("#legend-tick"), new RegExp(`${zone} \\d`), "the tick chart has the zone back");
+  await shot("live");
   await page.click('#tabs a[data-tab="players"]');
   await page.fill("#find", "kickme");
   await page.click('#find-form button[type="submit"]');
@@ -83,9 +87,6 @@ t.test("console - log in, watch a zone die and come back, take a backup, kick a 
   await page.waitForFunction(() => /player kicked/.test(document.querySelector("#player-result")?.textContent ?? ""), undefined, { timeout: 10_000 });
   await shot("players");
 
-  await page.click('#tabs a[data-tab="live"]');
-  await until("a few samples on the charts", 10_000, async () => ((await page.textContent("#legend-tick"))?.includes(zone) ? true : undefined));
-  await shot("live");
   await page.click('#tabs a[data-tab="audit"]');
   await page.waitForSelector("#audit tbody tr", { timeout: 10_000 });
   const audit = await page.textContent("#audit tbody");

@@ -16,6 +16,7 @@ import { ActionRefused, type ConsoleAction } from "./actions.ts";
 import { ConsoleAudit, type AuditEntry } from "./audit.ts";
 import { ConsoleServer, type ConsoleBackend, type View } from "./server.ts";
 import { StateFeed } from "./state-feed.ts";
+import { VitalsSeries } from "./vitals-series.ts";
 
 export interface ReviverParts {
   spec: ReviverSpec;
@@ -36,21 +37,25 @@ export class ReviverConsole implements ConsoleBackend {
   private readonly auditLog: ConsoleAudit;
   private readonly accounts: AccountStore;
   readonly feed: StateFeed;
+  readonly series: VitalsSeries;
 
   constructor(private readonly parts: ReviverParts) {
     this.feed = new StateFeed(() => parts.supervisor.status());
+    this.series = new VitalsSeries(() => parts.supervisor.status(), parts.config);
     this.tokens = new ConsoleTokens(parts.pool);
     this.auditLog = new ConsoleAudit(parts.pool, parts.spec.id);
     this.accounts = new AccountStore(parts.pool);
   }
 
   /**
-   * On becoming leader: the first leader of a database makes the token (REALM_CONSOLE_TOKEN if
-   * set) and prints it, the one time it is seen in clear; `realm start` shows the line too.
+   * On becoming leader: the first leader of a database makes the token and prints it, the one
+   * time it is seen in clear (`realm start` shows the line too); or takes REALM_CONSOLE_TOKEN.
    */
   async announce(url: string): Promise<void> {
-    const made = await this.tokens.ensure(this.parts.spec.id, process.env[TOKEN_ENV] || undefined);
-    if (made.token !== undefined) {
+    const chosen = process.env[TOKEN_ENV] || undefined;
+    const made = await this.tokens.ensure(this.parts.spec.id, chosen);
+    // a chosen token is known to whoever chose it: it stays out of the logs
+    if (made.token !== undefined && chosen === undefined) {
       this.parts.log.info("console-token", { url, token: made.token, note: "shown once: keep it; `realm console token --reset` makes a new one" });
     } else {
       this.parts.log.info("console-serving", { url, note: "log in with the operator token (`realm console token --reset` if it is lost)" });
@@ -85,6 +90,8 @@ export class ReviverConsole implements ConsoleBackend {
           at: Date.now(),
           nodes: supervisor.status(),
           changes: this.feed.latest(),
+          // the page asks with the time of the last sample it has, so each poll carries only what is new
+          samples: this.series.after(Number(query.get("since") ?? 0) || 0),
           realms: config.realms.map((r) => ({ name: r.name, world: r.world, realmNode: r.realmNode.id, zones: r.zones.map((z) => ({ id: z.id, region: z.region })) })),
           clientNodes: config.clientNodes.map((c) => c.id),
         };
@@ -167,10 +174,12 @@ export async function openConsole(parts: ReviverParts): Promise<{ lead(): void; 
   const server = new ConsoleServer(at, backend, parts.log);
   await server.start();
   backend.feed.start();
+  backend.series.start();
   return {
     lead: () => void backend.announce(server.url).catch((err: Error) => parts.log.error("console-token-failed", { error: err.message })),
     close: () => {
       backend.feed.stop();
+      backend.series.stop();
       return server.close();
     },
   };

@@ -1,6 +1,6 @@
 // The operator console page: plain ES module, no build. It polls /api/status every second for the
-// nodes, their restarts and their heartbeat vitals (the charts keep the last 5 minutes of what this
-// page saw), and posts actions to /api/action. Text from the realm is only ever set as textContent.
+// nodes, their restarts and the reviver's samples of their heartbeat vitals (the charts show the last
+// 5 minutes), and posts actions to /api/action. Text from the realm is only ever set as textContent.
 const POLL_MS = 1000;
 const KEEP_SAMPLES = 300;
 const COLORS = ["#4aa3ff", "#3fb950", "#d29922", "#f778ba", "#a371f7", "#56d4dd", "#ff7b72", "#e3b341"];
@@ -9,7 +9,7 @@ const $ = (sel) => document.querySelector(sel);
 let token = sessionStorage.getItem("realm-console-token") ?? "";
 let status = null;
 let pollTimer = 0;
-const samples = []; // {at, tick: {zone: ms}, players: {label: n}}
+const samples = []; // {at, tick: {zone: ms}, players: {label: n}}, from the reviver
 
 function el(tag, props = {}, ...children) {
   const e = document.createElement(tag);
@@ -106,7 +106,7 @@ function schedulePoll() {
 
 async function poll() {
   try {
-    status = await api("/api/status");
+    status = await api(`/api/status?since=${samples.at(-1)?.at ?? 0}`);
     $("#banner").hidden = true;
     render();
   } catch (err) {
@@ -204,19 +204,10 @@ async function restartNode(id) {
 
 // ---- live charts and map
 
+/** Keeps the samples the reviver took (once a second, the last 5 minutes). */
 function record() {
-  const tick = {};
-  const players = {};
-  for (const n of status.nodes) {
-    if ((n.kind === "zone" || n.kind === "instance") && n.state === "up") tick[n.id] = n.vitals.tickP99Ms ?? 0;
-    if (n.kind === "client" && n.state === "up") players[n.id] = n.vitals.players ?? 0;
-  }
-  for (const r of status.realms) {
-    const node = status.nodes.find((n) => n.id === r.realmNode);
-    if (node?.state === "up") players[`realm ${r.name}`] = node.vitals.players ?? 0;
-  }
-  samples.push({ at: status.at, tick, players });
-  if (samples.length > KEEP_SAMPLES) samples.shift();
+  samples.push(...status.samples.filter((s) => s.at > (samples.at(-1)?.at ?? 0)));
+  samples.splice(0, Math.max(0, samples.length - KEEP_SAMPLES));
 }
 
 function drawLive() {
@@ -238,7 +229,9 @@ function chart(canvas, legend, pick, unit) {
   const max = Math.max(1, ...samples.flatMap((s) => Object.values(pick(s))));
   const top = niceCeil(max);
   const pad = { l: 44, r: 10, t: 8, b: 22 };
-  const x = (i) => pad.l + (i / Math.max(1, KEEP_SAMPLES - 1)) * (w - pad.l - pad.r);
+  const t0 = samples[0]?.at ?? 0;
+  const t1 = samples.at(-1)?.at ?? 1;
+  const x = (at) => pad.l + ((at - t0) / Math.max(1, t1 - t0)) * (w - pad.l - pad.r);
   const y = (v) => h - pad.b - (v / top) * (h - pad.t - pad.b);
   g.font = "11px system-ui, sans-serif";
   g.fillStyle = "#7f8c99";
@@ -252,19 +245,19 @@ function chart(canvas, legend, pick, unit) {
     g.stroke();
     g.fillText(`${+v.toFixed(2)}${unit}`, 4, y(v) + 4);
   }
-  g.fillText("5 min ago", pad.l, h - 6);
+  const span = Math.round((t1 - t0) / 1000);
+  g.fillText(span >= 120 ? `${Math.round(span / 60)} min ago` : `${span} s ago`, pad.l, h - 6);
   g.fillText("now", w - pad.r - 22, h - 6);
-  const offset = KEEP_SAMPLES - samples.length;
   keys.forEach((key, i) => {
     g.strokeStyle = COLORS[i % COLORS.length];
     g.lineWidth = 1.8;
     g.beginPath();
     let drawing = false;
-    samples.forEach((s, j) => {
+    samples.forEach((s) => {
       const v = pick(s)[key];
       if (v === undefined) return void (drawing = false);
-      if (drawing) g.lineTo(x(offset + j), y(v));
-      else g.moveTo(x(offset + j), y(v));
+      if (drawing) g.lineTo(x(s.at), y(v));
+      else g.moveTo(x(s.at), y(v));
       drawing = true;
     });
     g.stroke();
@@ -288,7 +281,7 @@ function niceCeil(v) {
 function drawMaps() {
   const box = $("#maps");
   const figures = status.realms.map((r) => {
-    const size = 360;
+    const size = 520;
     const scale = size / Math.max(r.world.width, r.world.height);
     const canvas = el("canvas", { width: String(Math.round(r.world.width * scale * 2)), height: String(Math.round(r.world.height * scale * 2)) });
     canvas.style.width = `${Math.round(r.world.width * scale)}px`;
@@ -317,13 +310,14 @@ function drawMaps() {
     for (let cy = r.world.cell; cy < r.world.height; cy += r.world.cell) line(g, 0, cy, r.world.width, cy);
     g.strokeStyle = "#7f8c99";
     g.lineWidth = 2 / scale;
-    g.font = `${13 / scale}px system-ui, sans-serif`;
+    g.font = `${12 / scale}px system-ui, sans-serif`;
     for (const d of dens) {
       const [x0, y0, x1, y1] = d.z.region;
       g.strokeRect(x0, y0, x1 - x0, y1 - y0);
       g.fillStyle = "#d7dee6";
-      g.fillText(`${d.z.id}: ${d.players} players`, x0 + 8 / scale, y0 + 18 / scale);
-      if (d.node?.state !== "up") g.fillText(d.node?.state ?? "unknown", x0 + 8 / scale, y0 + 36 / scale);
+      g.fillText(d.z.id, x0 + 8 / scale, y0 + 18 / scale);
+      g.fillStyle = "#7f8c99";
+      g.fillText(d.node?.state === "up" ? `${d.players} player${d.players === 1 ? "" : "s"} · ${d.perCell.toPrecision(2)} per cell` : d.node?.state ?? "unknown", x0 + 8 / scale, y0 + 36 / scale);
     }
     return el("figure", {}, canvas, el("figcaption", {}, `${r.name}: ${r.world.width} × ${r.world.height}, cells of ${r.world.cell}`));
   });
