@@ -30,19 +30,27 @@ export function logFileOf(dataDir: string, id: string): string {
   return path.join(dataDir, "logs", `${id}.log`);
 }
 
+/** The process that runs the node here: the one command line for the reviver's spawn and `realm node`. */
+export function nodeProcess(spec: AnyNodeSpec, ctx: LaunchContext): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
+  const main = path.join(ROOT, "nodes", FOLDER[spec.kind], "main.ts");
+  return {
+    file: process.execPath,
+    args: ["--import", TSX, main, "--config", ctx.configFile, "--node", spec.id, "--data", ctx.dataDir],
+    env: { ...ctx.env, REALM_NODE_ID: spec.id, REALM_CONFIG: ctx.configFile, REALM_DATA: ctx.dataDir },
+  };
+}
+
 /** Spawns the node; its output goes to its log file, never to a pipe that could break. */
 export function launchNode(spec: AnyNodeSpec, ctx: LaunchContext): ChildProcess {
   const logFile = logFileOf(ctx.dataDir, spec.id);
   mkdirSync(path.dirname(logFile), { recursive: true });
   const out = openSync(logFile, "a");
-  const env = { ...ctx.env, REALM_NODE_ID: spec.id, REALM_CONFIG: ctx.configFile, REALM_DATA: ctx.dataDir };
+  const node = nodeProcess(spec, ctx);
   try {
     if (spec.restart !== undefined) {
-      return spawn("/bin/sh", ["-c", spec.restart], { detached: true, stdio: ["ignore", out, out], env, cwd: ROOT });
+      return spawn("/bin/sh", ["-c", spec.restart], { detached: true, stdio: ["ignore", out, out], env: node.env, cwd: ROOT });
     }
-    const main = path.join(ROOT, "nodes", FOLDER[spec.kind], "main.ts");
-    const args = ["--import", TSX, main, "--config", ctx.configFile, "--node", spec.id, "--data", ctx.dataDir];
-    return spawn(process.execPath, args, { detached: true, stdio: ["ignore", out, out], env, cwd: ROOT });
+    return spawn(node.file, node.args, { detached: true, stdio: ["ignore", out, out], env: node.env, cwd: ROOT });
   } finally {
     closeSync(out);
   }

@@ -7,6 +7,8 @@ import { bots } from "./bots-command.ts";
 import { chaos } from "./chaos/chaos-command.ts";
 import type { Command } from "./command.ts";
 import { consoleCommand } from "./console-command.ts";
+import { deploy } from "./deploy/command.ts";
+import { node } from "./node-command.ts";
 import { checkConfig, start, status, stop } from "./realm-commands.ts";
 import { restart } from "./restart-command.ts";
 
@@ -22,6 +24,8 @@ const COMMANDS: Record<string, Command> = {
   console: consoleCommand,
   bots,
   chaos,
+  node,
+  deploy,
 };
 
 const USAGE = ["usage: realm <command> [options]", ...Object.values(COMMANDS).flatMap((c) => c.usage.map((u) => `  ${u}`))].join("\n");
