@@ -2,6 +2,7 @@
 // host, which command runs it, which ports it listens on, whether it keeps LMDB data that must
 // survive it. systemd.ts and kubernetes.ts render this; neither reads realms.yaml by itself.
 import { readFileSync } from "node:fs";
+import path from "node:path";
 import { parse, stringify } from "yaml";
 import { allNodes, type AnyNodeSpec, type HostPort, type NodeKind, type RealmsConfig } from "../../config/model.ts";
 
@@ -75,7 +76,9 @@ export function deployedConfigText(config: RealmsConfig, dataDir: string, edit: 
     const map = value as Record<string, unknown>;
     const spec = typeof map.id === "string" && typeof map.inbox === "string" ? specs.get(map.id) : undefined;
     if (spec) {
-      if ((spec.kind === "login" || spec.kind === "client") && spec.tls) map.tls = { cert: spec.tls.cert, key: spec.tls.key };
+      // PEM paths are relative to the file's folder: the copy lives elsewhere
+      const tls = map.tls as Record<string, unknown> | undefined;
+      for (const key of ["cert", "key"]) if (typeof tls?.[key] === "string") tls[key] = path.resolve(path.dirname(config.file), tls[key]);
       edit(map as RawNode, spec);
       return;
     }
