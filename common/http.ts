@@ -1,10 +1,11 @@
-// Plain HTTP listeners for the nodes that face players (login, client). Listening errors become
-// one clear message so the reviver can report why a node would not start.
-import http from "node:http";
-import type { HostPort } from "../config/model.ts";
+// HTTP listeners for the nodes that face players (login, client), HTTPS when given a PEM pair.
+// Listening errors become one clear message so the reviver can report why a node would not start.
+import type http from "node:http";
+import type { HostPort, TlsFiles } from "../config/model.ts";
+import { createHttpServer } from "./tls-server.ts";
 
-export async function listenHttp(at: HostPort, handler: http.RequestListener): Promise<http.Server> {
-  const server = http.createServer(handler);
+export async function listenHttp(at: HostPort, handler: http.RequestListener, tls?: TlsFiles): Promise<http.Server> {
+  const server = createHttpServer(handler, tls);
   await new Promise<void>((resolve, reject) => {
     server.once("error", (err) => reject(new Error(`cannot listen on ${at.host}:${at.port}: ${err.message}`)));
     server.listen(at.port, at.host, () => resolve());

@@ -6,11 +6,13 @@ import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Docume
 import { ConfigError, type ConfigProblem } from "../common/errors.ts";
 import { SchemaError, bool, int, list, object, optional, str, tuple, withDefault, type Infer } from "../common/schema.ts";
 import {
+  clientNodeUrl,
   type AnyNodeSpec,
   type HostPort,
   type NodeKind,
   type RealmSpec,
   type RealmsConfig,
+  type TlsFiles,
   type WorldSpec,
   type ZoneSpec,
 } from "./model.ts";
@@ -21,6 +23,8 @@ import {
 const text = str({ min: 1 });
 const nodeFields = { id: text, inbox: text, restart: optional(text), metrics: optional(text) };
 const rawNode = object(nodeFields);
+// PEM file paths, relative to the file's folder; read by the node itself at start (see TlsFiles)
+const tlsFields = optional(object({ cert: text, key: text }));
 
 const rawRealm = object({
   name: text,
@@ -46,9 +50,9 @@ const rawRealm = object({
 
 const rawConfig = object({
   data_dir: optional(text),
-  login: object({ register: withDefault(bool, false), nodes: list(object({ ...nodeFields, http: text })) }),
+  login: object({ register: withDefault(bool, false), nodes: list(object({ ...nodeFields, http: text, tls: tlsFields })) }),
   revivers: list(object({ ...nodeFields, console: optional(text) })),
-  client_nodes: list(object({ ...nodeFields, ws: text, public_url: optional(str({ max: 512, pattern: /^wss?:\/\/[^\s/]+(\/\S*)?$/, what: "a ws:// or wss:// URL such as wss://play.example.com/c1" })) })),
+  client_nodes: list(object({ ...nodeFields, ws: text, tls: tlsFields, public_url: optional(str({ max: 512, pattern: /^wss?:\/\/[^\s/]+(\/\S*)?$/, what: "a ws:// or wss:// URL such as wss://play.example.com/c1" })) })),
   realms: list(rawRealm),
   instances: object({
     max_players: int({ min: 1 }),
@@ -122,7 +126,7 @@ const showRect = ([x0, y0, x1, y1]: Rect): string => `(${x0},${y0})-(${x1},${y1}
 class Problems {
   readonly list: ConfigProblem[] = [];
   constructor(
-    private readonly file: string,
+    readonly file: string,
     readonly at: Locator,
   ) {}
   add(path: string, problem: string, line = this.at.line(path)): void {
@@ -192,6 +196,12 @@ function buildConfig(raw: Infer<typeof rawConfig>, absFile: string, problems: Pr
     const hp = parseAddress(value, false);
     return typeof hp === "string" ? { host: "", port: 0 } : hp;
   };
+  const tlsFiles = (raw: { cert: string; key: string } | undefined, path: string): TlsFiles | undefined =>
+    raw && {
+      cert: resolve(dirname(absFile), raw.cert),
+      key: resolve(dirname(absFile), raw.key),
+      declared: { file: problems.file, path, certLine: at.line(`${path}.cert`), keyLine: at.line(`${path}.key`) },
+    };
 
   const cfg: RealmsConfig = {
     file: absFile,
@@ -200,7 +210,7 @@ function buildConfig(raw: Infer<typeof rawConfig>, absFile: string, problems: Pr
       register: raw.login.register,
       nodes: raw.login.nodes.map((n, i) => {
         const path = `login.nodes[${i}]`;
-        return declare("login", n, path, undefined, { http: hostPort(n.http) }, [["http", n.http, false]]);
+        return declare("login", n, path, undefined, { http: hostPort(n.http), tls: tlsFiles(n.tls, `${path}.tls`) }, [["http", n.http, false]]);
       }),
     },
     revivers: raw.revivers.map((n, i) =>
@@ -210,7 +220,8 @@ function buildConfig(raw: Infer<typeof rawConfig>, absFile: string, problems: Pr
     ),
     clientNodes: raw.client_nodes.map((n, i) => {
       const path = `client_nodes[${i}]`;
-      return declare("client", n, path, undefined, { ws: hostPort(n.ws), publicUrl: n.public_url }, [["ws", n.ws, false]]);
+      const extra = { ws: hostPort(n.ws), tls: tlsFiles(n.tls, `${path}.tls`), publicUrl: n.public_url };
+      return declare("client", n, path, undefined, extra, [["ws", n.ws, false]]);
     }),
     realms: raw.realms.map((r, i): RealmSpec => {
       const path = `realms[${i}]`;
@@ -354,6 +365,15 @@ function checkConfig(cfg: RealmsConfig, declared: Declared[], problems: Problems
   ];
   for (const [path, nodes, why] of need) if (nodes.length === 0) problems.add(path, `needs ${why}`);
   checkNodes(declared, problems);
+  // browsers block ws:// from a page served over https (mixed content): the /play page of an
+  // https login node could log players in but never connect them
+  const https = cfg.login.nodes.find((n) => n.tls);
+  cfg.clientNodes.forEach((c, i) => {
+    const url = clientNodeUrl(c);
+    if (https && url.startsWith("ws://")) {
+      problems.add(`client_nodes[${i}]`, `${https.id} serves https (line ${https.line}), but players would be sent to ${url}, which a browser on an https page refuses: give ${c.id} tls, or a wss:// public_url`);
+    }
+  });
   const firstByName = new Map<string, number>();
   cfg.realms.forEach((realm, i) => {
     const first = firstByName.get(realm.name);

@@ -25,20 +25,34 @@ export interface NodeSpec {
   line: number;
 }
 
+/** The PEM pair a player-facing listener serves TLS with (login `http` as https, client `ws` as wss). */
+export interface TlsFiles {
+  /** Certificate (chain first), absolute path. */
+  cert: string;
+  /** Its private key, absolute path. */
+  key: string;
+  /** Where realms.yaml names them: the files are read at node start, on the node's own host, so that is where a bad one is found. */
+  declared: { file: string; path: string; certLine: number; keyLine: number };
+}
+
 export interface LoginNodeSpec extends NodeSpec {
   kind: "login";
   http: HostPort;
+  /** Given: the node serves https only. */
+  tls: TlsFiles | undefined;
 }
 
 export interface ClientNodeSpec extends NodeSpec {
   kind: "client";
   ws: HostPort;
+  /** Given: the node serves wss only. */
+  tls: TlsFiles | undefined;
   /** The URL players are told, when they reach the node through a proxy or a TLS terminator. */
   publicUrl: string | undefined;
 }
 
 /** The URL players open to reach a client node. */
-export const clientNodeUrl = (c: ClientNodeSpec): string => c.publicUrl ?? `ws://${c.ws.host}:${c.ws.port}/`;
+export const clientNodeUrl = (c: ClientNodeSpec): string => c.publicUrl ?? `${c.tls ? "wss" : "ws"}://${c.ws.host}:${c.ws.port}/`;
 
 export interface ZoneSpec extends NodeSpec {
   kind: "zone";

@@ -109,9 +109,10 @@ export async function startRealm(config: RealmsConfig, dataDir: string, log: Log
     const up = [...states.values()].filter((s) => s === "up").length;
     if (!allUpSaid && up === total) {
       allUpSaid = true;
-      const login = config.login.nodes[0]?.http;
+      const first = config.login.nodes[0];
+      const login = first?.http;
       // the browser game is served by every login node; a wildcard address is reached on loopback
-      const play = login && `http://${login.host === "0.0.0.0" ? "127.0.0.1" : login.host}:${login.port}/play`;
+      const play = login && `${first.tls ? "https" : "http"}://${login.host === "0.0.0.0" ? "127.0.0.1" : login.host}:${login.port}/play`;
       log.info("realm-up", { nodes: total, ms: Date.now() - began, logs: path.join(dataDir, "logs"), play });
       if (play) console.log(`play in a browser: ${play}`);
     }

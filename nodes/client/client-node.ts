@@ -83,7 +83,7 @@ export class ClientNode {
     serveDirectoryRequests(this);
     serveRealmNotices(this);
     for (const hub of this.hubs.values()) hub.start();
-    await this.endpoint.listen(this.spec.ws);
+    await this.endpoint.listen(this.spec.ws, this.spec.tls);
     this.sweepTimer = setInterval(() => this.sweep(), 1000);
   }
 

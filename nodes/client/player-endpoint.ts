@@ -1,12 +1,13 @@
 // The players' WebSocket endpoint: binary frames only, every frame through the input guard
 // before it is decoded, then handled by where the player is in the protocol. A player who sends
 // garbage, floods or cheats blatantly is closed with a documented code; nobody else notices.
-import http from "node:http";
+import type http from "node:http";
 import { performance } from "node:perf_hooks";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import { CloseCode, PlayerOp } from "../../common/player-opcodes.ts";
 import { decodeClient, encodeServer, UnknownOpcodeError, WireFormatError, type ClientMessage } from "../../common/player-codec.ts";
-import type { HostPort } from "../../config/model.ts";
+import { createHttpServer } from "../../common/tls-server.ts";
+import type { HostPort, TlsFiles } from "../../config/model.ts";
 import type { ClientNode } from "./client-node.ts";
 import { Lobby } from "./lobby.ts";
 import { Player } from "./player.ts";
@@ -30,11 +31,12 @@ export class PlayerEndpoint {
     this.lobby = new Lobby(node);
   }
 
-  async listen(at: HostPort): Promise<void> {
-    const server = http.createServer((_req, res) => {
+  /** Serves ws, or wss with `tls`. */
+  async listen(at: HostPort, tls: TlsFiles | undefined): Promise<void> {
+    const server = createHttpServer((_req, res) => {
       res.writeHead(426, { "content-type": "text/plain" });
       res.end("upgrade to a WebSocket (binary frames): see common/player-protocol.md\n");
-    });
+    }, tls);
     this.wss = new WebSocketServer({ server, maxPayload: WS_MAX_PAYLOAD, perMessageDeflate: false });
     this.wss.on("connection", (ws, req) => this.accept(ws, req.socket.remoteAddress ?? "?"));
     await new Promise<void>((resolve, reject) => {

@@ -33,7 +33,7 @@ await runNode<LoginNodeSpec>(["login"], async (rt, spec) => {
   const door = new FrontDoor({ config, loginNode: spec.id, accounts: new AccountStore(pool), counters, sessions, queue, realms, audit, log: rt.log });
   // the browser game at /play, bundled once per node at start
   const play = PlayPage.start(rt.log);
-  const server = await listenHttp(spec.http, loginRoutes(door, spec.id, rt.log, play));
+  const server = await listenHttp(spec.http, loginRoutes(door, spec.id, rt.log, play), spec.tls);
   // a login request is a few hundred bytes: one that takes longer than this is holding a socket on purpose
   server.requestTimeout = 10_000;
   server.headersTimeout = 10_000;

@@ -3,6 +3,7 @@
 // accounts cheaply and for checking that nothing was stored.
 import { readFileSync } from "node:fs";
 import http from "node:http";
+import https from "node:https";
 import path from "node:path";
 import pg from "pg";
 import { AccountStore } from "../../common/accounts/accounts.ts";
@@ -26,7 +27,7 @@ export interface HttpAnswer {
   text: string;
 }
 
-/** One request; `body` objects are sent as JSON, strings and Buffers as they are. */
+/** One request (https to a node with `tls`, trusting its own self-signed test cert); `body` objects are sent as JSON, strings and Buffers as they are. */
 export function request(
   node: LoginNodeSpec,
   method: string,
@@ -39,7 +40,8 @@ export function request(
   if (payload && !Object.keys(hdrs).some((h) => h.toLowerCase() === "content-type")) hdrs["content-type"] = "application/json";
   if (payload) hdrs["content-length"] = String(payload.length);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: node.http.host, port: node.http.port, method, path: urlPath, headers: hdrs, agent: false }, (res) => {
+    const options: https.RequestOptions = { host: node.http.host, port: node.http.port, method, path: urlPath, headers: hdrs, agent: false };
+    const onAnswer = (res: http.IncomingMessage): void => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => {
@@ -53,7 +55,8 @@ export function request(
         resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed, text });
       });
       res.on("error", reject);
-    });
+    };
+    const req = node.tls ? https.request({ ...options, ca: readFileSync(node.tls.cert) }, onAnswer) : http.request(options, onAnswer);
     // a server that answers before reading everything may close while we still write: the answer counts
     req.on("error", reject);
     if (payload) req.end(payload);

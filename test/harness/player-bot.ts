@@ -1,7 +1,7 @@
 // A scripted player over a real WebSocket (the shared client in ops/bots/player-link.ts: the
 // codec, the view, the clock), as a game client would. Tests drive it and read what it saw:
 // frames, events, its view, how it was closed.
-import { WebSocket } from "ws";
+import { WebSocket, type ClientOptions } from "ws";
 import type { Entered, ServerMessage, Welcome, WorldUpdate } from "../../common/player-codec.ts";
 import { PLAYER_PROTOCOL_VERSION, PlayerOp } from "../../common/player-opcodes.ts";
 import { MoveSequencer } from "../../common/player-moves.ts";
@@ -22,8 +22,9 @@ export class PlayerBot extends PlayerLink {
   /** Called after each SMSG_WORLD is applied to the view. */
   onWorld: ((bot: PlayerBot, u: WorldUpdate, bytes: number) => void) | undefined;
 
-  static async connect(url: string, label = "bot"): Promise<PlayerBot> {
-    const bot = new PlayerBot(new WebSocket(url), label);
+  /** `options` for a wss:// node with a test cert: `{ ca }`. */
+  static async connect(url: string, label = "bot", options: ClientOptions = {}): Promise<PlayerBot> {
+    const bot = new PlayerBot(new WebSocket(url, options), label);
     await bot.opened;
     return bot;
   }
