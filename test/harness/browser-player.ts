@@ -18,7 +18,7 @@ export interface PageState {
   error: string | null;
 }
 
-export const playUrl = (node: LoginNodeSpec): string => `http://${node.http.host}:${node.http.port}/play`;
+export const playUrl = (node: LoginNodeSpec): string => `${node.tls ? "https" : "http"}://${node.http.host}:${node.http.port}/play`;
 
 export class BrowserPlayer {
   constructor(

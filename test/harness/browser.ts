@@ -37,13 +37,15 @@ export function browserMissing(): string | undefined {
   return existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does it)`;
 }
 
-export async function launchBrowser(t: Teardown, opts: { viewport?: { width: number; height: number } } = {}): Promise<TestBrowser> {
+/** `acceptSelfSigned`: trust any certificate, for a realm serving https/wss with a test pair made at run time. */
+export async function launchBrowser(t: Teardown, opts: { viewport?: { width: number; height: number }; acceptSelfSigned?: boolean } = {}): Promise<TestBrowser> {
   const profile = mkdtempSync(path.join(os.tmpdir(), "realm-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     args: FLAGS,
     viewport: opts.viewport ?? { width: 1280, height: 800 },
+    ignoreHTTPSErrors: opts.acceptSelfSigned ?? false,
   });
   t.teardown(async () => {
     if (!t.passing()) {
