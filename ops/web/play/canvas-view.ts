@@ -26,7 +26,18 @@ export interface Scene {
   /** Where a click sent the character, and when. */
   target: { x: number; y: number; at: number } | undefined;
   hoverId: number | undefined;
+  /** What the player last attacked or tried to loot: ringed. */
+  targetId: number | undefined;
 }
+
+interface Box {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+const overlaps = (a: Box, b: Box): boolean => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
 
 const COLOURS = {
   ground: "#121613",
@@ -74,6 +85,12 @@ export class WorldCanvas {
   toWorld(clientX: number, clientY: number): { x: number; y: number } {
     const r = this.canvas.getBoundingClientRect();
     return { x: this.centre.x + (clientX - r.left - this.width / 2) / this.scale, y: this.centre.y + (clientY - r.top - this.height / 2) / this.scale };
+  }
+
+  /** World units to client (CSS pixel) coordinates, by the last frame's camera: where to click on something. */
+  toClient(x: number, y: number): { x: number; y: number } {
+    const r = this.canvas.getBoundingClientRect();
+    return { x: r.left + this.width / 2 + (x - this.centre.x) * this.scale, y: r.top + this.height / 2 + (y - this.centre.y) * this.scale };
   }
 
   /** The entity under a click, the own one excepted: the nearest within a few pixels. */
@@ -197,7 +214,26 @@ export class WorldCanvas {
     const sorted = [...scene.entities].sort((a, b) => order(a) - order(b));
     const r = Math.max(7, Math.min(14, 1.3 * s));
     for (const e of sorted) this.entity(e, sx(e.x), sy(e.y), r, scene);
-    for (const e of sorted) if (e.kind !== Kind.LOOT) this.labels(e, sx(e.x), sy(e.y), r, e.id === scene.selfId);
+    const chosen = scene.entities.find((e) => e.id === scene.targetId);
+    if (chosen) this.targetRing(sx(chosen.x), sy(chosen.y), r, scene.now, chosen.kind === Kind.LOOT);
+    for (const e of sorted) if (e.kind !== Kind.LOOT) this.healthBar(e, sx(e.x), sy(e.y), r);
+    // labels last, the own first so it always shows: a creature's level that would cover another label is left out, a name moves up
+    const placed: Box[] = [];
+    const labelled = [...sorted].reverse().filter((e) => e.kind !== Kind.LOOT);
+    for (const e of labelled) this.label(e, sx(e.x), sy(e.y), r, e.id === scene.selfId, placed);
+  }
+
+  private targetRing(x: number, y: number, r: number, now: number, loot: boolean): void {
+    const { ctx } = this;
+    ctx.save();
+    ctx.strokeStyle = loot ? "rgba(232, 197, 71, 0.9)" : "rgba(255, 110, 80, 0.9)";
+    ctx.lineWidth = 1.5;
+    ctx.setLineDash([4, 4]);
+    ctx.lineDashOffset = -now / 60;
+    ctx.beginPath();
+    ctx.arc(x, y, r + 5, 0, Math.PI * 2);
+    ctx.stroke();
+    ctx.restore();
   }
 
   private entity(e: VisibleEntity, x: number, y: number, r: number, scene: Scene): void {
@@ -262,9 +298,8 @@ export class WorldCanvas {
     ctx.restore();
   }
 
-  private labels(e: VisibleEntity, x: number, y: number, r: number, own: boolean): void {
+  private healthBar(e: VisibleEntity, x: number, y: number, r: number): void {
     const { ctx } = this;
-    // health bar
     const bw = Math.max(22, r * 2.6);
     const by = y - r - 8;
     ctx.fillStyle = "rgba(0,0,0,0.7)";
@@ -272,14 +307,28 @@ export class WorldCanvas {
     const hp = Math.max(0, Math.min(1, e.hp));
     ctx.fillStyle = hp > 0.5 ? "#6fbf5a" : hp > 0.25 ? "#d9b54e" : "#d9553f";
     ctx.fillRect(x - bw / 2, by, bw * hp, 3);
+  }
+
+  private label(e: VisibleEntity, x: number, y: number, r: number, own: boolean, placed: Box[]): void {
+    const { ctx } = this;
+    const player = e.kind === Kind.PLAYER;
     // name (players) or level (creatures)
-    const text = e.kind === Kind.PLAYER ? (e.name ?? (own ? "you" : `player ${e.id}`)) : `lv ${e.level}`;
-    ctx.font = e.kind === Kind.PLAYER ? `600 12px system-ui, sans-serif` : `11px system-ui, sans-serif`;
+    const text = player ? (e.name ?? (own ? "you" : `player ${e.id}`)) : `lv ${e.level}`;
+    ctx.font = player ? `600 12px system-ui, sans-serif` : `11px system-ui, sans-serif`;
+    const half = ctx.measureText(text).width / 2 + 2;
+    let base = y - r - 10;
+    let box = { x0: x - half, y0: base - 13, x1: x + half, y1: base };
+    for (let n = 0; placed.some((b) => overlaps(b, box)); n++) {
+      if (!player || n >= 3) return;
+      base -= 13;
+      box = { x0: x - half, y0: base - 13, x1: x + half, y1: base };
+    }
+    placed.push(box);
     ctx.textAlign = "center";
     ctx.textBaseline = "bottom";
     ctx.fillStyle = COLOURS.labelShadow;
-    ctx.fillText(text, x + 1, by - 2 + 1);
-    ctx.fillStyle = own ? COLOURS.me : e.kind === Kind.PLAYER ? COLOURS.label : "rgba(233, 180, 160, 0.8)";
-    ctx.fillText(text, x, by - 2);
+    ctx.fillText(text, x + 1, base + 1);
+    ctx.fillStyle = own ? COLOURS.me : player ? COLOURS.label : "rgba(233, 180, 160, 0.8)";
+    ctx.fillText(text, x, base);
   }
 }

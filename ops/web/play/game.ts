@@ -47,6 +47,7 @@ class Game {
   private leaving = false;
   private target: { x: number; y: number; at: number } | undefined;
   private hoverId: number | undefined;
+  private targetId: number | undefined;
   private frameTimes: number[] = [];
   private fps = 0;
   private realmsTimer: ReturnType<typeof setTimeout> | undefined;
@@ -135,6 +136,8 @@ class Game {
       (id) => this.guard(() => this.client.selectCharacter(id)),
       (c) => this.askDelete(c.id, c.name),
     );
+    // the list answers a create or a delete: its "Creating…" or "is gone." has been said
+    if (/^Creating /.test(el("character-message").textContent ?? "")) this.message("character-message", "");
     const input = el<HTMLInputElement>("character-name");
     if (list.length === 0 && this.screen === "characters") input.focus();
   }
@@ -349,6 +352,7 @@ class Game {
       canvas.focus();
       this.guard(() => {
         const hit = this.canvas.pick(e.clientX, e.clientY, this.client.selfId);
+        this.targetId = hit?.id;
         if (hit?.kind === Kind.LOOT) this.client.loot(hit.id);
         else if (hit) this.client.attack(hit.id);
         else {
@@ -386,7 +390,7 @@ class Game {
     if (!w) return;
     const entities = this.client.entitiesAt(now);
     const world: WorldShape = { ...w, regions: (w as { regions?: number[][] }).regions };
-    this.canvas.draw({ now, world, me: this.client.me(), selfId: this.client.selfId, entities, target: this.target, hoverId: this.hoverId });
+    this.canvas.draw({ now, world, me: this.client.me(), selfId: this.client.selfId, entities, target: this.target, hoverId: this.hoverId, targetId: this.targetId });
     this.notices.paint(now);
     const st = this.client.stats;
     const me = this.client.me();
@@ -401,6 +405,12 @@ class Game {
     ]);
   }
 
+  /** Where an entity is on the screen now (client pixels), for a test that clicks it. */
+  screenOf(id: number): { x: number; y: number } | null {
+    const e = this.client.entitiesAt(Date.now()).find((v) => v.id === id);
+    return e && this.screen === "world" ? this.canvas.toClient(e.x, e.y) : null;
+  }
+
   state(): Snapshot {
     const c = this.client;
     const me = c.me();
@@ -409,7 +419,7 @@ class Game {
       clientState: c.state,
       me: me ? { x: me.x, y: me.y } : null,
       selfId: c.selfId,
-      entities: c.entitiesAt(Date.now()).map((e) => ({ id: e.id, kind: e.kind, x: e.x, y: e.y, hp: e.hp, name: e.name ?? null })),
+      entities: (this.screen === "world" ? c.entitiesAt(Date.now()) : []).map((e) => ({ id: e.id, kind: e.kind, x: e.x, y: e.y, hp: e.hp, name: e.name ?? null })),
       chat: this.chat.map((m) => ({ ...m })),
       notices: this.noticeList.map((n) => ({ ...n })),
       events: [...this.events],
@@ -430,7 +440,7 @@ function formatEta(s: number): string {
 
 declare global {
   interface Window {
-    realmGame: { readonly client: RealmClient; state(): Snapshot };
+    realmGame: { readonly client: RealmClient; state(): Snapshot; screenOf(id: number): { x: number; y: number } | null };
   }
 }
 
@@ -440,4 +450,5 @@ window.realmGame = {
     return game.client;
   },
   state: () => game.state(),
+  screenOf: (id: number) => game.screenOf(id),
 };

@@ -62,7 +62,17 @@ export class ChatLog {
   }
 
   event(text: string, bad = false): void {
-    this.add(make("li", bad ? "event bad" : "event", text));
+    // the same line again (a cooldown refused, the same hit) counts up instead of filling the log
+    const last = this.list.lastElementChild as HTMLElement | null;
+    if (last?.dataset.event === text) {
+      const n = Number(last.dataset.times ?? "1") + 1;
+      last.dataset.times = String(n);
+      last.textContent = `${text} ×${n}`;
+      return;
+    }
+    const li = make("li", bad ? "event bad" : "event", text);
+    li.dataset.event = text;
+    this.add(li);
   }
 
   clear(): void {
