@@ -94,6 +94,12 @@ t.test("console - env token, refusals that change nothing, the follower, a notic
   t.match(reset.stdout, /log in at http:\/\//, "and where to log in");
   t.equal((await ask(leader, "/api/status", { token: TOKEN })).status, 401, "the old token no longer works");
   t.equal((await ask(leader, "/api/status", { token: fresh })).status, 200, "the new one does");
+  const restarted = await ask(leader, "/api/action", { token: fresh, body: { action: "node.restart", node: "FORTRAX-BACKUP" } });
+  t.equal(restarted.status, 200, `a node restarted from the console: ${restarted.body?.message}`);
+  const back = await realm.waitFor("FORTRAX-BACKUP back after the operator's restart", 30_000, (nodes) =>
+    nodes.some((n) => n.id === "FORTRAX-BACKUP" && n.state === "up" && n.history.at(-1)?.cause === "operator restart: asked from the console" && n.history.at(-1)?.recoveredMs !== undefined),
+  );
+  t.ok(back, "it is up again, its restart recorded as the operator's with its recovery time");
   const stored = await db.query<{ n: string }>("SELECT count(*) AS n FROM console_tokens WHERE token_hash = convert_to($1, 'UTF8') OR token_hash = convert_to($2, 'UTF8')", [TOKEN, fresh]);
   t.equal(Number(stored.rows[0]?.n), 0, "no token is stored in clear");
 });
