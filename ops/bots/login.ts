@@ -2,6 +2,7 @@
 // the queue when the realm is full (GET /queue/<ticket> every few seconds), backing off on 429
 // and 503 as Retry-After says, trying the other login node when one does not answer.
 import http from "node:http";
+import https from "node:https";
 import type { LoginNodeSpec } from "../../config/model.ts";
 
 export interface Granted {
@@ -33,6 +34,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export class LoginDoor {
   private turn = 0;
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  // a login node with `tls` speaks https only; a self-signed certificate is trusted through NODE_EXTRA_CA_CERTS
+  private readonly tlsAgent = new https.Agent({ keepAlive: true, maxSockets: 64 });
   /** Answers by status, for the summary. */
   readonly statuses = new Map<number, number>();
 
@@ -44,13 +47,13 @@ export class LoginDoor {
   private request(node: LoginNodeSpec, method: string, path: string, body?: unknown): Promise<Answer> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     return new Promise((resolve, reject) => {
-      const req = http.request(
+      const req = (node.tls ? https : http).request(
         {
           host: node.http.host,
           port: node.http.port,
           method,
           path,
-          agent: this.agent,
+          agent: node.tls ? this.tlsAgent : this.agent,
           timeout: REQUEST_MS,
           headers: payload ? { "content-type": "application/json", "content-length": payload.length } : {},
         },
@@ -117,5 +120,6 @@ export class LoginDoor {
 
   close(): void {
     this.agent.destroy();
+    this.tlsAgent.destroy();
   }
 }

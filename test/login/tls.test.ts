@@ -16,7 +16,8 @@ import { createAccounts, login, postgresOf, startFrontDoor } from "../harness/fr
 import { PlayerBot } from "../harness/player-bot.ts";
 import { createCharacter } from "../harness/players.ts";
 import { opensslMissing, selfSigned } from "../harness/tls-pair.ts";
-import { tempDir, until } from "../harness/realm.ts";
+import { spawnCli, tempDir, until } from "../harness/realm.ts";
+import { smallWorld } from "../harness/test-config.ts";
 
 /** GET /health over https; resolves with the certificate the node showed, or rejects with the TLS error. */
 function peerCertificate(at: HostPort, ca: Buffer | undefined): Promise<{ status: number; fingerprint: string }> {
@@ -79,6 +80,8 @@ t.test("tls - players log in over https and play over wss; plain and broken conn
   const realm = await startFrontDoor(t, {
     kinds: ["login", "realm", "client", "zone", "database"],
     edit: (doc) => {
+      // small, so the load bots at the end reach their spot at once
+      smallWorld(doc);
       for (const n of [...doc.login.nodes, ...doc.client_nodes]) n.tls = pair;
     },
   });
@@ -139,4 +142,14 @@ t.test("tls - players log in over https and play over wss; plain and broken conn
     restartsAfter.map((n) => [n.id, "up", restartsBefore.get(n.id)]),
     "no login or client node went down or was restarted",
   );
+
+  // the load bots too: https to the login nodes, wss to the client nodes, the test pair trusted as a CA
+  // (the CLI's children take NODE_EXTRA_CA_CERTS from this process's environment)
+  process.env.NODE_EXTRA_CA_CERTS = pair.cert;
+  const bots = spawnCli(t, ["bots", "--config", realm.configFile, "--players", "3", "--behavior", "clump", "--duration", "4", "--json"], 90_000);
+  delete process.env.NODE_EXTRA_CA_CERTS;
+  const run = await bots.done;
+  t.equal(run.code, 0, "realm bots exits 0 against the TLS realm", { stderr: run.stderr.slice(-2000) });
+  const summary = JSON.parse(run.stdout.trim().split("\n").pop() || "{}") as { inWorld?: number; failed?: number };
+  t.same([summary.inWorld, summary.failed], [3, 0], "all 3 bots logged in over https and stood in the world over wss");
 });
