@@ -333,7 +333,7 @@ export class RealmClient {
         this.items = m.items;
         return this.emit("wallet", { gold: this.gold, items: this.items });
       case PlayerOp.SMSG_COMBAT:
-        return this.emit("event", `${this.nameOf(m.from)} hits ${this.nameOf(m.target)} for ${m.amount}`);
+        return this.emit("event", `${this.nameOf(m.from)} ${m.from === this.selfId ? "hit" : "hits"} ${this.nameOf(m.target)} for ${m.amount}`);
       case PlayerOp.SMSG_LOOT:
         this.items = [...this.items, { id: m.itemId, kind: `item-${m.item}` }];
         this.emit("wallet", { gold: this.gold, items: this.items });
@@ -491,8 +491,13 @@ export class RealmClient {
     return out;
   }
 
+  /** Names come with chat; what has not spoken is called by its kind. */
   private nameOf(id: number): string {
-    return id === this.selfId ? "you" : (this.names.get(id) ?? `#${id}`);
+    if (id === this.selfId) return "you";
+    const named = this.names.get(id);
+    if (named) return named;
+    const kind = this.view.get(id)?.kind;
+    return kind === 2 ? "a creature" : kind === 1 ? "a player" : "something";
   }
 
   listCharacters(): void {
@@ -558,11 +563,11 @@ export class RealmClient {
   private dropped(code: number, reason: string, url: string): void {
     clearInterval(this.pinger);
     this.ws = undefined;
-    const words = this.fault ?? (reason || closeCodeName(code) || `closed (${code})`);
+    const words = this.fault ?? (reason || closeCodeName(code) || `closed with ${code}`);
     this.fault = undefined;
     const canResume = !this.stopped && this.token !== undefined && this.granted !== undefined && !FINAL_CLOSES.has(code) && (this.state === "world" || this.state === "reconnecting");
     if (!canResume) return this.finish(code, words);
-    this.emit("event", `connection lost (${code} ${words}); reconnecting`);
+    this.emit("event", `connection lost (${words}); reconnecting`);
     this.setState("reconnecting");
     void this.resume(Date.now() + this.graceMs, code, words, url);
   }
