@@ -10,7 +10,7 @@ import { Op, opName, type OpCode } from "./opcodes.ts";
 import type { Body } from "./protocol/index.ts";
 import type { NodeDown, NodeUp } from "./protocol/reviver.ts";
 import { Wire } from "./wire.ts";
-import { findNode, type AnyNodeSpec, type RealmsConfig } from "../config/model.ts";
+import { allNodes, findNode, type AnyNodeSpec, type RealmsConfig } from "../config/model.ts";
 
 export const HEARTBEAT_MS = 500;
 const STOP_DEADLINE_MS = 5000;
@@ -49,7 +49,16 @@ export class NodeRuntime {
     this.id = opts.spec.id;
     this.log = createLog(this.id);
     this.metrics = new NodeMetrics(opts.spec);
-    this.wire = new Wire(this.id, this.log, (peer) => findNode(opts.config, peer)?.inbox, (frame, from) => this.dispatch(frame, from));
+    // looked up on every frame received, so a map rather than a walk of the config
+    const kinds = new Map(allNodes(opts.config).map((n) => [n.id, n.kind]));
+    this.wire = new Wire(
+      this.id,
+      this.log,
+      (peer) => findNode(opts.config, peer)?.inbox,
+      (frame, from) => this.dispatch(frame, from),
+      // an id outside the config is a tool (CLI, bench, test harness)
+      (from) => kinds.get(from) ?? "tool",
+    );
     this.on(Op.PING, (body, from) => this.wire.reply(from, Op.PONG, { corr: body.corr, id: this.id, uptimeMs: this.uptimeMs() }));
     this.on(Op.SHUTDOWN, (body, from) => void this.stop(`${from}: ${body.reason}`));
     this.on(Op.NODE_DOWN, (body, from) => this.peerEvent("peer-down", body, from, this.peerDownHooks));
@@ -110,6 +119,7 @@ export class NodeRuntime {
     const out: Vitals = {
       loopDelayP99Ms: this.loopDelay.percentile(99) / 1e6,
       badFrames: this.wire.badFrames,
+      refusedFrames: this.wire.refusedFrames,
       droppedSends: this.wire.dropped,
     };
     this.loopDelay.reset();

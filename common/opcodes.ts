@@ -1,5 +1,6 @@
 // The one opcode table for node-to-node frames. Numbers are explicit and never reused:
 // nodes of different builds meet during a rolling restart, so a number keeps its meaning forever.
+// Which node kinds may send each opcode is the sender table beside it, common/protocol/senders.ts.
 export const Op = {
   // every node <-> reviver (1..19)
   HEARTBEAT: 1,

@@ -8,6 +8,7 @@ import { FrameError, TimeoutError } from "./errors.ts";
 import { errorFields, type Log } from "./log.ts";
 import { opName, type OpCode } from "./opcodes.ts";
 import { REPLY_OPS, type Body } from "./protocol/index.ts";
+import { maySend, type SenderKind } from "./protocol/senders.ts";
 
 /** Transport cap: libzmq disconnects a peer past it, before our own (smaller, logged) body check. */
 const TRANSPORT_MAX_BYTES = 64 << 20;
@@ -126,12 +127,17 @@ export class Wire {
   private readonly loops: Promise<void>[] = [];
   /** Frames dropped because they did not decode; reported in the heartbeat. */
   badFrames = 0;
+  /** Frames dropped because their sender's kind may not send that opcode (common/protocol/senders.ts). */
+  refusedFrames = 0;
+  private readonly refusedBy = new Map<string, number>();
 
   constructor(
     readonly self: string,
     private readonly log: Log,
     private readonly addressOf: (peer: string) => string | undefined,
     private readonly handler: Handler,
+    /** The kind of a sender by node id; nodes give it so the sender table is enforced, tools need not. */
+    private readonly senderOf?: (from: string) => SenderKind,
   ) {}
 
   /** Binds the inbox; throws (EADDRINUSE...) so the node can exit with a clear reason. */
@@ -210,6 +216,17 @@ export class Wire {
     return entry;
   }
 
+  private refuse(from: string, op: number): void {
+    this.refusedFrames++;
+    const key = `${from} ${op}`;
+    const n = (this.refusedBy.get(key) ?? 0) + 1;
+    // a peer that keeps trying must not flood the log: lines at 1, 2, 4, 8... per sender and opcode
+    // bounded: a forger cycling through ids must not grow the map without end
+    if (n === 1 && this.refusedBy.size >= 10_000) this.refusedBy.clear();
+    this.refusedBy.set(key, n);
+    if ((n & (n - 1)) === 0) this.log.warn("frame-refused", { from, kind: this.senderOf?.(from), op: opName(op) ?? op, why: "sender kind may not send it", refused: n });
+  }
+
   private accept(frames: Buffer[], from: string): void {
     let frame: Frame;
     try {
@@ -218,6 +235,10 @@ export class Wire {
       if (!(err instanceof FrameError)) throw err;
       this.badFrames++;
       this.log.warn("frame-dropped", { from, why: err.message, bytes: frames.reduce((n, f) => n + f.length, 0) });
+      return;
+    }
+    if (this.senderOf && !maySend(this.senderOf(from), frame.op)) {
+      this.refuse(from, frame.op);
       return;
     }
     if (this.pending.settle(frame)) return;

@@ -28,13 +28,17 @@ export class ZoneWorld {
   private seq = new Map<number, number>();
   private readonly children: ChildProcess[] = [];
   private sub: zmq.Subscriber | undefined;
+  // ZONE_ENTER is the realm node's to send (common/protocol/senders.ts), so it goes under that id
+  readonly realmWire: Wire;
 
   private constructor(
     readonly config: RealmsConfig,
     readonly realm: RealmSpec,
     readonly wire: Wire,
     readonly q: Quantizer,
-  ) {}
+  ) {
+    this.realmWire = new Wire(realm.realmNode.id, createLog("test-realm", "error"), (id) => findNode(config, id)?.inbox, () => {});
+  }
 
   static async start(t: Teardown, opts: { npcs?: number; edit?: (doc: any) => void } = {}): Promise<ZoneWorld> {
     const dir = tempDir(t, "realm-zone-");
@@ -72,7 +76,7 @@ export class ZoneWorld {
   /** Enters a player in the zone owning its position; returns the world (zone or layer) it went to. */
   async enter(p: PlayerState, friend?: number): Promise<string> {
     const zone = this.zoneAt(p.x, p.y);
-    const reply = await this.wire.request(zone, Op.ZONE_ENTER, friend === undefined ? { player: p } : { player: p, with: friend }, 2000);
+    const reply = await this.realmWire.request(zone, Op.ZONE_ENTER, friend === undefined ? { player: p } : { player: p, with: friend }, 2000);
     const body = reply.body as { ok: boolean; zone: string };
     if (!body.ok) throw new Error(`${zone} refused ${p.entity}`);
     return body.zone;
@@ -108,6 +112,7 @@ export class ZoneWorld {
   async stop(): Promise<void> {
     this.sub?.close();
     await this.wire.close();
+    await this.realmWire.close();
     await Promise.all(
       this.children.map(
         (c) =>

@@ -28,7 +28,7 @@ t.test("zone movement - speed hack, teleport, out-of-world and blocked moves are
     if (reason === "blocked") {
       // walk to the wall legally first, then try to step through it
       w.events.length = 0;
-      w.wire.send(zone, Op.ZONE_DISPLACE, { entity: 11, x: 198, y: 100, reason: "test" });
+      w.realmWire.send(zone, Op.ZONE_DISPLACE, { entity: 11, x: 198, y: 100, reason: "test" });
       await w.waitEvent("placed by the wall", (e) => e.entity === 11 && e.reason === "moved by the server");
       w.events.length = 0;
       w.intent(zone, { entity: 11, kind: "move", x: 203, y: 100 });
@@ -44,7 +44,7 @@ t.test("zone movement - speed hack, teleport, out-of-world and blocked moves are
   }
 
   w.events.length = 0;
-  w.wire.send(zone, Op.ZONE_DISPLACE, { entity: 11, x: 600, y: 600, reason: "knockback" });
+  w.realmWire.send(zone, Op.ZONE_DISPLACE, { entity: 11, x: 600, y: 600, reason: "knockback" });
   await w.waitEvent("displacement", (e) => e.entity === 11 && e.kind === "correct" && e.reason === "moved by the server");
   w.events.length = 0;
   w.intent(zone, { entity: 11, kind: "move", x: 605, y: 600 });
