@@ -6,6 +6,7 @@ import { createLog } from "../../common/log.ts";
 import { Op } from "../../common/opcodes.ts";
 import type { Body } from "../../common/protocol/index.ts";
 import { Wire } from "../../common/wire.ts";
+import { bareRoundTrips } from "./curve-pair.ts";
 import { plot, rate, type Bench, type Cell, type Chart } from "./bench.ts";
 
 const heartbeat: Body<typeof Op.HEARTBEAT> = {
@@ -63,6 +64,9 @@ export const wireBench: Bench = {
       perInFlight.set(n, await roundTrips(ms * 2, n));
       plot(chart, "round trips/s", n, perInFlight.get(n)!);
     }
+    ctx.progress("bare round trips, plain and CURVE");
+    const plain = await bareRoundTrips(ms * 2, 32, false);
+    const curve = await bareRoundTrips(ms * 2, 32, true);
     const serial = perInFlight.get(1)!;
     const pipelined = perInFlight.get(32)!;
     const curveRows: Cell[][] = [...perInFlight]
@@ -75,8 +79,9 @@ export const wireBench: Bench = {
         ["heartbeat decodes/s", typed, viaJson, "JSON.parse, no checks", typed / viaJson],
         ["PING/PONG round trips/s", pipelined, serial, "1 in flight instead of 32", pipelined / serial],
         ...curveRows,
+        ["bare ROUTER/DEALER echo round trips/s, 32 in flight, CURVE + ZAP", curve, plain, "the same pair without CURVE", curve / plain],
       ],
-      figures: { typedDecodesPerSec: typed, bareDecodesPerSec: bare, checkedVsBare: typed / bare, roundTripsPerSec: pipelined, serialRoundTripsPerSec: serial },
+      figures: { typedDecodesPerSec: typed, bareDecodesPerSec: bare, checkedVsBare: typed / bare, roundTripsPerSec: pipelined, serialRoundTripsPerSec: serial, bareRoundTripsPerSec: plain, bareCurveRoundTripsPerSec: curve },
       notes: [`heartbeat frame: ${frames[1].length} bytes of msgpack, ${json.length} of JSON`],
       charts: [chart],
     };
