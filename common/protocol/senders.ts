@@ -62,7 +62,7 @@ export const SENDERS: Record<OpName, readonly NodeKind[]> = {
   ZONE_HANDOFF_OFFER: ["zone"],
   ZONE_HANDOFF_ACCEPT: ["zone"],
   ZONE_HANDOFF_COMMIT: ["zone"],
-  ZONE_TRUTH_REQUEST: ["client", "realm"],
+  ZONE_TRUTH_REQUEST: ["client", "realm", "reviver"],
   ZONE_TRUTH_REPLY: WORLDS,
   ZONE_DISPLACE: ["realm", "zone"],
   INSTANCE_OPEN: ["realm", "zone"],

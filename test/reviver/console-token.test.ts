@@ -72,6 +72,16 @@ t.test("console - env token, refusals that change nothing, the follower, a notic
   await until("the player to get the console's notice", 5000, () => bot.messages.find((m) => m.op === PlayerOp.SMSG_NOTICE && m.text === "Maintenance at noon."));
   t.pass("a player in the world got the notice");
 
+  // the map's density: players per cell, counted by the zones themselves
+  const d = await until("the player in the map's density", 5000, async () => {
+    const r = await ask(leader, "/api/density?realm=Fortrax", { token: TOKEN });
+    return r.status === 200 && r.body.cells.length > 0 ? r.body : undefined;
+  });
+  t.same(d.missing, [], "every zone answered");
+  t.same(d.cells.map(([, n]: [number, number]) => n), [1], `one cell holds the one player (cell ${d.cells[0][0]} of ${d.cols} columns)`);
+  t.equal((await ask(leader, "/api/density?realm=Nowhere", { token: TOKEN })).status, 404, "an unknown realm: 404");
+  t.equal((await ask(leader, "/api/density?realm=Fortrax")).status, 401, "no token: 401");
+
   const planned = await act({ action: "realm.restart", realm: "Fortrax", inSeconds: 600 });
   t.equal(planned.status, 200, planned.body?.message);
   t.match(planned.body?.message, /restart of Fortrax at .*players are being warned/);

@@ -7,6 +7,8 @@ import type { Log } from "../../../common/log.ts";
 import { BackupDesk } from "../../../common/operator/backup-desk.ts";
 import { ConsoleTokens, TOKEN_ENV } from "../../../common/operator/console-token.ts";
 import { banPlayer, findPlayers, kickPlayer } from "../../../common/operator/player-desk.ts";
+import { EntityKind } from "../../../common/cell-snapshot.ts";
+import { Op } from "../../../common/opcodes.ts";
 import { NoticeKind } from "../../../common/player-opcodes.ts";
 import type { Wire } from "../../../common/wire.ts";
 import { findNode, type RealmsConfig, type RealmSpec, type ReviverSpec } from "../../../config/model.ts";
@@ -104,6 +106,8 @@ export class ReviverConsole implements ConsoleBackend {
       }
       case "audit":
         return this.auditLog.latest(50);
+      case "density":
+        return this.density(this.realm(query.get("realm") ?? ""));
     }
   }
 
@@ -150,6 +154,27 @@ export class ReviverConsole implements ConsoleBackend {
     const realm = this.parts.config.realms.find((r) => r.name === name);
     if (!realm) throw new ActionRefused(404, `no realm "${name.slice(0, 64)}" (there are: ${this.parts.config.realms.map((r) => r.name).join(", ")})`);
     return realm;
+  }
+
+  /**
+   * Players per cell of a realm's world, counted from each zone's own list of what it holds (every
+   * layer): asked only while the map is on screen, every few seconds, so idle zones pay nothing.
+   */
+  private async density(realm: RealmSpec): Promise<{ realm: string; cell: number; cols: number; cells: [number, number][]; missing: string[] }> {
+    const { width, cell } = realm.world;
+    const cols = Math.ceil(width / cell);
+    const counts = new Map<number, number>();
+    const missing: string[] = [];
+    const answers = await Promise.allSettled(realm.zones.map((z) => this.parts.wire.request(z.id, Op.ZONE_TRUTH_REQUEST, {}, 1000)));
+    answers.forEach((a, i) => {
+      if (a.status === "rejected") return void missing.push(realm.zones[i]!.id);
+      for (const e of (a.value.body as { entities: { kind: number; x: number; y: number }[] }).entities) {
+        if (e.kind !== EntityKind.PLAYER) continue;
+        const at = Math.floor(e.y / cell) * cols + Math.floor(e.x / cell);
+        counts.set(at, (counts.get(at) ?? 0) + 1);
+      }
+    });
+    return { realm: realm.name, cell, cols, cells: [...counts], missing };
   }
 
   private desk(realm: RealmSpec): BackupDesk {

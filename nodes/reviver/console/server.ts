@@ -19,7 +19,7 @@ export const MAX_BODY_BYTES = 16 * 1024;
 /** Longer than any token we hand out (43 characters) or accept (REALM_CONSOLE_TOKEN): not worth hashing. */
 const MAX_TOKEN_CHARS = 256;
 
-export const VIEWS = ["status", "backups", "players", "audit"] as const;
+export const VIEWS = ["status", "backups", "players", "audit", "density"] as const;
 export type View = (typeof VIEWS)[number];
 
 export interface ConsoleBackend {

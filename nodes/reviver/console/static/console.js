@@ -278,7 +278,27 @@ function niceCeil(v) {
   return [1, 2, 2.5, 5, 10].map((m) => m * p).find((c) => c >= v) ?? v;
 }
 
+/** Players per cell, per realm, as the zones last counted them: asked every few seconds while the map is on screen. */
+const density = new Map();
+let densityAskedAt = 0;
+const DENSITY_EVERY_MS = 3000;
+
+function refreshDensity() {
+  if ($("#maps").offsetParent === null || Date.now() - densityAskedAt < DENSITY_EVERY_MS) return;
+  densityAskedAt = Date.now();
+  for (const r of status.realms) {
+    api(`/api/density?realm=${encodeURIComponent(r.name)}`).then(
+      (d) => {
+        density.set(r.name, d);
+        drawMaps();
+      },
+      () => density.delete(r.name),
+    );
+  }
+}
+
 function drawMaps() {
+  refreshDensity();
   const box = $("#maps");
   const figures = status.realms.map((r) => {
     const size = 520;
@@ -290,18 +310,24 @@ function drawMaps() {
     g.scale(2 * scale, 2 * scale);
     const dens = r.zones.map((z) => {
       const node = status.nodes.find((n) => n.id === z.id);
-      const [x0, y0, x1, y1] = z.region;
-      const cells = ((x1 - x0) / r.world.cell) * ((y1 - y0) / r.world.cell);
-      return { z, node, players: node?.vitals.players ?? 0, perCell: (node?.vitals.players ?? 0) / cells };
+      return { z, node, players: node?.vitals.players ?? 0 };
     });
-    const peak = Math.max(0.01, ...dens.map((d) => d.perCell));
     g.fillStyle = "#0b1015";
     g.fillRect(0, 0, r.world.width, r.world.height);
     for (const d of dens) {
+      if (d.node?.state === "up") continue;
       const [x0, y0, x1, y1] = d.z.region;
-      const a = d.players === 0 ? 0 : 0.15 + 0.75 * (d.perCell / peak);
-      g.fillStyle = d.node?.state === "up" ? `rgba(74,163,255,${a})` : "rgba(248,81,73,0.35)";
+      g.fillStyle = "rgba(248,81,73,0.35)";
       g.fillRect(x0, y0, x1 - x0, y1 - y0);
+    }
+    // each cell by its players, the most crowded brightest
+    const cells = density.get(r.name);
+    if (cells) {
+      const most = Math.max(1, ...cells.cells.map(([, n]) => n));
+      for (const [at, n] of cells.cells) {
+        g.fillStyle = `rgba(74,163,255,${0.25 + 0.75 * (n / most)})`;
+        g.fillRect((at % cells.cols) * cells.cell, Math.floor(at / cells.cols) * cells.cell, cells.cell, cells.cell);
+      }
     }
     // the cell grid, faint: the interest-group size players are published by
     g.strokeStyle = "rgba(255,255,255,0.05)";
@@ -317,7 +343,7 @@ function drawMaps() {
       g.fillStyle = "#d7dee6";
       g.fillText(d.z.id, x0 + 8 / scale, y0 + 18 / scale);
       g.fillStyle = "#7f8c99";
-      g.fillText(d.node?.state === "up" ? `${d.players} player${d.players === 1 ? "" : "s"} · ${d.perCell.toPrecision(2)} per cell` : d.node?.state ?? "unknown", x0 + 8 / scale, y0 + 36 / scale);
+      g.fillText(d.node?.state === "up" ? `${d.players} player${d.players === 1 ? "" : "s"}` : d.node?.state ?? "unknown", x0 + 8 / scale, y0 + 36 / scale);
     }
     return el("figure", {}, canvas, el("figcaption", {}, `${r.name}: ${r.world.width} × ${r.world.height}, cells of ${r.world.cell}`));
   });
