@@ -71,15 +71,6 @@ export class MoveSequencer {
     this.y = clamp(py, this.height);
     return this.sent.length;
   }
-
-  /** Moves sent since the last correction that the server has not been shown to have seen. */
-  get pending(): number {
-    return this.sent.length;
-  }
-
-  get lastSeq(): number {
-    return this.seq;
-  }
 }
 
 const clamp = (v: number, max: number): number => Math.max(0, Math.min(max, v));

@@ -24,8 +24,8 @@ t.test("log - a field called node cannot make a line name another node", async (
 });
 
 t.test("log - errors are written with message, code and stack", async (t) => {
-  const err = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
-  t.match(errorFields(err), { error: "connect ECONNREFUSED 127.0.0.1:5432", code: "ECONNREFUSED", stack: /^Error: connect ECONNREFUSED[^]*log\.test\.ts/ });
+  const err = Object.assign(new Error("connect ECONNREFUSED (the database is down)"), { code: "ECONNREFUSED" });
+  t.match(errorFields(err), { error: "connect ECONNREFUSED (the database is down)", code: "ECONNREFUSED", stack: /^Error: connect ECONNREFUSED[^]*log\.test\.ts/ });
   t.same(errorFields("plain words"), { error: "plain words" }, "a thrown non-error is its text");
   const log = createLog("LOGIN-1");
   const [direct, nested] = linesOf(() => {

@@ -206,6 +206,7 @@ t.test("config - writeTestConfig gives a loadable file on fresh, distinct ports"
 });
 
 t.test("config - metrics addresses: off unless given, host:port, a port of their own, remapped in test copies", async (t) => {
+  // the shipped file's addresses, parsed only: nothing here listens, and the copies below get free ports
   const text = readFileSync(SHIPPED_CONFIG, "utf8")
     .replace("{ id: CLIENT-1, ws: 127.0.0.1:7201,", "{ id: CLIENT-1, metrics: 127.0.0.1:7290, ws: 127.0.0.1:7201,")
     .replace("{ id: CLIENT-2, ws: 127.0.0.1:7202,", "{ id: CLIENT-2, metrics: 127.0.0.1:7201, ws: 127.0.0.1:7202,");

@@ -118,7 +118,7 @@ export class RealmClient {
   closed: Closed | undefined;
   /** How fast the own character walks, units/s; the zone decides what it accepts. */
   walkSpeed = WALK_SPEED;
-  readonly stats = { rttMs: 0, fps: 0, interpDelayMs: 0, entities: 0, corrections: 0, resumes: 0, framesReceived: 0 };
+  readonly stats = { rttMs: 0, fps: 0, interpDelayMs: 0, entities: 0, corrections: 0, resumes: 0 };
 
   private readonly listeners = new Map<keyof Events, Set<(v: never) => void>>();
   private readonly graceMs: number;
@@ -382,7 +382,6 @@ export class RealmClient {
     const now = Date.now();
     this.view.apply(u);
     this.interp.frame(u.time, now);
-    this.stats.framesReceived++;
     this.frameTimes.push(now);
     while (this.frameTimes.length > 0 && now - this.frameTimes[0]! > 1000) this.frameTimes.shift();
     const seen = new Set<number>();
@@ -424,15 +423,13 @@ export class RealmClient {
     this.stats.entities = this.view.size;
     const w = this.welcome;
     if (this.state !== "world" || !w || !this.moves) return;
-    let dx = this.walkDir.x;
-    let dy = this.walkDir.y;
-    if (this.target && dx === 0 && dy === 0) {
-      dx = this.target.x - this.localX;
-      dy = this.target.y - this.localY;
-    }
+    // keys win over a click's target; walking to a target stops on it
+    const toTarget = this.target !== undefined && this.walkDir.x === 0 && this.walkDir.y === 0;
+    const dx = toTarget ? this.target!.x - this.localX : this.walkDir.x;
+    const dy = toTarget ? this.target!.y - this.localY : this.walkDir.y;
     const len = Math.hypot(dx, dy);
     if (len > 0) {
-      const step = Math.min(this.walkSpeed * dt, this.target && this.walkDir.x === 0 && this.walkDir.y === 0 ? len : Infinity);
+      const step = Math.min(this.walkSpeed * dt, toTarget ? len : Infinity);
       this.localX = Math.max(0, Math.min(w.worldWidth - 0.01, this.localX + (dx / len) * step));
       this.localY = Math.max(0, Math.min(w.worldHeight - 0.01, this.localY + (dy / len) * step));
       this.heading = Math.atan2(dy, dx);
