@@ -9,6 +9,8 @@ import { NodeMetrics } from "./metrics/node-metrics.ts";
 import { Op, opName, type OpCode } from "./opcodes.ts";
 import type { Body } from "./protocol/index.ts";
 import type { NodeDown, NodeUp } from "./protocol/reviver.ts";
+import type { MeshIdentity } from "./mesh/mesh-identity.ts";
+import { meshIdentity } from "./mesh/realm-mesh.ts";
 import { Wire } from "./wire.ts";
 import { allNodes, findNode, type AnyNodeSpec, type RealmsConfig } from "../config/model.ts";
 
@@ -29,6 +31,8 @@ export class NodeRuntime {
   readonly id: string;
   readonly log: Log;
   readonly wire: Wire;
+  /** CURVE keys and id proofs for every socket of the node; undefined when the realm runs without a mesh. */
+  readonly mesh: MeshIdentity | undefined;
   /** The node's Prometheus registry; served on `metrics:` when the config gives one. */
   readonly metrics: NodeMetrics;
   readonly startedAt = Date.now();
@@ -51,6 +55,7 @@ export class NodeRuntime {
     this.metrics = new NodeMetrics(opts.spec);
     // looked up on every frame received, so a map rather than a walk of the config
     const kinds = new Map(allNodes(opts.config).map((n) => [n.id, n.kind]));
+    this.mesh = meshIdentity(opts.config, this.id);
     this.wire = new Wire(
       this.id,
       this.log,
@@ -58,6 +63,7 @@ export class NodeRuntime {
       (frame, from) => this.dispatch(frame, from),
       // an id outside the config is a tool (CLI, bench, test harness)
       (from) => kinds.get(from) ?? "tool",
+      this.mesh,
     );
     this.on(Op.PING, (body, from) => this.wire.reply(from, Op.PONG, { corr: body.corr, id: this.id, uptimeMs: this.uptimeMs() }));
     this.on(Op.SHUTDOWN, (body, from) => void this.stop(`${from}: ${body.reason}`));

@@ -2,10 +2,14 @@
 // peer through one DEALER per peer, addressed by node id. Messages are fire-and-forget; a
 // request that wants an answer carries a `corr`, and the answer comes back over the same
 // connection as a separate message with that `corr`. Every wait has a timeout.
+// With a mesh identity (common/mesh/) every socket speaks CURVE: the inbox admits only the realm's
+// keys (ZAP), and a DEALER's routing id carries the proof of its node id.
 import * as zmq from "zeromq";
 import { decodeFrame, encodeFrame, type Frame } from "./codec.ts";
 import { FrameError, TimeoutError } from "./errors.ts";
 import { errorFields, type Log } from "./log.ts";
+import type { MeshIdentity } from "./mesh/mesh-identity.ts";
+import { RepeatCounter } from "./mesh/repeat-counter.ts";
 import { opName, type OpCode } from "./opcodes.ts";
 import { REPLY_OPS, type Body } from "./protocol/index.ts";
 import { maySend, type SenderKind } from "./protocol/senders.ts";
@@ -129,7 +133,10 @@ export class Wire {
   badFrames = 0;
   /** Frames dropped because their sender's kind may not send that opcode (common/protocol/senders.ts). */
   refusedFrames = 0;
-  private readonly refusedBy = new Map<string, number>();
+  private readonly refusals = new RepeatCounter();
+  /** The routing id each proven sender last used, for replies (with a mesh it is not the node id). */
+  private readonly routes = new Map<string, string>();
+  private unlisten: (() => void) | undefined;
 
   constructor(
     readonly self: string,
@@ -138,11 +145,14 @@ export class Wire {
     private readonly handler: Handler,
     /** The kind of a sender by node id; nodes give it so the sender table is enforced, tools need not. */
     private readonly senderOf?: (from: string) => SenderKind,
+    /** CURVE keys and id proofs; without it the wire is plain TCP and a routing id is taken at its word. */
+    private readonly mesh?: MeshIdentity,
   ) {}
 
   /** Binds the inbox; throws (EADDRINUSE...) so the node can exit with a clear reason. */
   async bind(address: string): Promise<string> {
-    const router = new zmq.Router({ handover: true, maxMessageSize: TRANSPORT_MAX_BYTES, linger: LINGER_MS, sendTimeout: 0 });
+    this.unlisten ??= await this.mesh?.listen(this.log);
+    const router = new zmq.Router({ handover: true, maxMessageSize: TRANSPORT_MAX_BYTES, linger: LINGER_MS, sendTimeout: 0, ...this.mesh?.serverOptions() });
     try {
       await router.bind(address);
     } catch (err) {
@@ -151,11 +161,21 @@ export class Wire {
     }
     this.inbox = router;
     this.inboxQueue = new SendQueue(router, this.log, "inbox");
+    if (this.mesh) this.logFailedHandshakes(router, address);
     this.loops.push(
       receiveLoop(router, (frames) => {
         const [identity, ...rest] = frames;
+        if (!identity) return;
         // latin1 maps every byte to one char and back: a peer without a routing id gets a binary one from libzmq
-        if (identity) this.accept(rest, identity.toString("latin1"));
+        const route = identity.toString("latin1");
+        const from = this.mesh ? this.mesh.senderOf(route) : route;
+        if (from === undefined) return this.refuse(route, "any", "its routing id does not prove a node id with the key it connected with");
+        if (from !== route) {
+          // bounded: every CLI run is a tool id of its own
+          if (this.routes.size >= 10_000 && !this.routes.has(from)) this.routes.clear();
+          this.routes.set(from, route);
+        }
+        this.accept(rest, from);
       }),
     );
     return router.lastEndpoint ?? address;
@@ -179,7 +199,7 @@ export class Wire {
   reply<O extends OpCode>(to: string, op: O, body: Body<O>): void {
     if (!this.inbox || !this.inboxQueue) throw new Error("reply before the inbox is bound");
     const [head, payload] = encodeFrame(op, body);
-    this.inboxQueue.push([Buffer.from(to, "latin1"), head, payload]);
+    this.inboxQueue.push([Buffer.from(this.routes.get(to) ?? to, "latin1"), head, payload]);
   }
 
   get dropped(): number {
@@ -194,6 +214,8 @@ export class Wire {
     for (const { socket } of this.peers.values()) socket.close();
     this.peers.clear();
     await Promise.allSettled(this.loops);
+    this.unlisten?.();
+    this.unlisten = undefined;
   }
 
   private peer(to: string): { socket: zmq.Dealer; queue: SendQueue } {
@@ -202,7 +224,8 @@ export class Wire {
     const address = to.startsWith("tcp://") || to.startsWith("ipc://") ? to : this.addressOf(to);
     if (!address) throw new Error(`unknown peer ${to}: not in the config`);
     const socket = new zmq.Dealer({
-      routingId: this.self,
+      routingId: this.mesh ? this.mesh.routingIdFor(to) : this.self,
+      ...this.mesh?.clientOptions(to),
       linger: LINGER_MS,
       sendTimeout: 0,
       maxMessageSize: TRANSPORT_MAX_BYTES,
@@ -216,15 +239,21 @@ export class Wire {
     return entry;
   }
 
-  private refuse(from: string, op: number): void {
+  private refuse(from: string, op: string, why: string): void {
     this.refusedFrames++;
-    const key = `${from} ${op}`;
-    const n = (this.refusedBy.get(key) ?? 0) + 1;
-    // a peer that keeps trying must not flood the log: lines at 1, 2, 4, 8... per sender and opcode
-    // bounded: a forger cycling through ids must not grow the map without end
-    if (n === 1 && this.refusedBy.size >= 10_000) this.refusedBy.clear();
-    this.refusedBy.set(key, n);
-    if ((n & (n - 1)) === 0) this.log.warn("frame-refused", { from, kind: this.senderOf?.(from), op: opName(op) ?? op, why: "sender kind may not send it", refused: n });
+    const n = this.refusals.count(`${from} ${op}`);
+    if (RepeatCounter.worthALine(n)) this.log.warn("frame-refused", { from, kind: this.senderOf?.(from), op, why, refused: n });
+  }
+
+  /** A peer without a key, or with one of another realm, fails the handshake: libzmq names no peer, so the count is per inbox and cause. */
+  private logFailedHandshakes(router: zmq.Router, inbox: string): void {
+    const failed = (e: { type: string; error: Error }): void => {
+      const n = this.refusals.count(`${inbox} ${e.type}`);
+      if (RepeatCounter.worthALine(n)) this.log.warn("peer-refused", { inbox, why: `CURVE handshake failed (${e.type}): ${e.error.message}`, refused: n });
+    };
+    router.events.on("handshake:error:protocol", failed);
+    router.events.on("handshake:error:auth", failed);
+    router.events.on("handshake:error:other", failed);
   }
 
   private accept(frames: Buffer[], from: string): void {
@@ -238,7 +267,7 @@ export class Wire {
       return;
     }
     if (this.senderOf && !maySend(this.senderOf(from), frame.op)) {
-      this.refuse(from, frame.op);
+      this.refuse(from, opName(frame.op) ?? String(frame.op), "sender kind may not send it");
       return;
     }
     if (this.pending.settle(frame)) return;

@@ -50,6 +50,7 @@ const rawRealm = object({
 
 const rawConfig = object({
   data_dir: optional(text),
+  mesh: optional(object({ curve: withDefault(bool, true), keys: optional(text) })),
   login: object({ register: withDefault(bool, false), nodes: list(object({ ...nodeFields, http: text, tls: tlsFields })) }),
   revivers: list(object({ ...nodeFields, console: optional(text) })),
   client_nodes: list(object({ ...nodeFields, ws: text, tls: tlsFields, public_url: optional(str({ max: 512, pattern: /^wss?:\/\/[^\s/]+(\/\S*)?$/, what: "a ws:// or wss:// URL such as wss://play.example.com/c1" })) })),
@@ -203,9 +204,11 @@ function buildConfig(raw: Infer<typeof rawConfig>, absFile: string, problems: Pr
       declared: { file: problems.file, path, certLine: at.line(`${path}.cert`), keyLine: at.line(`${path}.key`) },
     };
 
+  const dataDir = resolve(dirname(absFile), raw.data_dir ?? "var");
   const cfg: RealmsConfig = {
     file: absFile,
-    dataDir: resolve(dirname(absFile), raw.data_dir ?? "var"),
+    dataDir,
+    mesh: raw.mesh?.curve ? { keys: raw.mesh.keys === undefined ? resolve(dataDir, "keys") : resolve(dirname(absFile), raw.mesh.keys) } : undefined,
     login: {
       register: raw.login.register,
       nodes: raw.login.nodes.map((n, i) => {

@@ -130,6 +130,8 @@ export interface RealmsConfig {
   file: string;
   /** Where nodes keep their data unless the CLI says otherwise (relative paths are relative to the file). */
   dataDir: string;
+  /** CURVE on every ZeroMQ socket, with the key pairs in `keys` (see common/mesh/); undefined: plain TCP between nodes. */
+  mesh: { keys: string } | undefined;
   login: { nodes: LoginNodeSpec[]; register: boolean };
   revivers: ReviverSpec[];
   clientNodes: ClientNodeSpec[];

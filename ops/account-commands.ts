@@ -7,7 +7,8 @@ import { UsageError } from "../common/errors.ts";
 import { createLog } from "../common/log.ts";
 import { banPlayer, kickFromRealms, kickPlayer } from "../common/operator/player-desk.ts";
 import { createPool, migrate } from "../common/postgres/connect.ts";
-import { Wire } from "../common/wire.ts";
+import { realmWire } from "../common/mesh/realm-mesh.ts";
+import type { Wire } from "../common/wire.ts";
 import type { RealmsConfig } from "../config/model.ts";
 import { configFrom, dataDirOf, options, type Command } from "./command.ts";
 import { postgresUrl } from "./embedded-postgres.ts";
@@ -61,8 +62,8 @@ async function readNewPassword(): Promise<string> {
 }
 
 /** A wire to the realm nodes, for the kicks a change of password or a ban brings. */
-function realmWire(config: RealmsConfig): Wire {
-  return new Wire(`ops-${process.pid}`, createLog("realm-account", "error"), (id) => config.realms.find((r) => r.realmNode.id === id)?.realmNode.inbox, () => {});
+function kickWire(config: RealmsConfig): Wire {
+  return realmWire(config, `ops-${process.pid}`, createLog("realm-account", "error"));
 }
 
 const USAGE = [
@@ -94,7 +95,7 @@ export const account: Command = {
     const url = postgresUrl(dataDirOf(config, values.data));
     const password = action === "create" || action === "passwd" ? await readNewPassword() : undefined;
     const pool: pg.Pool = createPool(url, 2);
-    const wire = realmWire(config);
+    const wire = kickWire(config);
     try {
       await migrate(pool);
       const accounts = new AccountStore(pool);

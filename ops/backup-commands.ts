@@ -4,8 +4,7 @@ import { createLog } from "../common/log.ts";
 import { BackupDesk, realmOf } from "../common/operator/backup-desk.ts";
 import type { SnapshotRow } from "../common/protocol/backup.ts";
 import { UsageError } from "../common/errors.ts";
-import { Wire } from "../common/wire.ts";
-import { findNode } from "../config/model.ts";
+import { realmWire } from "../common/mesh/realm-mesh.ts";
 import { configFrom, options, type Command } from "./command.ts";
 
 const kib = (n: number | undefined): string => (n === undefined ? "-" : n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`);
@@ -49,7 +48,7 @@ export const backup: Command = {
     if (!["now", "list", "verify", "restore"].includes(action ?? "")) throw new UsageError(`realm backup needs one of now, list, verify <id>, restore <id>; got ${action ?? "nothing"}`);
     const config = configFrom(values);
     const self = `ops-backup-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-    const wire = new Wire(self, createLog(self, "error"), (id) => findNode(config, id)?.inbox, () => {});
+    const wire = realmWire(config, self, createLog(self, "error"));
     const desk = new BackupDesk(wire, realmOf(config, values.realm), (line) => console.log(line));
     try {
       switch (action) {

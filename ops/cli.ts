@@ -8,6 +8,7 @@ import { chaos } from "./chaos/chaos-command.ts";
 import type { Command } from "./command.ts";
 import { consoleCommand } from "./console-command.ts";
 import { deploy } from "./deploy/command.ts";
+import { keys } from "./keys-command.ts";
 import { node } from "./node-command.ts";
 import { checkConfig, start, status, stop } from "./realm-commands.ts";
 import { restart } from "./restart-command.ts";
@@ -26,6 +27,7 @@ const COMMANDS: Record<string, Command> = {
   chaos,
   node,
   deploy,
+  keys,
 };
 
 const USAGE = ["usage: realm <command> [options]", ...Object.values(COMMANDS).flatMap((c) => c.usage.map((u) => `  ${u}`))].join("\n");

@@ -4,6 +4,9 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse, stringify } from "yaml";
+import { ConfigError } from "../common/errors.ts";
+import { ensureRealmKeys } from "../common/mesh/realm-mesh.ts";
+import { loadConfig } from "../config/load.ts";
 import { remapPorts } from "./free-ports.ts";
 
 export const SHIPPED_CONFIG = fileURLToPath(new URL("../realms.yaml", import.meta.url));
@@ -11,6 +14,7 @@ export const SHIPPED_CONFIG = fileURLToPath(new URL("../realms.yaml", import.met
 /**
  * Writes `<dir>/realms.yaml` from `from` (default: the shipped realms.yaml) with free ports and
  * `data_dir: <dir>/var`; `edit` runs last on the plain object, so it may also break the file on purpose.
+ * The mesh's keys (when it has one) are made under the copy's data dir unless the copy names a folder of its own.
  */
 export async function writeConfigCopy(dir: string, opts: { from?: string; edit?: (doc: any) => void } = {}): Promise<string> {
   const doc: unknown = parse(await readFile(opts.from ?? SHIPPED_CONFIG, "utf8"));
@@ -21,5 +25,11 @@ export async function writeConfigCopy(dir: string, opts: { from?: string; edit?:
   await mkdir(dir, { recursive: true });
   const file = join(dir, "realms.yaml");
   await writeFile(file, stringify(doc));
+  try {
+    ensureRealmKeys(loadConfig(file));
+  } catch (err) {
+    // a file broken on purpose has no nodes to make keys for
+    if (!(err instanceof ConfigError)) throw err;
+  }
   return file;
 }

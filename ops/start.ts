@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { isAlive, launchNode } from "../common/launch.ts";
 import type { Log } from "../common/log.ts";
+import { ensureRealmKeys } from "../common/mesh/realm-mesh.ts";
 import { allNodes, type RealmsConfig } from "../config/model.ts";
 import { startEmbeddedPostgres, type RunningPostgres } from "./embedded-postgres.ts";
 import { consoleAnnouncement } from "./console-command.ts";
@@ -34,6 +35,9 @@ export async function startRealm(config: RealmsConfig, dataDir: string, log: Log
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(pidFile(dataDir), `${process.pid}\n`);
 
+  // one command starts a realm: the mesh's keys are made on first start (a multi-host realm makes them with `realm keys`)
+  const made = ensureRealmKeys(config);
+  if (made.length > 0) log.info("mesh-keys-made", { keys: config.mesh?.keys, ids: made.length });
   let postgres: RunningPostgres | undefined;
   const known = new Set<number>();
   const wire = opsWire(config);

@@ -3,13 +3,14 @@
 import { createLog } from "../common/log.ts";
 import { Op } from "../common/opcodes.ts";
 import type { NodeStatus, StatusReply } from "../common/protocol/reviver.ts";
-import { Wire } from "../common/wire.ts";
+import { realmWire } from "../common/mesh/realm-mesh.ts";
+import type { Wire } from "../common/wire.ts";
 import type { RealmsConfig } from "../config/model.ts";
 
 export function opsWire(config: RealmsConfig): Wire {
   const self = `ops-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const log = createLog(self, "error");
-  return new Wire(self, log, (id) => config.revivers.find((r) => r.id === id)?.inbox, () => {});
+  return realmWire(config, self, log);
 }
 
 export async function queryStatus(config: RealmsConfig, wire: Wire, timeoutMs = 1500): Promise<StatusReply | undefined> {

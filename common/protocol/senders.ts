@@ -6,7 +6,8 @@ import { opName, type OpName } from "../opcodes.ts";
 
 /**
  * `tool` is any wire whose id is not a node of the config: the CLI, benches, test harnesses.
- * Tools pass: until ids are bound to keys (CURVE, issue 13) a tool id proves nothing either way.
+ * Tools pass: on a CURVE mesh a tool id is proven with the operator's key (common/mesh/), so it
+ * is the operator speaking; a realm without a mesh trusts every id, tools and nodes alike.
  */
 export type SenderKind = NodeKind | "tool";
 

@@ -4,6 +4,7 @@
 import * as zmq from "zeromq";
 import { cellTopic } from "../../common/cell-snapshot.ts";
 import type { Log } from "../../common/log.ts";
+import { connectTo, type MeshIdentity } from "../../common/mesh/mesh-identity.ts";
 import type { RealmSpec } from "../../config/model.ts";
 import type { CellSubscriber } from "./world-mirror.ts";
 
@@ -20,8 +21,9 @@ export class CellFeed implements CellSubscriber {
   constructor(
     private readonly realm: RealmSpec,
     private readonly log: Log,
+    mesh: MeshIdentity | undefined,
   ) {
-    for (const z of realm.zones) this.sub.connect(z.pub);
+    for (const z of realm.zones) connectTo(this.sub, z.id, z.pub, mesh);
   }
 
   subscribe(zone: string, cx: number, cy: number): void {

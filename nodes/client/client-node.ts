@@ -56,7 +56,7 @@ export class ClientNode {
   ) {
     this.desk = new RealmDesk(rt, config);
     for (const realm of config.realms) {
-      const hub = new RealmHub(realm, rt.log, (zone, intents) => rt.wire.send(zone, Op.ZONE_INTENTS, { intents }));
+      const hub = new RealmHub(realm, rt.log, (zone, intents) => rt.wire.send(zone, Op.ZONE_INTENTS, { intents }), rt.mesh);
       this.hubs.set(realm.name, hub);
       for (const z of realm.zones) this.hubOfZone.set(z.id, hub);
     }

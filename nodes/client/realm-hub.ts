@@ -5,6 +5,7 @@
 import { performance } from "node:perf_hooks";
 import { ByteWriter } from "../../common/bytes.ts";
 import { nodeOfWorld, Quantizer } from "../../common/cell-snapshot.ts";
+import type { MeshIdentity } from "../../common/mesh/mesh-identity.ts";
 import type { Log } from "../../common/log.ts";
 import type { Intent } from "../../common/protocol/zone.ts";
 import type { RealmSpec } from "../../config/model.ts";
@@ -59,9 +60,10 @@ export class RealmHub {
     readonly realm: RealmSpec,
     private readonly log: Log,
     private readonly sendIntents: IntentSink,
+    mesh: MeshIdentity | undefined,
   ) {
     this.q = new Quantizer(realm.world.width, realm.world.height);
-    this.feed = new CellFeed(realm, log);
+    this.feed = new CellFeed(realm, log, mesh);
     this.outbox = realm.zones.map(() => []);
     this.layer(0);
   }

@@ -42,7 +42,7 @@ interface OpenInstance {
 }
 
 export async function startInstanceNode(rt: NodeRuntime, spec: InstanceSpec, config: RealmsConfig): Promise<void> {
-  const publisher = new CellPublisher(await bindPub(spec.pub), rt.log);
+  const publisher = new CellPublisher(await bindPub(spec.pub, rt), rt.log);
   void publisher.listen();
   let open: OpenInstance | undefined;
   let opened = 0;

@@ -10,8 +10,11 @@ import type { CellPublisher } from "./cell-publisher.ts";
 import type { TickLoop } from "./tick-loop.ts";
 import type { Zone } from "./zone.ts";
 
-export async function bindPub(address: string): Promise<zmq.XPublisher> {
-  const pub = new zmq.XPublisher({ linger: 0, sendHighWaterMark: 20_000 });
+/** The node's PUB; on a mesh only the realm's keys may subscribe. */
+export async function bindPub(address: string, rt: NodeRuntime): Promise<zmq.XPublisher> {
+  // the inbox registered the keys already (and drops them at close); this covers a PUB bound first
+  await rt.mesh?.listen(rt.log);
+  const pub = new zmq.XPublisher({ linger: 0, sendHighWaterMark: 20_000, ...rt.mesh?.serverOptions() });
   try {
     await pub.bind(address);
   } catch (err) {

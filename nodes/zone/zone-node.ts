@@ -21,7 +21,7 @@ const ZONE_IDS = 0x100_0000;
 const COPY_IDS = 0x10_0000;
 
 export async function startZoneNode(rt: NodeRuntime, spec: ZoneSpec, realm: RealmSpec): Promise<void> {
-  const publisher = new CellPublisher(await bindPub(spec.pub), rt.log);
+  const publisher = new CellPublisher(await bindPub(spec.pub, rt), rt.log);
   void publisher.listen();
   const world = [0, 0, realm.world.width, realm.world.height] as const;
   const ordinal = realm.zones.findIndex((z) => z.id === spec.id);

@@ -11,7 +11,8 @@ import { childKey, closeStore, META, nameKey, newGeneration, openStore, setMeta 
 import { checkStoreFile } from "../../common/store/invariants.ts";
 import { seal } from "../../common/store/records.ts";
 import { sha256File } from "../../common/store/file-transfer.ts";
-import { Wire } from "../../common/wire.ts";
+import { realmWire } from "../../common/mesh/realm-mesh.ts";
+import type { Wire } from "../../common/wire.ts";
 import { loadConfig } from "../../config/load.ts";
 import { findNode, type RealmsConfig } from "../../config/model.ts";
 import { plot, type Bench, type BenchContext, type Cell, type Chart } from "./bench.ts";
@@ -37,7 +38,7 @@ class BenchRealm {
 
   constructor(readonly config: RealmsConfig) {
     const self = `bench-${process.pid}`;
-    this.wire = new Wire(self, createLog(self, "error"), (id) => findNode(config, id)?.inbox, () => {});
+    this.wire = realmWire(config, self, createLog(self, "error"));
     this.db = new DatabaseClient(this.wire, this.realm.database.id, { timeoutMs: 10_000, retries: 0 });
   }
 
@@ -95,7 +96,7 @@ async function measure(realm: BenchRealm, op: "checkpoint" | "trade", ms: number
       await new Promise((r) => setTimeout(r, 100));
     }
   })();
-  const result = await loadInProcess<RateResult>({ kind: "rate", inbox: realm.realm.database.inbox, dbId: realm.realm.database.id, op, ms, concurrency, characters });
+  const result = await loadInProcess<RateResult>({ kind: "rate", configFile: realm.config.file, dbId: realm.realm.database.id, op, ms, concurrency, characters });
   sampling = false;
   await sampler;
   return { ...result, maxLagOps, maxLagMs };

@@ -10,11 +10,14 @@ import { fileURLToPath } from "node:url";
 import { DatabaseClient, type TradeSide } from "../../common/db-client.ts";
 import { DbError } from "../../common/errors.ts";
 import { createLog } from "../../common/log.ts";
-import { Wire } from "../../common/wire.ts";
+import { realmWire } from "../../common/mesh/realm-mesh.ts";
+import type { Wire } from "../../common/wire.ts";
+import { loadConfig } from "../../config/load.ts";
 
 export interface TradesSpec {
   kind: "trades";
-  inbox: string;
+  /** The realm's realms.yaml: where the database node listens, and the mesh keys to reach it with. */
+  configFile: string;
   dbId: string;
   count: number;
   seed: number;
@@ -25,7 +28,7 @@ export interface TradesSpec {
 
 export interface RateSpec {
   kind: "rate";
-  inbox: string;
+  configFile: string;
   dbId: string;
   op: "checkpoint" | "trade";
   ms: number;
@@ -61,9 +64,9 @@ function random(seed: number): () => number {
   };
 }
 
-function client(spec: { inbox: string; dbId: string }): { wire: Wire; db: DatabaseClient } {
+function client(spec: { configFile: string; dbId: string }): { wire: Wire; db: DatabaseClient } {
   const self = `load-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  const wire = new Wire(self, createLog(self, "error"), (id) => (id === spec.dbId ? spec.inbox : undefined), () => {});
+  const wire = realmWire(loadConfig(spec.configFile), self, createLog(self, "error"));
   return { wire, db: new DatabaseClient(wire, spec.dbId, { timeoutMs: 5000, retries: 2 }) };
 }
 

@@ -6,7 +6,8 @@
 // say how far behind the views run. Layers (copies of a zone) are not read.
 import * as zmq from "zeromq";
 import { newRecord, readHeader, readRecord, type EntityRecord } from "../../common/cell-snapshot.ts";
-import type { RealmSpec } from "../../config/model.ts";
+import { subscribeZones } from "../../common/mesh/realm-mesh.ts";
+import type { RealmSpec, RealmsConfig } from "../../config/model.ts";
 import type { Bot } from "./bot.ts";
 
 /** Ticks kept per zone: a view lags the zone by a few ticks, never by seconds. */
@@ -30,9 +31,12 @@ export class TruthFeed {
   private readonly blocks = new Map<string, Map<number, Buffer[]>>();
   readonly check = newViewCheck();
 
-  constructor(private readonly realm: RealmSpec) {
+  constructor(
+    private readonly realm: RealmSpec,
+    config: RealmsConfig,
+  ) {
+    subscribeZones(config, realm.zones, this.sub, `bots-truth-${process.pid}`);
     for (const z of realm.zones) {
-      this.sub.connect(z.pub);
       this.sub.subscribe(`${z.id}/`);
       this.blocks.set(z.id, new Map());
     }

@@ -5,7 +5,8 @@
 import { randomUUID } from "node:crypto";
 import { DatabaseClient } from "../../common/db-client.ts";
 import { createLog, type Log } from "../../common/log.ts";
-import { Wire } from "../../common/wire.ts";
+import { realmWire } from "../../common/mesh/realm-mesh.ts";
+import type { Wire } from "../../common/wire.ts";
 import { loadConfig } from "../../config/load.ts";
 import { clientNodeUrl, type RealmSpec } from "../../config/model.ts";
 import { ClumpMind, clumpCell, PatrolMind, SpreadMind } from "./behaviors.ts";
@@ -78,7 +79,7 @@ export class BotWorker {
     let grantGold: BotContext["grantGold"];
     if (spec.behavior === "trade") {
       const db = realm.database;
-      const wire = new Wire(`bots-${process.pid}`, this.log, (id) => (id === db.id ? db.inbox : undefined), () => {});
+      const wire = realmWire(config, `bots-${process.pid}`, this.log);
       const client = new DatabaseClient(wire, db.id);
       this.wire = wire;
       grantGold = async (bot, amount) => {
@@ -99,7 +100,7 @@ export class BotWorker {
       grantGold,
     };
     this.bots = spec.bots.map((n) => new Bot(n, ctx));
-    if (spec.checkViews) this.truth = new TruthFeed(realm);
+    if (spec.checkViews) this.truth = new TruthFeed(realm, config);
   }
 
   start(): void {

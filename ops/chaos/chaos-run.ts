@@ -8,8 +8,7 @@ import path from "node:path";
 import { DatabaseClient } from "../../common/db-client.ts";
 import { createLog } from "../../common/log.ts";
 import { createPool, migrate } from "../../common/postgres/connect.ts";
-import { Wire } from "../../common/wire.ts";
-import { findNode } from "../../config/model.ts";
+import { realmWire } from "../../common/mesh/realm-mesh.ts";
 import { prepareBotAccounts } from "../bots/accounts.ts";
 import { postgresUrl } from "../embedded-postgres.ts";
 import type { BotLedger } from "../bots/ledger.ts";
@@ -68,7 +67,7 @@ export async function runChaos(o: ChaosOptions, say: (line: string) => void): Pr
   const configFile = await writeConfigCopy(dir, { from: o.config });
   const realm = RealmProcess.launch(configFile);
   const report: ChaosReport = { minutes: o.minutes, seed: o.seed, kills: [], bots: [], down: [], economy: undefined, dataDir: o.keep ? dir : undefined, interrupted: false };
-  const wire = new Wire(`chaos-${process.pid}`, createLog("chaos", "error"), (id) => findNode(realm.config, id)?.inbox, () => {});
+  const wire = realmWire(realm.config, `chaos-${process.pid}`, createLog("chaos", "error"));
   try {
     say(`starting the realm from ${o.config} in ${dir}`);
     await realm.waitAllUp(180_000);

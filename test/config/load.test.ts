@@ -46,6 +46,7 @@ t.test("config - the shipped realms.yaml loads with the single-machine topology"
   t.equal(cfg.dataDir, join(repo, "var"));
   t.equal(cfg.login.nodes.length, 2);
   t.equal(cfg.login.register, true, "the shipped realm is for trying out: registration on");
+  t.same(cfg.mesh, { keys: join(repo, "var", "keys") }, "CURVE on, keys under the data dir");
   t.equal(cfg.revivers.length, 2);
   t.equal(cfg.clientNodes.length, 2);
   t.equal(cfg.instances.pool.length, 2);
@@ -83,6 +84,7 @@ t.test("config - the shipped realms.yaml loads with the single-machine topology"
 t.test("config - two-realms.yaml loads both realms with their own settings and defaults", async (t) => {
   const cfg = loadConfig(TWO_REALMS);
   t.equal(cfg.dataDir, join(repo, "config/examples/var-two-realms"), "data_dir is relative to the file's folder");
+  t.same(cfg.mesh, { keys: join(repo, "config/examples/var-two-realms/keys") }, "mesh.keys is relative to the file's folder too");
   t.same(
     cfg.realms.map((r) => [r.name, r.zones.length, r.tickHz, r.playerCap, r.backup.everyMs, r.backup.keep, r.database.flushMs]),
     [

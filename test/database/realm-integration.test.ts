@@ -4,15 +4,14 @@
 import t from "tap";
 import { DatabaseClient } from "../../common/db-client.ts";
 import { createLog } from "../../common/log.ts";
-import { Wire } from "../../common/wire.ts";
-import { findNode } from "../../config/model.ts";
+import { realmWire } from "../../common/mesh/realm-mesh.ts";
 import { runCli, TestRealm, until } from "../harness/realm.ts";
 
 t.test("database - in a running realm: vitals in the heartbeat, backups from the CLI, kill -9 survived", async (t) => {
   const realm = await TestRealm.start(t);
   await realm.waitAllUp(40_000);
   const spec = realm.config.realms[0]!;
-  const wire = new Wire("test-db-client", createLog("test", "error"), (id) => findNode(realm.config, id)?.inbox, () => {});
+  const wire = realmWire(realm.config, "test-db-client", createLog("test", "error"));
   t.teardown(() => wire.close());
   const db = new DatabaseClient(wire, spec.database.id, { timeoutMs: 2000, retries: 2 });
   await until("the database to serve", 30_000, async () => ((await db.stats().catch(() => undefined))?.state === "serving" ? true : undefined));

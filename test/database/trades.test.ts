@@ -28,7 +28,7 @@ t.test("database - 1,000 conflicting trades from two clients conserve gold and s
   }
   const allItems = Object.values(holdings).flat();
 
-  const spec = (seed: number): TradesSpec => ({ kind: "trades", inbox: pair.realm.database.inbox, dbId: pair.dbId, count: TRADES_PER_CLIENT, seed, holdings, concurrency: 8 });
+  const spec = (seed: number): TradesSpec => ({ kind: "trades", configFile: pair.configFile, dbId: pair.dbId, count: TRADES_PER_CLIENT, seed, holdings, concurrency: 8 });
   const began = Date.now();
   const [one, two] = await Promise.all([loadInProcess<TradesResult>(spec(11)), loadInProcess<TradesResult>(spec(23))]);
   const applied = [...one.applied, ...two.applied];

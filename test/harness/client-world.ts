@@ -12,7 +12,8 @@ import { createLog } from "../../common/log.ts";
 import { Op } from "../../common/opcodes.ts";
 import type { Body } from "../../common/protocol/index.ts";
 import type { PlayerState } from "../../common/protocol/zone.ts";
-import { Wire } from "../../common/wire.ts";
+import { realmWire, subscribeZones } from "../../common/mesh/realm-mesh.ts";
+import type { Wire } from "../../common/wire.ts";
 import { loadConfig } from "../../config/load.ts";
 import { findNode, type ClientNodeSpec, type RealmSpec, type RealmsConfig } from "../../config/model.ts";
 import { PlayerBot } from "./player-bot.ts";
@@ -80,7 +81,7 @@ export class ClientWorld {
     const config = loadConfig(file);
     const realm = config.realms[0]!;
     let world: ClientWorld | undefined;
-    const wire = new Wire(realm.realmNode.id, createLog("test-realm", "error"), (id) => findNode(config, id)?.inbox, (frame, from) => world?.answer(frame, from));
+    const wire = realmWire(config, realm.realmNode.id, createLog("test-realm", "error"), (frame, from) => world?.answer(frame, from));
     world = new ClientWorld(file, config, realm, wire, new Quantizer(realm.world.width, realm.world.height));
     t.teardown(() => world!.stop());
     await wire.bind(realm.realmNode.inbox);
@@ -164,8 +165,8 @@ export class ClientWorld {
   private async record(): Promise<void> {
     const sub = new zmq.Subscriber({ linger: 0, receiveHighWaterMark: 100_000 });
     this.sub = sub;
+    subscribeZones(this.config, this.realm.zones, sub, `test-${process.pid}`);
     for (const z of this.realm.zones) {
-      sub.connect(z.pub);
       sub.subscribe(`${z.id}/`);
       this.truth.set(z.id, new Map());
     }

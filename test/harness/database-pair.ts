@@ -7,7 +7,8 @@ import path from "node:path";
 import { DatabaseClient } from "../../common/db-client.ts";
 import { isAlive, launchNode, logFileOf } from "../../common/launch.ts";
 import { createLog } from "../../common/log.ts";
-import { Wire } from "../../common/wire.ts";
+import { realmWire } from "../../common/mesh/realm-mesh.ts";
+import type { Wire } from "../../common/wire.ts";
 import { loadConfig } from "../../config/load.ts";
 import { findNode, type RealmSpec, type RealmsConfig } from "../../config/model.ts";
 import { startEmbeddedPostgres, type RunningPostgres } from "../../ops/embedded-postgres.ts";
@@ -48,7 +49,7 @@ export class DatabasePair {
     const realm = config.realms[0]!;
     const postgres = opts.postgres ? await startEmbeddedPostgres(config.dataDir, createLog("test-postgres", "error")) : undefined;
     const self = `test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-    const wire = new Wire(self, createLog(self, "error"), (id) => findNode(config, id)?.inbox, () => {});
+    const wire = realmWire(config, self, createLog(self, "error"));
     const client = new DatabaseClient(wire, realm.database.id, { timeoutMs: 1500, retries: 1 });
     const pair = new DatabasePair(dir, configFile, config, realm, postgres, wire, client);
     // registered after tempDir's, so it runs first (tap runs teardowns last in, first out)

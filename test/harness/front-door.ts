@@ -9,6 +9,7 @@ import pg from "pg";
 import { AccountStore } from "../../common/accounts/accounts.ts";
 import type { ScryptCost } from "../../common/accounts/passwords.ts";
 import { createLog } from "../../common/log.ts";
+import { realmWire } from "../../common/mesh/realm-mesh.ts";
 import { Wire, type Handler } from "../../common/wire.ts";
 import type { LoginNodeSpec, RealmsConfig } from "../../config/model.ts";
 import { TestRealm, until } from "./realm.ts";
@@ -115,7 +116,7 @@ export async function waitFrontDoor(realm: TestRealm, deadlineMs = 60_000, kinds
 
 /** A Wire playing a client node (its own id, outside the config): it checks handles and asks for characters. */
 export function clientNodeWire(t: Teardown, config: RealmsConfig, id: string, handler: Handler = () => {}): Wire {
-  const wire = new Wire(id, createLog(id, "error"), (peer) => config.realms.find((r) => r.realmNode.id === peer)?.realmNode.inbox, handler);
+  const wire = realmWire(config, id, createLog(id, "error"), handler);
   t.teardown(() => wire.close());
   return wire;
 }

@@ -8,6 +8,7 @@ import { launchNode } from "../../common/launch.ts";
 import { createLog } from "../../common/log.ts";
 import { Op } from "../../common/opcodes.ts";
 import type { Intent, PlayerState, ZoneEvent } from "../../common/protocol/zone.ts";
+import { realmWire, subscribeZones } from "../../common/mesh/realm-mesh.ts";
 import { Wire } from "../../common/wire.ts";
 import { loadConfig } from "../../config/load.ts";
 import { findNode, type RealmSpec, type RealmsConfig } from "../../config/model.ts";
@@ -37,7 +38,7 @@ export class ZoneWorld {
     readonly wire: Wire,
     readonly q: Quantizer,
   ) {
-    this.realmWire = new Wire(realm.realmNode.id, createLog("test-realm", "error"), (id) => findNode(config, id)?.inbox, () => {});
+    this.realmWire = realmWire(config, realm.realmNode.id, createLog("test-realm", "error"));
   }
 
   static async start(t: Teardown, opts: { npcs?: number; edit?: (doc: any) => void } = {}): Promise<ZoneWorld> {
@@ -52,7 +53,7 @@ export class ZoneWorld {
     const realm = config.realms[0]!;
     const log = createLog("test-client", "error");
     let world: ZoneWorld | undefined;
-    const wire = new Wire(CLIENT, log, (id) => findNode(config, id)?.inbox, (frame: Frame) => {
+    const wire = realmWire(config, CLIENT, log, (frame: Frame) => {
       if (frame.op === Op.ZONE_EVENTS) world?.events.push(...(frame.body as { events: ZoneEvent[] }).events);
     });
     world = new ZoneWorld(config, realm, wire, new Quantizer(realm.world.width, realm.world.height));
@@ -99,7 +100,7 @@ export class ZoneWorld {
   async subscribe(prefixes: string[]): Promise<void> {
     if (!this.sub) {
       this.sub = new zmq.Subscriber({ linger: 0 });
-      for (const z of this.realm.zones) this.sub.connect(z.pub);
+      subscribeZones(this.config, this.realm.zones, this.sub, `test-${process.pid}`);
       void this.readCells(this.sub);
     }
     for (const p of prefixes) this.sub.subscribe(p);

@@ -7,7 +7,7 @@ import path from "node:path";
 import t from "tap";
 import { DatabaseClient } from "../../common/db-client.ts";
 import { createLog } from "../../common/log.ts";
-import { Wire } from "../../common/wire.ts";
+import { realmWire } from "../../common/mesh/realm-mesh.ts";
 import type { BotLedger } from "../../ops/bots/ledger.ts";
 import type { BotsSummary } from "../../ops/bots/summary.ts";
 import { startFrontDoor } from "../harness/front-door.ts";
@@ -102,7 +102,7 @@ t.test("bots - fighting bots near NPCs kill and loot, and the ledger holds every
   t.ok(loots.every((l) => l.opId !== "" && l.itemId !== ""), "each with its operation and item ids");
   // the database holds each item, owned by the character that looted it
   const db = realm.config.realms[0]!.database;
-  const wire = new Wire(`bots-test-${process.pid}`, createLog("bots-test", "error"), (id) => (id === db.id ? db.inbox : undefined), () => {});
+  const wire = realmWire(realm.config, `bots-test-${process.pid}`, createLog("bots-test", "error"));
   t.teardown(() => wire.close());
   const items = await new DatabaseClient(wire, db.id).loadItems(loots.map((l) => l.itemId));
   for (const l of loots) t.equal(items.find((i) => i.id === l.itemId)?.owner, l.owner, `item ${l.itemId} belongs to its looter`);

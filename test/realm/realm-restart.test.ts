@@ -10,8 +10,7 @@ import { Op } from "../../common/opcodes.ts";
 import { CloseCode, PlayerOp } from "../../common/player-opcodes.ts";
 import type { CharacterEntry, ServerMessage } from "../../common/player-codec.ts";
 import type { Body } from "../../common/protocol/index.ts";
-import { Wire } from "../../common/wire.ts";
-import { findNode } from "../../config/model.ts";
+import { realmWire } from "../../common/mesh/realm-mesh.ts";
 import { createAccounts, login, logLines, postgresOf, request, startFrontDoor } from "../harness/front-door.ts";
 import { PlayerBot } from "../harness/player-bot.ts";
 import { until } from "../harness/realm.ts";
@@ -24,7 +23,7 @@ const spec = realm.config.realms[0]!;
 const realmNode = spec.realmNode.id;
 const loginNodes = realm.config.login.nodes;
 const clientNodeOfUrl = new Map(realm.config.clientNodes.map((c) => [`ws://${c.ws.host}:${c.ws.port}/`, c.id]));
-const wire = new Wire(`test-${process.pid}`, createLog("test", "error"), (id) => findNode(realm.config, id)?.inbox, () => {});
+const wire = realmWire(realm.config, `test-${process.pid}`, createLog("test", "error"));
 t.teardown(() => wire.close());
 
 interface Player {

@@ -6,8 +6,7 @@ import { DatabaseClient } from "../../common/db-client.ts";
 import { createLog } from "../../common/log.ts";
 import { CloseCode, NoticeKind, PlayerOp } from "../../common/player-opcodes.ts";
 import type { ServerMessage } from "../../common/player-codec.ts";
-import { Wire } from "../../common/wire.ts";
-import { findNode } from "../../config/model.ts";
+import { realmWire } from "../../common/mesh/realm-mesh.ts";
 import { nextDaily, RestartCycles } from "../../nodes/reviver/restart-cycle.ts";
 import { loadConfig } from "../../config/load.ts";
 import { createAccounts, postgresOf, startFrontDoor, waitFrontDoor } from "../harness/front-door.ts";
@@ -21,7 +20,7 @@ t.test("reviver - realm restart --in: warnings, everyone saved and closed, nodes
   const kinds = ["login", "realm", "client", "zone", "database", "backup"];
   const realm = await startFrontDoor(t, { kinds });
   const spec = realm.config.realms[0]!;
-  const wire = new Wire("test-restart", createLog("test", "error"), (id) => findNode(realm.config, id)?.inbox, () => {});
+  const wire = realmWire(realm.config, "test-restart", createLog("test", "error"));
   t.teardown(() => wire.close());
   const db = new DatabaseClient(wire, spec.database.id);
   const [nameA, nameB] = (await createAccounts(postgresOf(t, realm), "restarter", 2, "pw")) as [string, string];

@@ -8,7 +8,7 @@ import { createLog } from "../../common/log.ts";
 import { Op } from "../../common/opcodes.ts";
 import type { Body } from "../../common/protocol/index.ts";
 import type { StatusReply } from "../../common/protocol/reviver.ts";
-import { Wire } from "../../common/wire.ts";
+import { realmWire } from "../../common/mesh/realm-mesh.ts";
 import { findNode } from "../../config/model.ts";
 import { procedureFor } from "../../nodes/reviver/procedures.ts";
 import { readLogLines, type LogLine } from "../harness/node-process.ts";
@@ -74,7 +74,7 @@ t.test("reviver - each death named exactly, its kind's procedure taken and timed
   t.notOk(log(spec.backup.id).some((l) => l.event === "peer-down"), "the backup node was not told (it does not act on it)");
 
   // only a reviver may say a node died: a stranger's word, or a malformed one, changes nothing
-  const stranger = new Wire(`test-${process.pid}`, createLog("test", "error"), (id) => findNode(realm.config, id)?.inbox, () => {});
+  const stranger = realmWire(realm.config, `test-${process.pid}`, createLog("test", "error"));
   t.teardown(() => stranger.close());
   const other = realm.config.clientNodes[1]!.id;
   const realmPid = (await realm.node(realmNode))!.pid;

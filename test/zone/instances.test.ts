@@ -8,7 +8,7 @@ import { launchNode } from "../../common/launch.ts";
 import { createLog } from "../../common/log.ts";
 import { Op } from "../../common/opcodes.ts";
 import type { Body } from "../../common/protocol/index.ts";
-import { Wire } from "../../common/wire.ts";
+import { realmWire } from "../../common/mesh/realm-mesh.ts";
 import { loadConfig } from "../../config/load.ts";
 import { findNode } from "../../config/model.ts";
 import { tempDir, until } from "../harness/realm.ts";
@@ -21,7 +21,7 @@ t.test("instances - open on a free pool node, cap players, close when empty, nod
   const file = await writeTestConfig(dir, { edit: (doc) => (doc.instances.close_after = "1s") });
   const config = loadConfig(file);
   const closed: Body<typeof Op.INSTANCE_CLOSED>[] = [];
-  const wire = new Wire(OWNER, createLog("test", "error"), (id) => findNode(config, id)?.inbox, (f: Frame) => {
+  const wire = realmWire(config, OWNER, createLog("test", "error"), (f: Frame) => {
     if (f.op === Op.INSTANCE_CLOSED) closed.push(f.body as Body<typeof Op.INSTANCE_CLOSED>);
   });
   await wire.bind(findNode(config, OWNER)!.inbox);
@@ -49,7 +49,7 @@ t.test("instances - open on a free pool node, cap players, close when empty, nod
   t.same([third.ok, third.code], [false, "full"], "the third is refused: full");
 
   // the players' own client node says they left
-  const client = new Wire("CLIENT-1", createLog("test", "error"), (id) => findNode(config, id)?.inbox, () => {});
+  const client = realmWire(config, "CLIENT-1", createLog("test", "error"));
   t.teardown(() => client.close());
   client.send(a!.node, Op.ZONE_INTENTS, { intents: [{ entity: 1, seq: 0, kind: "leave" }, { entity: 2, seq: 0, kind: "leave" }] });
   const gone = await until("the empty dungeon to close", 10_000, () => closed.find((c) => c.instance === a!.instance));

@@ -5,8 +5,7 @@ import { DatabaseClient } from "../../common/db-client.ts";
 import { createLog } from "../../common/log.ts";
 import { PlayerOp } from "../../common/player-opcodes.ts";
 import type { ServerMessage } from "../../common/player-codec.ts";
-import { Wire } from "../../common/wire.ts";
-import { findNode } from "../../config/model.ts";
+import { realmWire } from "../../common/mesh/realm-mesh.ts";
 import { createAccounts, postgresOf, startFrontDoor } from "../harness/front-door.ts";
 import type { PlayerBot } from "../harness/player-bot.ts";
 import { enterWorld } from "../harness/players.ts";
@@ -21,7 +20,7 @@ function next<O extends number>(bot: PlayerBot, op: O, from: number, what: strin
 t.test("zone - two players trade gold and items; each hears the committed result, refusals move nothing", async (t) => {
   const realm = await startFrontDoor(t, { kinds: ["login", "realm", "client", "zone", "database"] });
   const spec = realm.config.realms[0]!;
-  const wire = new Wire("test-trader", createLog("test", "error"), (id) => findNode(realm.config, id)?.inbox, () => {});
+  const wire = realmWire(realm.config, "test-trader", createLog("test", "error"));
   t.teardown(() => wire.close());
   const db = new DatabaseClient(wire, spec.database.id);
   const [nameA, nameB] = (await createAccounts(postgresOf(t, realm), "trader", 2, "pw")) as [string, string];

@@ -6,8 +6,7 @@ import { createLog } from "../../common/log.ts";
 import { Op } from "../../common/opcodes.ts";
 import { PlayerOp } from "../../common/player-opcodes.ts";
 import type { Body } from "../../common/protocol/index.ts";
-import { Wire } from "../../common/wire.ts";
-import { findNode } from "../../config/model.ts";
+import { realmWire } from "../../common/mesh/realm-mesh.ts";
 import { createAccounts, login, postgresOf, startFrontDoor } from "../harness/front-door.ts";
 import { PlayerBot } from "../harness/player-bot.ts";
 import { until } from "../harness/realm.ts";
@@ -38,7 +37,7 @@ t.test("zone restart - after kill -9 the players are back from their last checkp
     await bot.waitFrames(1);
   }
 
-  const wire = new Wire(`test-${process.pid}`, createLog("test", "error"), (id) => findNode(realm.config, id)?.inbox, () => {});
+  const wire = realmWire(realm.config, `test-${process.pid}`, createLog("test", "error"));
   t.teardown(() => wire.close());
   const db = new DatabaseClient(wire, spec.database.id);
   const saved = await until("a checkpoint after the walk", 10_000, async () => {
