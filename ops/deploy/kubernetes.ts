@@ -40,7 +40,7 @@ function clusterConfig(config: RealmsConfig, nodes: DeployedNode[]): string {
   for (const kind of kindsOf(nodes)) nodes.filter((n) => n.kind === kind).forEach((n, i) => podOf.set(n.id, `${podName(kind, i)}.${setName(kind)}`));
   const atPod = (address: unknown, pod: string): string => `tcp://${pod}:${endpointOf(String(address)).port}`;
   const anywhere = (address: unknown): string => `0.0.0.0:${String(address).slice(String(address).lastIndexOf(":") + 1)}`;
-  return deployedConfigText(config, MOUNTS.data, (raw) => {
+  return deployedConfigText(config, MOUNTS, (raw) => {
     const pod = podOf.get(raw.id);
     if (pod === undefined) return;
     raw.inbox = atPod(raw.inbox, pod);
@@ -147,7 +147,10 @@ export function kubernetesFiles(config: RealmsConfig, image: string): Map<string
     {
       apiVersion: "v1",
       kind: "Secret",
-      metadata: { name: KUBERNETES_SECRETS.curveKeys, annotations: { "realm/fill": "one <ID>.key and <ID>.pub per node id (realm keys)" } },
+      metadata: {
+        name: KUBERNETES_SECRETS.curveKeys,
+        annotations: { "realm/fill": `one <ID>.key and <ID>.pub per node id and operator's: realm keys --out keys && kubectl create secret generic ${KUBERNETES_SECRETS.curveKeys} --from-file=keys/` },
+      },
       type: "Opaque",
       data: {},
     },

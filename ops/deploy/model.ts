@@ -66,9 +66,11 @@ export type RawNode = Record<string, unknown> & { id: string };
  * realms.yaml as the deployed nodes will read it: the operator's file with `edit` applied to each
  * node's map, data_dir the deployment's, TLS files made absolute (the copy lives elsewhere than the original).
  */
-export function deployedConfigText(config: RealmsConfig, dataDir: string, edit: (raw: RawNode, spec: AnyNodeSpec) => void): string {
+export function deployedConfigText(config: RealmsConfig, at: { data: string; keys: string }, edit: (raw: RawNode, spec: AnyNodeSpec) => void): string {
   const doc = parse(readFileSync(config.file, "utf8")) as Record<string, unknown>;
-  doc.data_dir = dataDir;
+  doc.data_dir = at.data;
+  // the mesh's keys are where the deployment puts them (`realm keys --out`), not where this host keeps its own
+  if (config.mesh) doc.mesh = { ...(doc.mesh as Record<string, unknown>), keys: at.keys };
   const specs = new Map(allNodes(config).map((n) => [n.id, n]));
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) return value.forEach(visit);

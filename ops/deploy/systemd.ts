@@ -13,7 +13,7 @@ import type { RealmsConfig } from "../../config/model.ts";
 import { deployedConfigText, deployedNodes, type DeployedNode } from "./model.ts";
 
 /** Where the generated files go on each host, and who the nodes run as. */
-export const SYSTEMD_LAYOUT = { config: "/etc/realm/realms.yaml", env: "/etc/realm/realm.env", data: "/var/lib/realm", user: "realm" } as const;
+export const SYSTEMD_LAYOUT = { config: "/etc/realm/realms.yaml", env: "/etc/realm/realm.env", data: "/var/lib/realm", keys: "/etc/realm/keys", user: "realm" } as const;
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "0.0.0.0"]);
 
@@ -101,7 +101,7 @@ export function systemdFiles(config: RealmsConfig): Map<string, string> {
     [
       "realms.yaml",
       // a restart: the operator wrote is kept: it knows the way to that host better than we do
-      deployedConfigText(config, SYSTEMD_LAYOUT.data, (raw) => {
+      deployedConfigText(config, SYSTEMD_LAYOUT, (raw) => {
         const n = byId.get(raw.id);
         if (raw.restart === undefined && n) raw.restart = restartCommand(n, reviverHosts);
       }),

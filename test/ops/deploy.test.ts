@@ -55,6 +55,7 @@ t.test("deploy - systemd units pass systemd-analyze verify, and the reviver rest
   const deployedConfig = loadConfig(path.join(out, "realms.yaml"));
   for (const n of allNodes(deployedConfig)) t.equal(n.restart, `systemctl kill --signal=SIGKILL realm-node@${n.id}.service; systemctl restart realm-node@${n.id}.service`, `${n.id}: the reviver restarts it through systemd`);
   t.same(allNodes(deployedConfig).map((n) => n.id), ids, "the deployed realms.yaml has every node");
+  t.same(deployedConfig.mesh, { keys: "/etc/realm/keys" }, "the units' mesh reads its CURVE keys from /etc/realm/keys");
   t.same(
     allNodes(deployedConfig).map((n) => configPorts(n)),
     allNodes(config).map((n) => configPorts(n)),
@@ -131,6 +132,7 @@ t.test("deploy - kubernetes manifests parse, match the schema, and carry every n
   const cluster = path.join(out, "cluster-realms.yaml");
   writeFileSync(cluster, named("ConfigMap", "realm-config")?.data["realms.yaml"] ?? "");
   const clusterNodes = new Map(allNodes(loadConfig(cluster)).map((n) => [n.id, n]));
+  t.same(loadConfig(cluster).mesh, { keys: "/etc/realm/keys" }, "the pods' mesh reads its CURVE keys where the Secret is mounted");
   for (const n of nodes) {
     const set = named("StatefulSet", `realm-${n.kind}`);
     const ids: string[] = set?.spec.template.metadata.annotations["realm/node-ids"].split(",") ?? [];
