@@ -105,10 +105,3 @@ export class MeshIdentity {
     return createHmac("sha256", secret).update(`realm-mesh-v1 ${from}>${to}`).digest("base64url").slice(0, PROOF_CHARS);
   }
 }
-
-/** Connects a client socket (a SUB to several PUBs) to `peer` at `address`, checking the peer's key when there is a mesh. */
-export function connectTo(socket: zmq.Socket, peer: string, address: string, mesh: MeshIdentity | undefined): void {
-  // libzmq takes the options at connect time, so one socket may reach several servers with their own keys
-  if (mesh) Object.assign(socket, mesh.clientOptions(peer));
-  socket.connect(address);
-}

@@ -1,11 +1,11 @@
 // A realm's mesh from its realms.yaml: the keys folder it names, the node ids it declares, and the
 // identity of one node or tool in it. Key files are read at start and read again (at most once a
 // second) when a key or id is missing, so keys made for a node added later are found.
-import type * as zmq from "zeromq";
 import { allNodes, findNode, type RealmsConfig, type ZoneSpec } from "../../config/model.ts";
 import type { Log } from "../log.ts";
 import { Wire, type Handler } from "../wire.ts";
-import { connectTo, MeshIdentity, type PeerKeys } from "./mesh-identity.ts";
+import { ZoneFeed } from "../zone-feed.ts";
+import { MeshIdentity, type PeerKeys } from "./mesh-identity.ts";
 import { ensureKeys, OPERATOR, readKeyPair, readPublicKeys } from "./mesh-keys.ts";
 
 const RELOAD_MS = 1000;
@@ -67,10 +67,11 @@ export function ensureRealmKeys(config: RealmsConfig): string[] {
   return config.mesh ? ensureKeys(config.mesh.keys, [...nodeIdsOf(config), OPERATOR]) : [];
 }
 
-/** Connects `sub` to every zone's PUB as the tool `self`: the CLI's and harnesses' view of the world. */
-export function subscribeZones(config: RealmsConfig, zones: readonly ZoneSpec[], sub: zmq.Subscriber, self: string): void {
-  const mesh = meshIdentity(config, self);
-  for (const z of zones) connectTo(sub, z.id, z.pub, mesh);
+/** SUB sockets on every zone's PUB as the tool `self`, subscribed to all their cells: the CLI's and harnesses' view of the world. */
+export function watchZones(config: RealmsConfig, zones: readonly ZoneSpec[], self: string): ZoneFeed {
+  const feed = new ZoneFeed(zones, meshIdentity(config, self), 100_000);
+  for (const z of zones) feed.subscribe(z.id, `${z.id}/`);
+  return feed;
 }
 
 /** The wire of a tool or harness that speaks as `self` to the realm's nodes by id, with the realm's mesh. */

@@ -8,7 +8,8 @@ import { Op } from "../../common/opcodes.ts";
 import type { Body } from "../../common/protocol/index.ts";
 import { Wire } from "../../common/wire.ts";
 import * as zmq from "zeromq";
-import { connectTo, keyBook, MeshIdentity } from "../../common/mesh/mesh-identity.ts";
+import { keyBook, MeshIdentity } from "../../common/mesh/mesh-identity.ts";
+import { ZoneFeed } from "../../common/zone-feed.ts";
 import { newKeyPair } from "../../common/mesh/mesh-keys.ts";
 import { plot, rate, type Bench, type Cell, type Chart } from "./bench.ts";
 
@@ -38,15 +39,13 @@ async function blocksPerSecond(ms: number, curve: boolean): Promise<number> {
   const unlisten = await mesh?.server.listen(createLog("bench", "error"));
   const pub = new zmq.Publisher({ linger: 0, sendHighWaterMark: 10_000, ...mesh?.server.serverOptions() });
   await pub.bind("tcp://127.0.0.1:*");
-  const sub = new zmq.Subscriber({ linger: 0, receiveHighWaterMark: 10_000 });
-  connectTo(sub, "BENCH-SERVER", pub.lastEndpoint!, mesh?.client);
-  sub.subscribe("cell/");
+  // the client node's own SUB, on a zone named BENCH-SERVER
+  const feed = new ZoneFeed([{ id: "BENCH-SERVER", pub: pub.lastEndpoint! }], mesh?.client, 10_000);
+  feed.subscribe("BENCH-SERVER", "cell/");
   const topic = Buffer.from("cell/1,1/");
   const block = Buffer.alloc(1024, 7);
   let received = 0;
-  const reading = (async () => {
-    for await (const _ of sub) received++;
-  })().catch(() => undefined);
+  feed.start(() => received++);
   // the subscription takes a moment to reach the publisher: send until the first block arrives
   while (received === 0) await pub.send([topic, block]);
   const start = performance.now();
@@ -54,9 +53,8 @@ async function blocksPerSecond(ms: number, curve: boolean): Promise<number> {
   while (performance.now() - start < ms) await pub.send([topic, block]);
   await new Promise((r) => setTimeout(r, 50));
   const perSecond = ((received - from) * 1000) / (performance.now() - start);
-  sub.close();
+  await feed.close();
   pub.close();
-  await reading;
   unlisten?.();
   return perSecond;
 }

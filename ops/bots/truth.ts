@@ -4,9 +4,9 @@
 // its record is a view error, one within 90 % of vision in the zone but absent from the view is
 // missing. Under the byte budget some of both are expected (changes wait their turn); the counts
 // say how far behind the views run. Layers (copies of a zone) are not read.
-import * as zmq from "zeromq";
 import { newRecord, readHeader, readRecord, type EntityRecord } from "../../common/cell-snapshot.ts";
-import { subscribeZones } from "../../common/mesh/realm-mesh.ts";
+import { watchZones } from "../../common/mesh/realm-mesh.ts";
+import type { ZoneFeed } from "../../common/zone-feed.ts";
 import type { RealmSpec, RealmsConfig } from "../../config/model.ts";
 import type { Bot } from "./bot.ts";
 
@@ -26,7 +26,7 @@ export interface ViewCheck {
 export const newViewCheck = (): ViewCheck => ({ views: 0, compared: 0, errors: 0, missing: 0 });
 
 export class TruthFeed {
-  private readonly sub = new zmq.Subscriber({ linger: 0, receiveHighWaterMark: 100_000 });
+  private readonly feed: ZoneFeed;
   /** zone id -> tick -> the cell blocks of that tick. */
   private readonly blocks = new Map<string, Map<number, Buffer[]>>();
   readonly check = newViewCheck();
@@ -35,31 +35,19 @@ export class TruthFeed {
     private readonly realm: RealmSpec,
     config: RealmsConfig,
   ) {
-    subscribeZones(config, realm.zones, this.sub, `bots-truth-${process.pid}`);
-    for (const z of realm.zones) {
-      this.sub.subscribe(`${z.id}/`);
-      this.blocks.set(z.id, new Map());
-    }
-    void this.read();
-  }
-
-  private async read(): Promise<void> {
-    try {
-      for await (const [topic, block] of this.sub) {
-        if (!topic || !block) continue;
-        const ticks = this.blocks.get(topic.toString("latin1").split("/")[0]!);
-        if (!ticks || block.length < 14) continue;
-        const tick = block.readUInt32LE(0);
-        let list = ticks.get(tick);
-        if (!list) {
-          ticks.set(tick, (list = []));
-          ticks.delete(tick - KEPT_TICKS);
-        }
-        list.push(block);
+    for (const z of realm.zones) this.blocks.set(z.id, new Map());
+    this.feed = watchZones(config, realm.zones, `bots-truth-${process.pid}`);
+    this.feed.start((zone, _topic, block) => {
+      const ticks = this.blocks.get(zone);
+      if (!ticks || block.length < 14) return;
+      const tick = block.readUInt32LE(0);
+      let list = ticks.get(tick);
+      if (!list) {
+        ticks.set(tick, (list = []));
+        ticks.delete(tick - KEPT_TICKS);
       }
-    } catch {
-      // closed
-    }
+      list.push(block);
+    });
   }
 
   private recordsAt(zone: string, tick: number): Map<number, EntityRecord> | undefined {
@@ -113,7 +101,7 @@ export class TruthFeed {
     }
   }
 
-  close(): void {
-    this.sub.close();
+  close(): Promise<void> {
+    return this.feed.close();
   }
 }

@@ -167,7 +167,7 @@ export class BotWorker {
     for (const t of this.timers) clearInterval(t);
     await Promise.all(this.bots.map((b) => b.leave()));
     this.door.close();
-    this.truth?.close();
+    await this.truth?.close();
     await this.wire?.close();
     const counters = newCounters();
     const closeCodes = {};

@@ -4,7 +4,7 @@
 // players' views against.
 import type { ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import * as zmq from "zeromq";
+import type { ZoneFeed } from "../../common/zone-feed.ts";
 import { newRecord, Quantizer, readHeader, readRecord, type EntityRecord } from "../../common/cell-snapshot.ts";
 import type { Frame } from "../../common/codec.ts";
 import { launchNode, logFileOf } from "../../common/launch.ts";
@@ -12,7 +12,7 @@ import { createLog } from "../../common/log.ts";
 import { Op } from "../../common/opcodes.ts";
 import type { Body } from "../../common/protocol/index.ts";
 import type { PlayerState } from "../../common/protocol/zone.ts";
-import { realmWire, subscribeZones } from "../../common/mesh/realm-mesh.ts";
+import { realmWire, watchZones } from "../../common/mesh/realm-mesh.ts";
 import type { Wire } from "../../common/wire.ts";
 import { loadConfig } from "../../config/load.ts";
 import { findNode, type ClientNodeSpec, type RealmSpec, type RealmsConfig } from "../../config/model.ts";
@@ -51,7 +51,7 @@ export class ClientWorld {
   readonly left: string[] = [];
   private readonly sessions = new Map<string, Account>();
   private readonly accounts = new Map<string, Account>();
-  private sub: zmq.Subscriber | undefined;
+  private feed: ZoneFeed | undefined;
   private nextEntity = 1;
 
   private constructor(
@@ -85,7 +85,7 @@ export class ClientWorld {
     world = new ClientWorld(file, config, realm, wire, new Quantizer(realm.world.width, realm.world.height));
     t.teardown(() => world!.stop());
     await wire.bind(realm.realmNode.inbox);
-    await world.record();
+    world.record();
     for (const z of realm.zones) world.launch(z.id);
     for (const z of realm.zones) await until(`${z.id} to answer`, 20_000, () => wire.request(z.id, Op.PING, {}, 300).then(() => true, () => undefined));
     for (const c of config.clientNodes) world.launch(c.id);
@@ -162,34 +162,21 @@ export class ClientWorld {
   }
 
   /** Subscribes to every cell of every zone and keeps each tick's records. */
-  private async record(): Promise<void> {
-    const sub = new zmq.Subscriber({ linger: 0, receiveHighWaterMark: 100_000 });
-    this.sub = sub;
-    subscribeZones(this.config, this.realm.zones, sub, `test-${process.pid}`);
-    for (const z of this.realm.zones) {
-      sub.subscribe(`${z.id}/`);
-      this.truth.set(z.id, new Map());
-    }
+  private record(): void {
+    for (const z of this.realm.zones) this.truth.set(z.id, new Map());
     const r = newRecord();
-    void (async () => {
-      try {
-        for await (const [topic, block] of sub) {
-          if (!topic || !block) continue;
-          const zone = topic.toString("latin1").split("/")[0]!;
-          const h = readHeader(block);
-          const ticks = this.truth.get(zone);
-          if (!ticks) continue;
-          let at = ticks.get(h.tick);
-          if (!at) {
-            ticks.set(h.tick, (at = new Map()));
-            ticks.delete(h.tick - 400);
-          }
-          for (let i = 0; i < h.count; i++) at.set(readRecord(block, i, r).id, { ...r });
-        }
-      } catch {
-        // closed
+    this.feed = watchZones(this.config, this.realm.zones, `test-${process.pid}`);
+    this.feed.start((zone, _topic, block) => {
+      const h = readHeader(block);
+      const ticks = this.truth.get(zone);
+      if (!ticks) return;
+      let at = ticks.get(h.tick);
+      if (!at) {
+        ticks.set(h.tick, (at = new Map()));
+        ticks.delete(h.tick - 400);
       }
-    })();
+      for (let i = 0; i < h.count; i++) at.set(readRecord(block, i, r).id, { ...r });
+    });
   }
 
   /** The zone's records at a tick (an empty map for a tick where none of its cells held anyone). */
@@ -219,7 +206,7 @@ export class ClientWorld {
 
   async stop(): Promise<void> {
     if (process.env.REALM_KEEP_LOGS) for (const id of this.children.keys()) writeFileSync(`${process.env.REALM_KEEP_LOGS}/${id}.log`, this.logOf(id));
-    this.sub?.close();
+    await this.feed?.close();
     await this.wire.close();
     await Promise.all([...this.children.keys()].map((id) => this.kill(id, "SIGTERM").catch(() => undefined)));
   }

@@ -1,14 +1,14 @@
 // Real zone node processes without the rest of the realm: the test plays the realm node and a
 // client node (it binds CLIENT-1's inbox) and subscribes to the zones' PUB sockets itself.
 import type { ChildProcess } from "node:child_process";
-import * as zmq from "zeromq";
+import { ZoneFeed } from "../../common/zone-feed.ts";
 import { nodeOfWorld, readHeader, readRecord, newRecord, Quantizer, type EntityRecord } from "../../common/cell-snapshot.ts";
 import type { Frame } from "../../common/codec.ts";
 import { launchNode } from "../../common/launch.ts";
 import { createLog } from "../../common/log.ts";
 import { Op } from "../../common/opcodes.ts";
 import type { Intent, PlayerState, ZoneEvent } from "../../common/protocol/zone.ts";
-import { realmWire, subscribeZones } from "../../common/mesh/realm-mesh.ts";
+import { meshIdentity, realmWire } from "../../common/mesh/realm-mesh.ts";
 import { Wire } from "../../common/wire.ts";
 import { loadConfig } from "../../config/load.ts";
 import { findNode, type RealmSpec, type RealmsConfig } from "../../config/model.ts";
@@ -28,7 +28,7 @@ export class ZoneWorld {
   blocks = 0;
   private seq = new Map<number, number>();
   private readonly children: ChildProcess[] = [];
-  private sub: zmq.Subscriber | undefined;
+  private feed: ZoneFeed | undefined;
   // ZONE_ENTER is the realm node's to send (common/protocol/senders.ts), so it goes under that id
   readonly realmWire: Wire;
 
@@ -98,12 +98,11 @@ export class ZoneWorld {
 
   /** Subscribes to cell topics of every zone's PUB; `prefixes` like "FORTRAX-ZONE-1/3,4/". */
   async subscribe(prefixes: string[]): Promise<void> {
-    if (!this.sub) {
-      this.sub = new zmq.Subscriber({ linger: 0 });
-      subscribeZones(this.config, this.realm.zones, this.sub, `test-${process.pid}`);
-      void this.readCells(this.sub);
+    if (!this.feed) {
+      this.feed = new ZoneFeed(this.realm.zones, meshIdentity(this.config, `test-${process.pid}`), 1000);
+      this.feed.start((zone, _topic, block) => this.readCell(zone, block));
     }
-    for (const p of prefixes) this.sub.subscribe(p);
+    for (const p of prefixes) this.feed.subscribe(p.slice(0, p.indexOf("/")), p);
   }
 
   waitEvent(what: string, pred: (e: ZoneEvent) => boolean, ms = 5000): Promise<ZoneEvent> {
@@ -111,7 +110,7 @@ export class ZoneWorld {
   }
 
   async stop(): Promise<void> {
-    this.sub?.close();
+    await this.feed?.close();
     await this.wire.close();
     await this.realmWire.close();
     await Promise.all(
@@ -127,21 +126,13 @@ export class ZoneWorld {
     );
   }
 
-  private async readCells(sub: zmq.Subscriber): Promise<void> {
+  private readCell(zone: string, block: Buffer): void {
     const r = newRecord();
-    try {
-      for await (const [topic, block] of sub) {
-        if (!topic || !block) continue;
-        const zone = topic.toString().split("/")[0] ?? "";
-        const h = readHeader(block);
-        this.blocks++;
-        for (let i = 0; i < h.count; i++) {
-          readRecord(block, i, r);
-          this.seen.set(r.id, { ...r, zone, tick: h.tick });
-        }
-      }
-    } catch {
-      // closed
+    const h = readHeader(block);
+    this.blocks++;
+    for (let i = 0; i < h.count; i++) {
+      readRecord(block, i, r);
+      this.seen.set(r.id, { ...r, zone, tick: h.tick });
     }
   }
 }

@@ -1,0 +1,50 @@
+// SUB sockets on a realm's zone PUBs, one per zone: on a CURVE mesh each socket checks its own
+// zone's key (libzmq takes the server key at connect, and zeromq.js warns on options set after
+// one), and a cell's subscription goes to the one zone that publishes it.
+import * as zmq from "zeromq";
+import type { MeshIdentity } from "./mesh/mesh-identity.ts";
+
+/** Called for every message: the zone it came from, its topic and its block. */
+export type BlockHandler = (zone: string, topic: Buffer, block: Buffer) => void;
+
+export class ZoneFeed {
+  private readonly subs = new Map<string, zmq.Subscriber>();
+  private readonly loops: Promise<void>[] = [];
+
+  constructor(zones: readonly { id: string; pub: string }[], mesh: MeshIdentity | undefined, receiveHighWaterMark: number) {
+    for (const z of zones) {
+      const sub = new zmq.Subscriber({ linger: 0, receiveHighWaterMark, ...mesh?.clientOptions(z.id) });
+      sub.connect(z.pub);
+      this.subs.set(z.id, sub);
+    }
+  }
+
+  /** Topics are prefixes: `<zone>/` is all of that zone's cells. An unknown zone is ignored. */
+  subscribe(zone: string, topic: string): void {
+    this.subs.get(zone)?.subscribe(topic);
+  }
+
+  unsubscribe(zone: string, topic: string): void {
+    this.subs.get(zone)?.unsubscribe(topic);
+  }
+
+  /** Starts reading; `onError` hears a socket that failed while open (a closed one just ends). */
+  start(onBlock: BlockHandler, onError: (zone: string, err: Error) => void = () => {}): void {
+    for (const [zone, sub] of this.subs) {
+      this.loops.push(
+        (async () => {
+          try {
+            for await (const [topic, block] of sub) if (topic && block) onBlock(zone, topic, block);
+          } catch (err) {
+            if (!sub.closed) onError(zone, err as Error);
+          }
+        })(),
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const sub of this.subs.values()) sub.close();
+    await Promise.all(this.loops);
+  }
+}
