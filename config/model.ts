@@ -42,6 +42,9 @@ export interface LoginNodeSpec extends NodeSpec {
   tls: TlsFiles | undefined;
 }
 
+/** Where a login node's HTTP API is reached, as seen from the machine it runs on. */
+export const loginNodeUrl = (n: LoginNodeSpec, path = "/"): URL => new URL(path, `${n.tls ? "https" : "http"}://${n.http.host}:${n.http.port}/`);
+
 export interface ClientNodeSpec extends NodeSpec {
   kind: "client";
   ws: HostPort;

@@ -1,12 +1,13 @@
 // Logins per second through both login nodes of a real realm, with the shipped scrypt cost,
 // side by side with what scrypt alone allows on this machine: the hash is the login's price,
 // so the end-to-end rate should come close to (cores x 1000 / ms per hash) and no further.
-import http from "node:http";
 import { availableParallelism } from "node:os";
 import { AccountStore } from "../../common/accounts/accounts.ts";
 import { hashPassword, SHIPPED_SCRYPT } from "../../common/accounts/passwords.ts";
+import { fetchPool } from "../../common/fetch-pool.ts";
+import { fetchJson, fieldOf } from "../../common/json-fetch.ts";
 import { createPool } from "../../common/postgres/connect.ts";
-import type { LoginNodeSpec, RealmsConfig } from "../../config/model.ts";
+import { loginNodeUrl, type RealmsConfig } from "../../config/model.ts";
 import { plot, type Bench, type Cell, type Chart } from "./bench.ts";
 import { startBenchRealm } from "./bench-realm.ts";
 
@@ -15,40 +16,13 @@ const ACCOUNTS = 32;
 /** Logins in flight for the headline rate (below ACCOUNTS, so logins of one account rarely overlap). */
 const IN_FLIGHT = 16;
 
-function post(agent: http.Agent, node: LoginNodeSpec, path: string, body?: object): Promise<{ status: number; body: any }> {
-  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: node.http.host,
-        port: node.http.port,
-        path,
-        method: payload ? "POST" : "GET",
-        agent,
-        headers: payload ? { "content-type": "application/json", "content-length": payload.length } : {},
-      },
-      (res) => {
-        const parts: Buffer[] = [];
-        res.on("data", (c: Buffer) => parts.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(parts).toString() || "null") }));
-      },
-    );
-    req.on("error", reject);
-    req.end(payload);
-  });
-}
-
 async function everyLoginNodeListsUp(config: RealmsConfig): Promise<boolean> {
-  const agent = new http.Agent();
-  try {
-    for (const node of config.login.nodes) {
-      const r = await post(agent, node, "/realms");
-      if (r.status !== 200 || !r.body.realms.every((x: { status: string }) => x.status === "up")) return false;
-    }
-    return true;
-  } finally {
-    agent.destroy();
+  for (const node of config.login.nodes) {
+    const r = await fetchJson(loginNodeUrl(node, "/realms"));
+    const realms = fieldOf(r.body, "realms");
+    if (r.status !== 200 || !Array.isArray(realms) || !realms.every((x) => fieldOf(x, "status") === "up")) return false;
   }
+  return true;
 }
 
 /** `inFlight` callers hashing at once for `ms`: hashes per second through the libuv pool. */
@@ -96,7 +70,7 @@ export const loginBench: Bench = {
 
     ctx.progress("starting a realm (embedded PostgreSQL, every node)");
     const realm = await startBenchRealm(() => {}, everyLoginNodeListsUp);
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+    const logins = fetchPool({ connections: 64 });
     try {
       ctx.progress(`creating ${ACCOUNTS} accounts at the shipped cost`);
       const pool = createPool(realm.postgresUrl, 4);
@@ -107,8 +81,9 @@ export const loginBench: Bench = {
       const nodes = realm.config.login.nodes;
       const loginOnce = async (i: number): Promise<number> => {
         const at = performance.now();
-        const r = await post(agent, nodes[i % nodes.length]!, "/login", { username: names[i % names.length], password: PASSWORD, realm: realm.config.realms[0]!.name });
-        if (r.status !== 200) throw new Error(`login answered ${r.status}: ${JSON.stringify(r.body)}`);
+        const body = { username: names[i % names.length], password: PASSWORD, realm: realm.config.realms[0]!.name };
+        const r = await fetchJson(loginNodeUrl(nodes[i % nodes.length]!, "/login"), { method: "POST", body, transport: logins.transport });
+        if (r.status !== 200) throw new Error(`login answered ${r.status}: ${r.text}`);
         return performance.now() - at;
       };
 
@@ -167,7 +142,7 @@ export const loginBench: Bench = {
         charts: [chart],
       };
     } finally {
-      agent.destroy();
+      await logins.destroy();
       ctx.progress("stopping the realm");
       await realm.stop();
     }

@@ -1,6 +1,7 @@
 // The login node's HTTP API as a browser calls it (fetch, JSON): log in, wait in the queue when
 // the realm is full or its realm node restarts (202 + a ticket polled at GET /queue/<ticket>),
 // register, list the realms. Refusals become errors carrying the login node's own words.
+import { fetchJson, type JsonAnswer } from "../../../common/json-fetch.ts";
 
 export interface Granted {
   session: string;
@@ -45,26 +46,16 @@ interface Answer {
 }
 
 async function call(base: string, method: "GET" | "POST", path: string, body?: object): Promise<Answer> {
-  const init: RequestInit = { method };
-  if (body) {
-    init.headers = { "content-type": "application/json" };
-    init.body = JSON.stringify(body);
-  }
-  let res: Response;
+  let a: JsonAnswer;
   try {
-    res = await fetch(new URL(path, base), init);
+    a = await fetchJson(new URL(path, base), { method, body });
   } catch (err) {
-    throw new LoginRefused(0, `the login node at ${base} does not answer (${(err as Error).message})`);
+    // the message names the address and why (a timeout, a refused connection)
+    throw new LoginRefused(0, (err as Error).message);
   }
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = { error: text.slice(0, 200) };
-  }
-  const retry = Number(res.headers.get("retry-after"));
-  return { status: res.status, body: typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : {}, retryAfterS: Number.isFinite(retry) ? retry : 0 };
+  // what is not JSON (a proxy's error page) is shown as the error, cut short
+  const parsed = a.body === undefined ? { error: a.text.slice(0, 200) } : a.body;
+  return { status: a.status, body: typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>) : {}, retryAfterS: a.retryAfterS ?? 0 };
 }
 
 const errorOf = (a: Answer): LoginRefused => new LoginRefused(a.status, typeof a.body.error === "string" ? a.body.error : `the login node answered ${a.status}`);
