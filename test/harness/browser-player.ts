@@ -2,7 +2,7 @@
 // types the login, creates a character, enters the world; reads what the page shows through the
 // state it exposes (window.realmGame.state(), the SDK's view of the world) and its elements.
 import type { Page } from "playwright-core";
-import type { LoginNodeSpec } from "../../config/model.ts";
+import { loginNodeUrl, type LoginNodeSpec } from "../../config/model.ts";
 import type { TestBrowser } from "./browser.ts";
 import { until } from "./realm.ts";
 
@@ -18,7 +18,7 @@ export interface PageState {
   error: string | null;
 }
 
-export const playUrl = (node: LoginNodeSpec): string => `${node.tls ? "https" : "http"}://${node.http.host}:${node.http.port}/play`;
+export const playUrl = (node: LoginNodeSpec): string => loginNodeUrl(node, "/play").href;
 
 export class BrowserPlayer {
   constructor(

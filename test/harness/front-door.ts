@@ -3,15 +3,16 @@
 // accounts cheaply and for checking that nothing was stored.
 import { readFileSync } from "node:fs";
 import http from "node:http";
-import https from "node:https";
 import path from "node:path";
 import pg from "pg";
 import { AccountStore } from "../../common/accounts/accounts.ts";
 import type { ScryptCost } from "../../common/accounts/passwords.ts";
+import { fetchPool } from "../../common/fetch-pool.ts";
+import { fetchJson, jsonOrUndefined } from "../../common/json-fetch.ts";
 import { createLog } from "../../common/log.ts";
 import { realmWire } from "../../common/mesh/realm-mesh.ts";
 import { Wire, type Handler } from "../../common/wire.ts";
-import type { LoginNodeSpec, RealmsConfig } from "../../config/model.ts";
+import { loginNodeUrl, type LoginNodeSpec, type RealmsConfig } from "../../config/model.ts";
 import { TestRealm, until } from "./realm.ts";
 
 interface Teardown {
@@ -23,45 +24,41 @@ export const TEST_SCRYPT: ScryptCost = { N: 2 ** 10, r: 8, p: 1 };
 
 export interface HttpAnswer {
   status: number;
-  headers: http.IncomingHttpHeaders;
+  headers: Record<string, string | string[] | undefined>;
   body: any;
   text: string;
 }
 
-/** One request (https to a node with `tls`, trusting its own self-signed test cert); `body` objects are sent as JSON, strings and Buffers as they are. */
-export function request(
-  node: LoginNodeSpec,
-  method: string,
-  urlPath: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<HttpAnswer> {
-  const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
-  const hdrs: Record<string, string> = { ...headers };
-  if (payload && !Object.keys(hdrs).some((h) => h.toLowerCase() === "content-type")) hdrs["content-type"] = "application/json";
-  if (payload) hdrs["content-length"] = String(payload.length);
+/**
+ * One request (https to a node with `tls`, trusting its own self-signed test cert); `body` objects
+ * are sent as JSON, strings as they are. A connection of its own each time: tests kill and restart
+ * login nodes, and a kept one could be the old process's.
+ */
+export async function request(node: LoginNodeSpec, method: string, urlPath: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+  const pool = fetchPool(node.tls ? { connect: { ca: readFileSync(node.tls.cert) } } : {});
+  try {
+    return await fetchJson(loginNodeUrl(node, urlPath), { method, body, headers, transport: pool.transport });
+  } finally {
+    await pool.destroy();
+  }
+}
+
+/** A plain-http request sent as written, for what fetch will not send: a GET with a body, a target that is no URL, dot segments it would resolve first. */
+export function requestAsWritten(node: LoginNodeSpec, method: string, target: string, body?: string, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+  // node frames a GET's body only when told its length
+  const framed = body === undefined ? headers : { ...headers, "content-length": String(Buffer.byteLength(body)) };
   return new Promise((resolve, reject) => {
-    const options: https.RequestOptions = { host: node.http.host, port: node.http.port, method, path: urlPath, headers: hdrs, agent: false };
-    const onAnswer = (res: http.IncomingMessage): void => {
+    const req = http.request({ host: node.http.host, port: node.http.port, method, path: target, headers: framed, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => {
         const text = Buffer.concat(chunks).toString("utf8");
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          parsed = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed, text });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: jsonOrUndefined(text), text });
       });
       res.on("error", reject);
-    };
-    const req = node.tls ? https.request({ ...options, ca: readFileSync(node.tls.cert) }, onAnswer) : http.request(options, onAnswer);
-    // a server that answers before reading everything may close while we still write: the answer counts
+    });
     req.on("error", reject);
-    if (payload) req.end(payload);
-    else req.end();
+    req.end(body);
   });
 }
 

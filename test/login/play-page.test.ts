@@ -10,7 +10,7 @@ import { transform } from "esbuild";
 import t from "tap";
 import { createLog } from "../../common/log.ts";
 import { PlayPage } from "../../nodes/login/play-page.ts";
-import { request, startFrontDoor } from "../harness/front-door.ts";
+import { request, requestAsWritten, startFrontDoor } from "../harness/front-door.ts";
 
 const realm = await startFrontDoor(t, { kinds: ["login"] });
 const nodes = realm.config.login.nodes;
@@ -52,7 +52,7 @@ t.test("play page - unknown files, other methods and paths out of /play are refu
   }
   // no path reaches a file of its own: these are normalised away or simply not on the list
   for (const p of ["/play/../realms.yaml", "/play/../../package.json", "/play/..%2f..%2fpackage.json", "/play/%2e%2e/realms.yaml", "/play//etc/passwd"]) {
-    const r = await request(node, "GET", p);
+    const r = await requestAsWritten(node, "GET", p);
     t.equal(r.status, 404, `GET ${p}: refused (${r.status})`);
     t.notMatch(r.text, /login:|"dependencies"|root:/, "and nothing of the file");
   }
