@@ -168,6 +168,37 @@ export function object<F extends Fields>(fields: F, what = "a map"): Schema<Obje
   });
 }
 
+type Cases = Record<string, Fields>;
+type Flat<T> = { [K in keyof T]: T[K] };
+/** One type per case: the shared keys, the tag holding the case's name, and the case's own keys. */
+export type VariantOf<Tag extends string, Shared extends Fields, C extends Cases> = {
+  [Name in keyof C & string]: Flat<{ [K in Tag]: Name } & ObjectOf<Shared & C[Name]>>;
+}[keyof C & string];
+
+/** Omit over each member of a union on its own, so the result is still discriminated. */
+export type Without<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/**
+ * A tagged union: the `tag` key names the case, and the map is then checked as that case's
+ * object (the shared keys, the tag, the case's keys, in that order), so a key its case needs is
+ * missing and not absent-by-default, and a key of another case is unknown.
+ */
+export function variant<const Tag extends string, S extends Fields, C extends Cases>(tag: Tag, shared: S, cases: C, what = "a map"): Schema<VariantOf<Tag, S, C>> {
+  const names = Object.keys(cases);
+  const byName = new Map(names.map((name) => [name, object({ ...shared, [tag]: oneOf([name]), ...cases[name] }, what)]));
+  const expected = names.join(", ");
+  return make(what, (v, path) => {
+    if (!isPlainMap(v)) fail(path, what, v);
+    const name = Object.hasOwn(v, tag) ? v[tag] : undefined;
+    const schema = typeof name === "string" ? byName.get(name) : undefined;
+    if (schema) return schema.parse(v, path) as VariantOf<Tag, S, C>;
+    const at = join(path, tag);
+    if (!Object.hasOwn(v, tag)) throw new SchemaError(at, "missing key");
+    if (typeof name === "string") throw new SchemaError(at, `unknown ${tag} ${JSON.stringify(name)} (expected ${expected})`);
+    return fail(at, `one of ${expected}`, name);
+  });
+}
+
 /** Checks a value with `s`, then maps it (for parsed forms such as "10m" -> ms). */
 export function map<A, B>(s: Schema<A>, to: (value: A, path: string) => B, what = s.describe): Schema<B> {
   return make(what, (v, path) => to(s.parse(v, path), path));

@@ -1,7 +1,7 @@
 // Messages of the world: the realm node placing a player in a zone, client nodes passing
 // intents in, zones sending reliable events out, and zones handing players to each other.
 // World state itself does not travel here: it goes out as cell blocks on the zone's PUB socket.
-import { bool, int, list, num, object, oneOf, optional, str, type Infer } from "../schema.ts";
+import { bool, int, list, num, object, oneOf, optional, str, variant, type Infer, type Without } from "../schema.ts";
 import { corr, nodeId } from "./control.ts";
 
 export const entity = int({ min: 1, max: 0xffffffff });
@@ -34,56 +34,75 @@ export const playerState = object({
 });
 export type PlayerState = Infer<typeof playerState>;
 
-export const INTENT_KINDS = ["move", "attack", "loot", "say", "zone-chat", "leave", "trade-offer", "trade-accept", "trade-decline"] as const;
-
 /** Item ids: one side of a trade (the zone allows 8), or a whole wallet. */
 const itemIds = list(str({ min: 1, max: 64 }), { max: 10_000 });
 const gold = int({ min: 0, max: 1e12 });
+const heading = num({ min: -10, max: 10 });
+const text = str({ max: 256 });
+const offer = int({ min: 0, max: 0xffffffff });
+const fromName = str({ max: 32 });
+const reason = str({ max: 200 });
+const opId = str({ max: 100 });
+const amount = int({ min: -1_000_000, max: 1_000_000 });
 
-/** One player intent. `seq` orders a player's intents and makes a replayed one harmless. */
-export const intent = object({
-  entity,
-  seq: int({ min: 0, max: 0xffffffff }),
-  kind: oneOf(INTENT_KINDS),
-  x: optional(coord),
-  y: optional(coord),
-  heading: optional(num({ min: -10, max: 10 })),
-  target: optional(entity),
-  text: optional(str({ max: 256 })),
-  /** Trades: the offer answered, and what this player gives. */
-  offer: optional(int({ min: 0, max: 0xffffffff })),
-  gold: optional(gold),
-  items: optional(itemIds),
-});
+/** One player intent, its keys those of its kind. `seq` orders a player's intents and makes a replayed one harmless. */
+export const intent = variant(
+  "kind",
+  { entity, seq: int({ min: 0, max: 0xffffffff }) },
+  {
+    /** `heading` absent: the character faces the way it stepped. */
+    move: { x: coord, y: coord, heading: optional(heading) },
+    attack: { target: entity },
+    loot: { target: entity },
+    say: { text },
+    "zone-chat": { text },
+    leave: {},
+    /** Trades: the player offered to or the offer answered, and what this player gives. */
+    "trade-offer": { target: entity, gold, items: itemIds },
+    "trade-accept": { offer, gold, items: itemIds },
+    "trade-decline": { offer },
+  },
+);
 export type Intent = Infer<typeof intent>;
+export type IntentOf<K extends Intent["kind"]> = Extract<Intent, { kind: K }>;
+/** An intent as a client node asks it, before it names the entity and numbers it. */
+export type PlayerIntent = Without<Intent, "entity" | "seq">;
 
-export const EVENT_KINDS = ["entered", "correct", "say", "zone-chat", "combat", "loot", "redirect", "left", "refused", "trade-offered", "trade-result", "wallet", "notice"] as const;
-
-/** One reliable event for one player, in the order the zone produced it. */
-export const zoneEvent = object({
-  entity,
-  kind: oneOf(EVENT_KINDS),
-  x: optional(coord),
-  y: optional(coord),
-  from: optional(entity),
-  fromName: optional(str({ max: 32 })),
-  target: optional(entity),
-  amount: optional(int({ min: -1_000_000, max: 1_000_000 })),
-  text: optional(str({ max: 256 })),
-  zone: optional(world),
-  reason: optional(str({ max: 200 })),
-  /** Economy events (loot, trades, wallet): acknowledged by the database before they are sent. */
-  opId: optional(str({ max: 100 })),
-  offer: optional(int({ min: 0, max: 0xffffffff })),
-  ok: optional(bool),
-  gold: optional(gold),
-  items: optional(itemIds),
-  received: optional(itemIds),
-  given: optional(itemIds),
-  /** Wallet: the kind of each item in `items`. */
-  kinds: optional(list(str({ max: 64 }), { max: 100_000 })),
-});
+/** One reliable event for one player, in the order the zone produced it, its keys those of its kind. */
+export const zoneEvent = variant(
+  "kind",
+  { entity },
+  {
+    entered: { x: coord, y: coord, zone: world },
+    correct: { x: coord, y: coord, reason },
+    say: { from: entity, fromName, text },
+    "zone-chat": { from: entity, fromName, text },
+    combat: { from: entity, target: entity, amount },
+    /** Economy events (loot, trades, wallet): acknowledged by the database before they are sent. `amount`: the item's template. */
+    loot: { target: entity, amount, opId, items: itemIds },
+    redirect: { zone: world },
+    left: { reason },
+    refused: { reason },
+    "trade-offered": { from: entity, fromName, offer, gold, items: itemIds },
+    /** Refused (`ok` false) it moved nothing: no amounts, and no `opId` when a player declined. */
+    "trade-result": {
+      amount: optional(amount),
+      reason: optional(reason),
+      opId: optional(opId),
+      offer,
+      ok: bool,
+      gold: optional(gold),
+      received: optional(itemIds),
+      given: optional(itemIds),
+    },
+    /** `kinds`: the kind of each item in `items`. */
+    wallet: { gold, items: itemIds, kinds: list(str({ max: 64 }), { max: 100_000 }) },
+    /** `amount`: the NoticeKind. */
+    notice: { amount, text },
+  },
+);
 export type ZoneEvent = Infer<typeof zoneEvent>;
+export type ZoneEventOf<K extends ZoneEvent["kind"]> = Extract<ZoneEvent, { kind: K }>;
 
 /** `with`: put the player in the same layer as this entity (a party member, a friend) if there is room. */
 export const zoneEnter = object({ corr, player: playerState, with: optional(entity) });

@@ -6,7 +6,7 @@ import type { NodeRuntime } from "../../common/node.ts";
 import { Op } from "../../common/opcodes.ts";
 import { CloseCode, PlayerOp } from "../../common/player-opcodes.ts";
 import { encodeServer } from "../../common/player-codec.ts";
-import type { ZoneEvent } from "../../common/protocol/zone.ts";
+import type { ZoneEventOf } from "../../common/protocol/zone.ts";
 import type { ClientNodeSpec, RealmsConfig } from "../../config/model.ts";
 import { reportMoved, serveDirectoryRequests } from "./directory-report.ts";
 import type { PeerLoad, PlayerCount } from "./load-report.ts";
@@ -42,7 +42,7 @@ export class ClientNode {
   readonly book: ResumeBook;
   readonly endpoint: PlayerEndpoint;
   private readonly waitingEnter = new Map<number, { p: Player; timer: NodeJS.Timeout }>();
-  private readonly earlyEntered = new Map<number, { ev: ZoneEvent; zone: string; at: number }>();
+  private readonly earlyEntered = new Map<number, { ev: ZoneEventOf<"entered">; zone: string; at: number }>();
   private sweepTimer: NodeJS.Timeout | undefined;
   resumes = 0;
   kicks = 0;
@@ -130,7 +130,7 @@ export class ClientNode {
     }
   }
 
-  private entered(hub: RealmHub, ev: ZoneEvent, zone: string): void {
+  private entered(hub: RealmHub, ev: ZoneEventOf<"entered">, zone: string): void {
     const waiting = this.waitingEnter.get(ev.entity);
     if (!waiting) {
       this.earlyEntered.set(ev.entity, { ev, zone, at: Date.now() });
@@ -145,7 +145,7 @@ export class ClientNode {
       hub.intent(p, { kind: "leave" });
       return;
     }
-    this.enterWorld(p, hub, zone, ev.x ?? 0, ev.y ?? 0, false);
+    this.enterWorld(p, hub, zone, ev.x, ev.y, false);
   }
 
   /** The character is in a zone (`zone`: its world id, layer included) and the player sees the world from the next tick on. */

@@ -7,7 +7,7 @@ import { ByteWriter } from "../../common/bytes.ts";
 import { nodeOfWorld, Quantizer } from "../../common/cell-snapshot.ts";
 import type { MeshIdentity } from "../../common/mesh/mesh-identity.ts";
 import type { Log } from "../../common/log.ts";
-import type { Intent } from "../../common/protocol/zone.ts";
+import type { Intent, PlayerIntent } from "../../common/protocol/zone.ts";
 import type { RealmSpec } from "../../config/model.ts";
 import { CellFeed } from "./cell-feed.ts";
 import { Fanout } from "./fanout.ts";
@@ -280,8 +280,8 @@ export class RealmHub {
     for (const [k, c] of probe.cells) this.layer(k).mirror.release(c);
   }
 
-  intent(p: Player, i: Omit<Intent, "entity" | "seq">): void {
-    this.outbox[p.zone]!.push({ ...i, entity: p.entity, seq: p.seq++ } as Intent);
+  intent(p: Player, i: PlayerIntent): void {
+    this.outbox[p.zone]!.push({ ...i, entity: p.entity, seq: p.seq++ });
   }
 
   flushIntents(): void {

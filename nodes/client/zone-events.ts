@@ -2,15 +2,15 @@
 // player messages in the order the zone produced them. They ride in the player's next frame,
 // ahead of its world update, and are never cut by the byte budget.
 import { nodeOfWorld } from "../../common/cell-snapshot.ts";
-import { ChatChannel, CORRECT_REASONS, NoticeKind, PlayerOp } from "../../common/player-opcodes.ts";
+import { ChatChannel, CORRECT_REASONS, PlayerOp } from "../../common/player-opcodes.ts";
 import { writeServer } from "../../common/player-codec.ts";
-import type { ZoneEvent } from "../../common/protocol/zone.ts";
+import type { ZoneEvent, ZoneEventOf } from "../../common/protocol/zone.ts";
 import type { Player } from "./player.ts";
 import { copyOf, type RealmHub } from "./realm-hub.ts";
 
 export interface EventRoutes {
   /** A zone took a character in: the player waiting for it enters the world. */
-  entered(hub: RealmHub, ev: ZoneEvent, zone: string): void;
+  entered(hub: RealmHub, ev: ZoneEventOf<"entered">, zone: string): void;
   /** The player's character changed zone (handoff): its intents go there from now on. */
   redirected(p: Player, zone: string): void;
   /** The character left the game: the connection ends. */
@@ -34,32 +34,30 @@ export function relayZoneEvents(hub: RealmHub, zone: string, events: readonly Zo
     const w = p.events;
     switch (ev.kind) {
       case "correct": {
-        const x = ev.x ?? 0;
-        const y = ev.y ?? 0;
-        p.guard.placeAt(x, y, Date.now());
-        const reason = CORRECT_REASONS[(ev.reason ?? "other") as keyof typeof CORRECT_REASONS] ?? CORRECT_REASONS.other;
+        p.guard.placeAt(ev.x, ev.y, Date.now());
         p.corrections++;
-        writeServer(w, { op: PlayerOp.SMSG_CORRECT, qx: q.qx(x), qy: q.qy(y), reason, seq: p.moveSeq });
+        writeServer(w, { op: PlayerOp.SMSG_CORRECT, qx: q.qx(ev.x), qy: q.qy(ev.y), reason: correctReason(ev.reason), seq: p.moveSeq });
         break;
       }
       case "say":
       case "zone-chat":
-        writeServer(w, { op: PlayerOp.SMSG_CHAT, channel: ev.kind === "say" ? ChatChannel.SAY : ChatChannel.ZONE, from: ev.from ?? 0, fromName: ev.fromName ?? "", text: ev.text ?? "" });
+        writeServer(w, { op: PlayerOp.SMSG_CHAT, channel: ev.kind === "say" ? ChatChannel.SAY : ChatChannel.ZONE, from: ev.from, fromName: ev.fromName, text: ev.text });
         break;
       case "combat":
-        writeServer(w, { op: PlayerOp.SMSG_COMBAT, from: ev.from ?? 0, target: ev.target ?? 0, amount: ev.amount ?? 0 });
+        writeServer(w, { op: PlayerOp.SMSG_COMBAT, from: ev.from, target: ev.target, amount: ev.amount });
         break;
       case "loot":
-        writeServer(w, { op: PlayerOp.SMSG_LOOT, target: ev.target ?? 0, item: ev.amount ?? 0, itemId: ev.items?.[0] ?? "", opId: ev.opId ?? "" });
+        writeServer(w, { op: PlayerOp.SMSG_LOOT, target: ev.target, item: ev.amount, itemId: ev.items[0] ?? "", opId: ev.opId });
         break;
       case "trade-offered":
-        writeServer(w, { op: PlayerOp.SMSG_TRADE_OFFERED, offer: ev.offer ?? 0, from: ev.from ?? 0, fromName: ev.fromName ?? "", gold: ev.gold ?? 0, items: ev.items ?? [] });
+        writeServer(w, { op: PlayerOp.SMSG_TRADE_OFFERED, offer: ev.offer, from: ev.from, fromName: ev.fromName, gold: ev.gold, items: ev.items });
         break;
       case "trade-result":
         writeServer(w, {
           op: PlayerOp.SMSG_TRADE_RESULT,
-          offer: ev.offer ?? 0,
-          ok: ev.ok ?? false,
+          offer: ev.offer,
+          ok: ev.ok,
+          // a refused trade moved nothing: the zone sends no amounts with it
           opId: ev.opId ?? "",
           goldChange: ev.amount ?? 0,
           gold: ev.gold ?? 0,
@@ -68,28 +66,32 @@ export function relayZoneEvents(hub: RealmHub, zone: string, events: readonly Zo
           reason: ev.reason ?? "",
         });
         break;
-      case "wallet": {
-        const kinds = ev.kinds ?? [];
-        writeServer(w, { op: PlayerOp.SMSG_WALLET, gold: ev.gold ?? 0, items: (ev.items ?? []).map((id, n) => ({ id, kind: kinds[n] ?? "" })) });
+      case "wallet":
+        writeServer(w, { op: PlayerOp.SMSG_WALLET, gold: ev.gold, items: ev.items.map((id, n) => ({ id, kind: ev.kinds[n] ?? "" })) });
         break;
-      }
       case "notice":
-        writeServer(w, { op: PlayerOp.SMSG_NOTICE, kind: ev.amount ?? NoticeKind.INFO, seconds: 0, text: ev.text ?? "" });
+        writeServer(w, { op: PlayerOp.SMSG_NOTICE, kind: ev.amount, seconds: 0, text: ev.text });
         break;
       case "refused":
-        writeServer(w, { op: PlayerOp.SMSG_REFUSED, reason: ev.reason ?? "refused" });
+        writeServer(w, { op: PlayerOp.SMSG_REFUSED, reason: ev.reason });
         break;
       case "redirect":
-        if (ev.zone === undefined) break;
         routes.redirected(p, ev.zone);
         writeServer(w, { op: PlayerOp.SMSG_ZONE_CHANGED, zone: p.zone });
         break;
       case "left":
-        writeServer(w, { op: PlayerOp.SMSG_LEFT, reason: ev.reason ?? "left the game" });
-        routes.left(p, ev.reason ?? "left the game");
+        writeServer(w, { op: PlayerOp.SMSG_LEFT, reason: ev.reason });
+        routes.left(p, ev.reason);
         break;
     }
   }
+}
+
+const isCorrectReason = (reason: string): reason is keyof typeof CORRECT_REASONS => Object.hasOwn(CORRECT_REASONS, reason);
+
+/** The SMSG_CORRECT code of the zone's reason: one the player protocol does not name is "other". */
+function correctReason(reason: string): number {
+  return isCorrectReason(reason) ? CORRECT_REASONS[reason] : CORRECT_REASONS.other;
 }
 
 /** Sends what is queued for the player now (before closing it, say). */

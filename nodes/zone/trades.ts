@@ -35,11 +35,10 @@ interface Offer {
 }
 
 /** Why a side of a trade cannot be offered, or undefined when it can. */
-export function badSide(gold: number | undefined, items: readonly string[] | undefined): string | undefined {
-  if (gold === undefined || !Number.isInteger(gold) || gold < 0) return "bad gold amount";
-  const list = items ?? [];
-  if (list.length > MAX_TRADE_ITEMS) return `more than ${MAX_TRADE_ITEMS} items`;
-  if (new Set(list).size !== list.length) return "an item twice";
+export function badSide(gold: number, items: readonly string[]): string | undefined {
+  if (!Number.isInteger(gold) || gold < 0) return "bad gold amount";
+  if (items.length > MAX_TRADE_ITEMS) return `more than ${MAX_TRADE_ITEMS} items`;
+  if (new Set(items).size !== items.length) return "an item twice";
   return undefined;
 }
 

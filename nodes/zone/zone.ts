@@ -2,7 +2,7 @@
 // published, reliable events out. No sockets here: ZoneNode wires the outputs to ZeroMQ, and
 // tests drive the tick directly.
 import { EntityFlag, EntityKind } from "../../common/cell-snapshot.ts";
-import type { Intent, PlayerState, ZoneEvent } from "../../common/protocol/zone.ts";
+import type { Intent, IntentOf, PlayerState, ZoneEvent } from "../../common/protocol/zone.ts";
 import { Entities } from "./entities.ts";
 import { Grid, type Region } from "./grid.ts";
 import { MoveAllowance, type Terrain } from "./movement.ts";
@@ -252,8 +252,7 @@ export class Zone {
     }
     switch (i.kind) {
       case "move": {
-        const x = i.x ?? e.x[s]!;
-        const y = i.y ?? e.y[s]!;
+        const { x, y } = i;
         const verdict = info.allowance.check(this.opts.terrain, e.x[s]!, e.y[s]!, x, y);
         if (verdict !== "ok") {
           return this.emit(s, { entity, kind: "correct", x: e.x[s]!, y: e.y[s]!, reason: verdict });
@@ -268,9 +267,9 @@ export class Zone {
       case "loot":
         return this.takeLoot(s, info, i.target, now);
       case "say":
-        return this.say(s, info, i.text ?? "", SAY_RANGE);
+        return this.say(s, info, i.text, SAY_RANGE);
       case "zone-chat":
-        return this.say(s, info, i.text ?? "", Infinity);
+        return this.say(s, info, i.text, Infinity);
       case "leave": {
         const state = this.remove(s);
         if (state) this.opts.outputs.departed(state, "left the game");
@@ -281,7 +280,7 @@ export class Zone {
       case "trade-accept":
         return this.acceptTrade(s, info, i, now);
       case "trade-decline": {
-        const offer = this.trades.take(i.offer ?? 0, entity, now);
+        const offer = this.trades.take(i.offer, entity, now);
         const from = offer === undefined ? undefined : e.slot(offer.from);
         if (offer && from !== undefined) this.emit(from, { entity: offer.from, kind: "trade-result", offer: offer.id, ok: false, reason: "declined" });
         return;
@@ -290,39 +289,39 @@ export class Zone {
   }
 
   /** The other player, if it is a player of this copy within trading range. */
-  private partner(s: number, entity: number | undefined): { slot: number; info: PlayerInfo } | string {
-    const t = entity === undefined ? undefined : this.e.slot(entity);
+  private partner(s: number, entity: number): { slot: number; info: PlayerInfo } | string {
+    const t = this.e.slot(entity);
     const info = t === undefined ? undefined : this.players.get(t);
     if (t === undefined || !info || t === s) return "no such player";
     if (Math.hypot(this.e.x[t]! - this.e.x[s]!, this.e.y[t]! - this.e.y[s]!) > TRADE_RANGE) return "too far";
     return { slot: t, info };
   }
 
-  private offerTrade(s: number, info: PlayerInfo, i: Intent, now: number): void {
+  private offerTrade(s: number, info: PlayerInfo, i: IntentOf<"trade-offer">, now: number): void {
     const entity = this.e.id[s]!;
     const other = this.partner(s, i.target);
     const bad = typeof other === "string" ? other : badSide(i.gold, i.items);
     if (bad !== undefined || typeof other === "string") return this.emit(s, { entity, kind: "refused", reason: bad ?? "no such player" });
-    const offer = this.trades.open(entity, i.target!, i.gold!, i.items ?? [], now);
+    const offer = this.trades.open(entity, i.target, i.gold, i.items, now);
     if (!offer) return this.emit(s, { entity, kind: "refused", reason: "too many open offers" });
-    this.emit(other.slot, { entity: i.target!, kind: "trade-offered", offer: offer.id, from: entity, fromName: info.name, gold: offer.gold, items: offer.items });
+    this.emit(other.slot, { entity: i.target, kind: "trade-offered", offer: offer.id, from: entity, fromName: info.name, gold: offer.gold, items: offer.items });
   }
 
-  private acceptTrade(s: number, info: PlayerInfo, i: Intent, now: number): void {
+  private acceptTrade(s: number, info: PlayerInfo, i: IntentOf<"trade-accept">, now: number): void {
     const entity = this.e.id[s]!;
-    const offer = this.trades.take(i.offer ?? 0, entity, now);
+    const offer = this.trades.take(i.offer, entity, now);
     if (!offer) return this.emit(s, { entity, kind: "refused", reason: "no such offer" });
     const other = this.partner(s, offer.from);
     const bad = typeof other === "string" ? other : badSide(i.gold, i.items);
     if (bad !== undefined || typeof other === "string") return this.emit(s, { entity, kind: "refused", reason: bad ?? "no such player" });
     const side = (slot: number, p: PlayerInfo, gold: number, items: string[]) => ({ entity: this.e.id[slot]!, characterId: p.characterId, clientNode: p.clientNode, gold, items });
-    this.opts.outputs.traded({ offer: offer.id, a: side(other.slot, other.info, offer.gold, offer.items), b: side(s, info, i.gold!, i.items ?? []) });
+    this.opts.outputs.traded({ offer: offer.id, a: side(other.slot, other.info, offer.gold, offer.items), b: side(s, info, i.gold, i.items) });
   }
 
-  private attack(s: number, info: PlayerInfo, target: number | undefined, now: number): void {
+  private attack(s: number, info: PlayerInfo, target: number, now: number): void {
     const e = this.e;
     const entity = e.id[s]!;
-    const t = target === undefined ? undefined : e.slot(target);
+    const t = e.slot(target);
     if (t === undefined || e.kind[t] === EntityKind.LOOT || e.hp[t]! <= 0 || t === s) {
       return this.emit(s, { entity, kind: "refused", reason: "no such target" });
     }
@@ -354,10 +353,10 @@ export class Zone {
     this.grid.place(e, drop);
   }
 
-  private takeLoot(s: number, info: PlayerInfo, wanted: number | undefined, now: number): void {
+  private takeLoot(s: number, info: PlayerInfo, wanted: number, now: number): void {
     const e = this.e;
     const entity = e.id[s]!;
-    const t = wanted === undefined ? undefined : e.slot(wanted);
+    const t = e.slot(wanted);
     const drop = t === undefined ? undefined : this.loot.get(t);
     if (t === undefined || !drop) return this.emit(s, { entity, kind: "refused", reason: "nothing to loot" });
     if (Math.hypot(e.x[t]! - e.x[s]!, e.y[t]! - e.y[s]!) > LOOT_RANGE) return this.emit(s, { entity, kind: "refused", reason: "too far" });

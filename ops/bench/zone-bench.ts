@@ -4,7 +4,7 @@
 import * as zmq from "zeromq";
 import { HEADER_BYTES, Quantizer, RECORD_BYTES, cellTopic } from "../../common/cell-snapshot.ts";
 import { createLog } from "../../common/log.ts";
-import type { Intent } from "../../common/protocol/zone.ts";
+import type { IntentOf } from "../../common/protocol/zone.ts";
 import { CellPublisher } from "../../nodes/zone/cell-publisher.ts";
 import { Terrain } from "../../nodes/zone/movement.ts";
 import { NPC_TEMPLATES } from "../../nodes/zone/npcs.ts";
@@ -58,7 +58,7 @@ function buildZone(sc: Scenario): { zone: Zone; walk: () => void } {
     ids.push(i);
   }
   let seq = 0;
-  const intents: Intent[] = ids.map((entity) => ({ entity, seq: 0, kind: "move", x: 0, y: 0 }));
+  const intents: IntentOf<"move">[] = ids.map((entity) => ({ entity, seq: 0, kind: "move", x: 0, y: 0 }));
   const walk = (): void => {
     seq++;
     for (const i of intents) {

@@ -100,8 +100,41 @@ const SAMPLES: { [O in OpCode]?: Body<O> } = {
   [Op.CHAR_SELECT_REPLY]: { corr: 18, ok: true, character: { id: "C1", accountId: "42", name: "Arthur", level: 3, x: 1000, y: 2000 }, zone: "FORTRAX-ZONE-1" },
   [Op.ZONE_ENTER]: { corr: 3, player: PLAYER, with: 8 },
   [Op.ZONE_ENTERED]: { corr: 3, ok: true, zone: "FORTRAX-ZONE-1~2" },
-  [Op.ZONE_INTENTS]: { intents: [{ entity: 7, seq: 1, kind: "move", x: 10.5, y: 20, heading: 1.5 }, { entity: 7, seq: 2, kind: "say", text: "hi" }] },
-  [Op.ZONE_EVENTS]: { zone: "FORTRAX-ZONE-1", tick: 99, events: [{ entity: 7, kind: "redirect", zone: "FORTRAX-ZONE-2" }, { entity: 7, kind: "combat", from: 7, target: 8, amount: 12 }] },
+  // one intent and one event of every kind
+  [Op.ZONE_INTENTS]: {
+    intents: [
+      { entity: 7, seq: 1, kind: "move", x: 10.5, y: 20, heading: 1.5 },
+      { entity: 7, seq: 2, kind: "move", x: 11, y: 20 },
+      { entity: 7, seq: 3, kind: "attack", target: 9000 },
+      { entity: 7, seq: 4, kind: "loot", target: 9001 },
+      { entity: 7, seq: 5, kind: "say", text: "hi" },
+      { entity: 7, seq: 6, kind: "zone-chat", text: "" },
+      { entity: 7, seq: 7, kind: "trade-offer", target: 8, gold: 5, items: ["I3.0"] },
+      { entity: 7, seq: 8, kind: "trade-accept", offer: 2, gold: 0, items: [] },
+      { entity: 7, seq: 9, kind: "trade-decline", offer: 3 },
+      { entity: 7, seq: 10, kind: "leave" },
+    ],
+  },
+  [Op.ZONE_EVENTS]: {
+    zone: "FORTRAX-ZONE-1",
+    tick: 99,
+    events: [
+      { entity: 7, kind: "entered", x: 10, y: 20, zone: "FORTRAX-ZONE-1~2" },
+      { entity: 7, kind: "correct", x: 10, y: 20, reason: "too-fast" },
+      { entity: 7, kind: "say", from: 8, fromName: "Bo", text: "hi" },
+      { entity: 7, kind: "zone-chat", from: 8, fromName: "Bo", text: "all" },
+      { entity: 7, kind: "combat", from: 7, target: 8, amount: 12 },
+      { entity: 7, kind: "loot", target: 9001, amount: 3, opId: "op-1", items: ["I3.0"] },
+      { entity: 7, kind: "redirect", zone: "FORTRAX-ZONE-2" },
+      { entity: 7, kind: "left", reason: "left the game" },
+      { entity: 7, kind: "refused", reason: "cooldown" },
+      { entity: 7, kind: "trade-offered", from: 8, fromName: "Bo", offer: 2, gold: 5, items: [] },
+      { entity: 7, kind: "trade-result", offer: 2, ok: true, opId: "op-2", amount: -5, gold: 95, received: ["I3.1"], given: [] },
+      { entity: 7, kind: "trade-result", offer: 3, ok: false, reason: "declined" },
+      { entity: 7, kind: "wallet", gold: 95, items: ["I3.1"], kinds: ["sword"] },
+      { entity: 7, kind: "notice", amount: 3, text: "your trade waits for the realm's storage" },
+    ],
+  },
   [Op.ZONE_HANDOFF_OFFER]: { corr: 4, ticket: "t-1", player: PLAYER, layer: 1 },
   [Op.ZONE_HANDOFF_ACCEPT]: { corr: 4, ticket: "t-1", ok: false, code: "wrong-zone" },
   [Op.ZONE_HANDOFF_COMMIT]: { ticket: "t-1", player: PLAYER, intents: [] },
@@ -285,4 +318,24 @@ t.test("codec - nested problems are reported with their path", async (t) => {
   t.match(frameError([head(Op.PING), msgpack.encode({ corr: -1 })]), /^PING body: corr: must be between 0 and \d+, got -1$/);
   t.match(frameError([head(Op.PING), msgpack.encode({ corr: 1.5 })]), /^PING body: corr: expected an integer, got number 1.5$/);
   t.match(frameError([head(Op.PONG), msgpack.encode({ corr: 1, id: "bad id!", uptimeMs: 0 })]), /^PONG body: id: expected a node id/);
+});
+
+t.test("codec - an intent or event without a key its kind needs is refused, not read as 0", async (t) => {
+  const intents = sample(Op.ZONE_INTENTS).intents;
+  const events = sample(Op.ZONE_EVENTS).events;
+  const intentsFrame = (intent: object): Buffer[] => [head(Op.ZONE_INTENTS), msgpack.encode({ intents: [intents[0], intent] })];
+  const eventsFrame = (event: object): Buffer[] => [head(Op.ZONE_EVENTS), msgpack.encode({ zone: "FORTRAX-ZONE-1", tick: 1, events: [events[0], event] })];
+  t.equal(frameError(intentsFrame({ entity: 7, seq: 3, kind: "attack" })), "ZONE_INTENTS body: intents[1].target: missing key");
+  t.equal(frameError(intentsFrame({ entity: 7, seq: 3, kind: "move", x: 1 })), "ZONE_INTENTS body: intents[1].y: missing key");
+  t.equal(frameError(intentsFrame({ entity: 7, seq: 3, kind: "trade-offer", target: 8, items: [] })), "ZONE_INTENTS body: intents[1].gold: missing key");
+  t.equal(frameError(intentsFrame({ entity: 7, seq: 3, kind: "say", text: "hi", target: 8 })), "ZONE_INTENTS body: intents[1].target: unknown key (expected entity, seq, kind, text)", "another kind's key");
+  t.equal(frameError(intentsFrame({ entity: 7, seq: 3, kind: "fly" })), 'ZONE_INTENTS body: intents[1].kind: unknown kind "fly" (expected move, attack, loot, say, zone-chat, leave, trade-offer, trade-accept, trade-decline)');
+  t.equal(frameError(intentsFrame({ entity: 7, seq: 3 })), "ZONE_INTENTS body: intents[1].kind: missing key");
+  t.equal(frameError(eventsFrame({ entity: 7, kind: "combat", from: 7, target: 8 })), "ZONE_EVENTS body: events[1].amount: missing key");
+  t.equal(frameError(eventsFrame({ entity: 7, kind: "entered", y: 2, zone: "FORTRAX-ZONE-1" })), "ZONE_EVENTS body: events[1].x: missing key");
+  t.equal(frameError(eventsFrame({ entity: 7, kind: "redirect" })), "ZONE_EVENTS body: events[1].zone: missing key");
+  t.equal(frameError(eventsFrame({ entity: 7, kind: "refused" })), "ZONE_EVENTS body: events[1].reason: missing key");
+  t.equal(frameError(eventsFrame({ entity: 7, kind: "trade-result", ok: true })), "ZONE_EVENTS body: events[1].offer: missing key");
+  t.equal(frameError(eventsFrame({ entity: 7, kind: "wallet", gold: 1, items: [] })), "ZONE_EVENTS body: events[1].kinds: missing key");
+  t.match(frameError(eventsFrame({ entity: 7, kind: "teleported", x: 1, y: 2 })), /^ZONE_EVENTS body: events\[1\]\.kind: unknown kind "teleported" \(expected entered, /);
 });

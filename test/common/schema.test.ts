@@ -1,6 +1,6 @@
 // The shape checks behind frame bodies and realms.yaml: they say where (a.b[2].c) and what is wrong.
 import t from "tap";
-import { bool, bytes, int, list, map, num, object, oneOf, optional, record, SchemaError, str, tuple, withDefault, type Schema } from "../../common/schema.ts";
+import { bool, bytes, int, list, map, num, object, oneOf, optional, record, SchemaError, str, tuple, variant, withDefault, type Schema } from "../../common/schema.ts";
 
 /** The SchemaError for `value`, or a failure if it parses or throws anything else. */
 function problem(s: Schema<unknown>, value: unknown, path?: string): SchemaError {
@@ -142,4 +142,29 @@ t.test("schema - map converts after checking, with the path", async (t) => {
     return v;
   });
   t.equal(message(object({ n: even }), { n: 3 }), "n: must be even", "the converter gets the path");
+});
+
+t.test("schema - variant: the tag picks the case, and the case's keys are checked as an object", async (t) => {
+  const shape = variant("kind", { id: int() }, { circle: { r: num() }, rect: { w: num(), h: num(), label: optional(str()) }, dot: {} });
+  t.same(shape.parse({ id: 1, kind: "circle", r: 2 }), { id: 1, kind: "circle", r: 2 });
+  const rect = shape.parse({ kind: "rect", h: 4, w: 3, id: 2 });
+  t.same(Object.keys(rect), ["id", "kind", "w", "h"], "keys come out in order: shared, tag, the case's");
+  // the tag narrows the type: a rect's keys are there without a check or a default
+  if (rect.kind === "rect") t.equal(rect.w * rect.h, 12);
+  else t.fail("parsed as another kind");
+  t.same(shape.parse({ id: 3, kind: "dot" }), { id: 3, kind: "dot" }, "a case may add no keys");
+  t.equal(message(shape, { id: 1, kind: "circle" }), "r: missing key", "a key its case needs is missing, not defaulted");
+  t.equal(message(shape, { kind: "circle", r: 2 }), "id: missing key", "the shared keys are checked too");
+  t.equal(message(shape, { id: 1, kind: "circle", r: 2, w: 3 }), "w: unknown key (expected id, kind, r)", "another case's key is unknown");
+  t.equal(message(shape, { id: 1, kind: "rect", w: 3, h: "4" }), 'h: expected a number, got a string ("4")');
+  t.equal(message(shape, { id: 1, r: 2 }), "kind: missing key");
+  t.equal(message(shape, { id: 1, kind: "square" }), 'kind: unknown kind "square" (expected circle, rect, dot)', "an unknown tag is named");
+  t.equal(message(shape, { id: 1, kind: 5 }), "kind: expected one of circle, rect, dot, got number 5");
+  t.equal(message(shape, { id: 1, kind: "toString" }), 'kind: unknown kind "toString" (expected circle, rect, dot)', "only the cases' own names");
+  const inherited = Object.create({ kind: "dot" }) as Record<string, unknown>;
+  inherited.id = 1;
+  t.equal(message(shape, inherited), "kind: missing key", "an inherited tag is not the map's own");
+  t.equal(message(shape, [1]), "expected a map, got a list");
+  t.equal(message(list(shape), [{ id: 1, kind: "dot" }, { id: 2, kind: "rect", w: 1 }], "shapes"), "shapes[1].h: missing key", "errors carry the path");
+  t.equal(message(object({ s: shape }), { s: { id: 1, kind: "cube" } }), 's.kind: unknown kind "cube" (expected circle, rect, dot)');
 });

@@ -7,7 +7,8 @@ import type { Frame } from "../../common/codec.ts";
 import { launchNode } from "../../common/launch.ts";
 import { createLog } from "../../common/log.ts";
 import { Op } from "../../common/opcodes.ts";
-import type { Intent, PlayerState, ZoneEvent } from "../../common/protocol/zone.ts";
+import type { Intent, PlayerState, ZoneEvent, ZoneEventOf } from "../../common/protocol/zone.ts";
+import type { Without } from "../../common/schema.ts";
 import { meshIdentity, realmWire } from "../../common/mesh/realm-mesh.ts";
 import { Wire } from "../../common/wire.ts";
 import { loadConfig } from "../../config/load.ts";
@@ -84,7 +85,7 @@ export class ZoneWorld {
   }
 
   /** Sends an intent to the node running `world` (a zone, one of its layers). */
-  intent(world: string, i: Omit<Intent, "seq">): number {
+  intent(world: string, i: Without<Intent, "seq">): number {
     const seq = (this.seq.get(i.entity) ?? -1) + 1;
     this.seq.set(i.entity, seq);
     this.wire.send(nodeOfWorld(world), Op.ZONE_INTENTS, { intents: [{ ...i, seq }] });
@@ -105,8 +106,10 @@ export class ZoneWorld {
     for (const p of prefixes) this.feed.subscribe(p.slice(0, p.indexOf("/")), p);
   }
 
-  waitEvent(what: string, pred: (e: ZoneEvent) => boolean, ms = 5000): Promise<ZoneEvent> {
-    return until(what, ms, () => this.events.find(pred));
+  /** The first event of this kind that `pred` accepts, once it has come. */
+  waitEvent<K extends ZoneEvent["kind"]>(what: string, kind: K, pred: (e: ZoneEventOf<K>) => boolean, ms = 5000): Promise<ZoneEventOf<K>> {
+    const ofKind = (e: ZoneEvent): e is ZoneEventOf<K> => e.kind === kind;
+    return until(what, ms, () => this.events.filter(ofKind).find(pred));
   }
 
   async stop(): Promise<void> {

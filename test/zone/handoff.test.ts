@@ -25,7 +25,7 @@ t.test("zone handoff - 200 handoffs under continuous movement: none lost, none d
   const follow = (): void => {
     for (; seenEvents < w.events.length; seenEvents++) {
       const e = w.events[seenEvents]!;
-      if (e.kind === "redirect" && e.zone) {
+      if (e.kind === "redirect") {
         zoneOf.set(e.entity, e.zone);
         redirects++;
       }
@@ -79,7 +79,7 @@ t.test("zone handoff - 200 handoffs under continuous movement: none lost, none d
     return w.events.filter((e) => e.kind === "say" && e.from === e.entity).length >= said.size ? true : undefined;
   }).catch(() => undefined);
   const heard = new Map<string, number>();
-  for (const e of w.events) if (e.kind === "say" && e.from === e.entity) heard.set(e.text!, (heard.get(e.text!) ?? 0) + 1);
+  for (const e of w.events) if (e.kind === "say" && e.from === e.entity) heard.set(e.text, (heard.get(e.text) ?? 0) + 1);
   const lost = [...said].filter((s) => !heard.has(s));
   const twice = [...heard].filter(([, n]) => n > 1).map(([s]) => s);
   t.same(lost, [], `all ${said.size} chat intents sent across handoffs were applied`);

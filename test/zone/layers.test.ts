@@ -27,6 +27,6 @@ t.test("zone layers - a layer opens past the threshold, friends stay together, c
   t.same(truth.entities.filter((e) => e.entity <= 6).map((e) => e.entity).sort(), [1, 2, 3, 4, 5, 6], "the node holds all six, each once");
   w.events.length = 0;
   w.intent(fourth, { entity: 4, kind: "say", text: "hello layer" });
-  await w.waitEvent("the layer hears its own", (e) => e.kind === "say" && e.entity === 5);
+  await w.waitEvent("the layer hears its own", "say", (e) => e.entity === 5);
   t.notOk(w.events.some((e) => e.kind === "say" && e.entity <= 3), "the other copy does not hear it");
 });

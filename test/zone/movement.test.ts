@@ -10,7 +10,7 @@ t.test("zone movement - speed hack, teleport, out-of-world and blocked moves are
   const w = await ZoneWorld.start(t, { edit: (doc) => (doc.realms[0].blocked = [[200, 0, 250, 400]]) });
   const p = w.player(11, 100, 100);
   const zone = await w.enter(p);
-  await w.waitEvent("entered", (e) => e.entity === 11 && e.kind === "entered");
+  await w.waitEvent("entered", "entered", (e) => e.entity === 11);
   const at = async (): Promise<{ x: number; y: number }> => (await w.truth(zone)).entities.find((e) => e.entity === 11)!;
 
   w.intent(zone, { entity: 11, kind: "move", x: 103, y: 100 });
@@ -29,14 +29,14 @@ t.test("zone movement - speed hack, teleport, out-of-world and blocked moves are
       // walk to the wall legally first, then try to step through it
       w.events.length = 0;
       w.realmWire.send(zone, Op.ZONE_DISPLACE, { entity: 11, x: 198, y: 100, reason: "test" });
-      await w.waitEvent("placed by the wall", (e) => e.entity === 11 && e.reason === "moved by the server");
+      await w.waitEvent("placed by the wall", "correct", (e) => e.entity === 11 && e.reason === "moved by the server");
       w.events.length = 0;
       w.intent(zone, { entity: 11, kind: "move", x: 203, y: 100 });
     } else {
       w.events.length = 0;
       w.intent(zone, { entity: 11, kind: "move", x, y });
     }
-    const ev = await w.waitEvent(`correction for ${reason}`, (e) => e.entity === 11 && e.kind === "correct");
+    const ev = await w.waitEvent(`correction for ${reason}`, "correct", (e) => e.entity === 11);
     const now = await at();
     t.equal(ev.reason, reason, `refused as ${reason}`);
     t.same({ x: ev.x, y: ev.y }, { x: now.x, y: now.y }, "the correction carries the server's position");
@@ -45,7 +45,7 @@ t.test("zone movement - speed hack, teleport, out-of-world and blocked moves are
 
   w.events.length = 0;
   w.realmWire.send(zone, Op.ZONE_DISPLACE, { entity: 11, x: 600, y: 600, reason: "knockback" });
-  await w.waitEvent("displacement", (e) => e.entity === 11 && e.kind === "correct" && e.reason === "moved by the server");
+  await w.waitEvent("displacement", "correct", (e) => e.entity === 11 && e.reason === "moved by the server");
   w.events.length = 0;
   w.intent(zone, { entity: 11, kind: "move", x: 605, y: 600 });
   await until("a legal step after a teleport", 3000, async () => ((await at()).x === 605 ? true : undefined));

@@ -3,6 +3,7 @@
 import t from "tap";
 import { EntityKind } from "../../common/cell-snapshot.ts";
 import type { Intent, PlayerState, ZoneEvent } from "../../common/protocol/zone.ts";
+import type { Without } from "../../common/schema.ts";
 import { Terrain } from "../../nodes/zone/movement.ts";
 import { NPC_TEMPLATES } from "../../nodes/zone/npcs.ts";
 import { SeqWindow } from "../../nodes/zone/seq-window.ts";
@@ -67,7 +68,7 @@ t.test("zone rules - a kill drops loot the killer may take first; attacks need r
   zone.enter(player(2, 102, 100));
   let now = 0;
   let seq = 0;
-  const act = (i: Omit<Intent, "seq">): void => zone.queue([{ ...i, seq: seq++ }], CLIENT);
+  const act = (i: Without<Intent, "seq">): void => zone.queue([{ ...i, seq: seq++ }], CLIENT);
   const tick = (ms = 50): void => zone.step((now += ms));
 
   zone.displace(2, 300, 300);
@@ -89,7 +90,7 @@ t.test("zone rules - a kill drops loot the killer may take first; attacks need r
   events.length = 0;
   act({ entity: 2, kind: "loot", target: dropId });
   tick();
-  t.ok(events.some((e) => e.entity === 2 && e.reason === "not yours yet"), "another player may not take it at first");
+  t.ok(events.some((e) => e.entity === 2 && e.kind === "refused" && e.reason === "not yours yet"), "another player may not take it at first");
   act({ entity: 1, kind: "loot", target: dropId });
   tick();
   t.same(looted, [boar.loot], "the killer takes it");
