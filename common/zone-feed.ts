@@ -2,11 +2,10 @@
 // zone's key (libzmq takes the server key at connect, and zeromq.js warns on options set after
 // one), and a cell's subscription goes to the one zone that publishes it.
 import * as zmq from "zeromq";
-import { nodeOfWorld } from "./cell-snapshot.ts";
 import type { MeshIdentity } from "./mesh/mesh-identity.ts";
 
-/** Called for every message with its topic (which names the world: a zone or a layer of it) and its block. */
-export type BlockHandler = (topic: Buffer, block: Buffer) => void;
+/** Called for every message: the zone it came from, its topic and its block. */
+export type BlockHandler = (zone: string, topic: Buffer, block: Buffer) => void;
 
 export class ZoneFeed {
   private readonly subs = new Map<string, zmq.Subscriber>();
@@ -20,13 +19,13 @@ export class ZoneFeed {
     }
   }
 
-  /** Topics are prefixes: `<world>/` is all of that world's cells; the zone that runs `world` (a layer's too) publishes them. */
-  subscribe(world: string, topic: string): void {
-    this.subs.get(nodeOfWorld(world))?.subscribe(topic);
+  /** Topics are prefixes: `<zone>/` is all of that zone's cells. An unknown zone is ignored. */
+  subscribe(zone: string, topic: string): void {
+    this.subs.get(zone)?.subscribe(topic);
   }
 
-  unsubscribe(world: string, topic: string): void {
-    this.subs.get(nodeOfWorld(world))?.unsubscribe(topic);
+  unsubscribe(zone: string, topic: string): void {
+    this.subs.get(zone)?.unsubscribe(topic);
   }
 
   /** Starts reading; `onError` hears a socket that failed while open (a closed one just ends). */
@@ -35,7 +34,7 @@ export class ZoneFeed {
       this.loops.push(
         (async () => {
           try {
-            for await (const [topic, block] of sub) if (topic && block) onBlock(topic, block);
+            for await (const [topic, block] of sub) if (topic && block) onBlock(zone, topic, block);
           } catch (err) {
             if (!sub.closed) onError(zone, err as Error);
           }

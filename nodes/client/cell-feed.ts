@@ -37,7 +37,7 @@ export class CellFeed implements CellSubscriber {
 
   start(sink: BlockSink): void {
     this.feed.start(
-      (topic, block) => {
+      (zone, topic, block) => {
         // "<zone>/<cx>,<cy>/": parsed by hand, this runs for every block
         const t = topic.toString("latin1");
         const slash = t.indexOf("/");
@@ -46,7 +46,7 @@ export class CellFeed implements CellSubscriber {
         const cx = Number(t.slice(slash + 1, comma));
         const cy = Number(t.slice(comma + 1, t.length - 1));
         if (!Number.isInteger(cx) || !Number.isInteger(cy)) return;
-        sink(t.slice(0, slash), cx, cy, block);
+        sink(zone, cx, cy, block);
       },
       (zone, err) => this.log.error("cell-feed-failed", { realm: this.realm.name, zone, error: err.message }),
     );

@@ -37,8 +37,8 @@ export class TruthFeed {
   ) {
     for (const z of realm.zones) this.blocks.set(z.id, new Map());
     this.feed = watchZones(config, realm.zones, `bots-truth-${process.pid}`);
-    this.feed.start((topic, block) => {
-      const ticks = this.blocks.get(topic.toString("latin1").split("/")[0]!);
+    this.feed.start((zone, _topic, block) => {
+      const ticks = this.blocks.get(zone);
       if (!ticks || block.length < 14) return;
       const tick = block.readUInt32LE(0);
       let list = ticks.get(tick);

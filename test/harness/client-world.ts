@@ -166,8 +166,7 @@ export class ClientWorld {
     for (const z of this.realm.zones) this.truth.set(z.id, new Map());
     const r = newRecord();
     this.feed = watchZones(this.config, this.realm.zones, `test-${process.pid}`);
-    this.feed.start((topic, block) => {
-      const zone = topic.toString("latin1").split("/")[0]!;
+    this.feed.start((zone, _topic, block) => {
       const h = readHeader(block);
       const ticks = this.truth.get(zone);
       if (!ticks) return;

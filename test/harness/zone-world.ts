@@ -101,7 +101,7 @@ export class ZoneWorld {
   async subscribe(prefixes: string[]): Promise<void> {
     if (!this.feed) {
       this.feed = new ZoneFeed(this.realm.zones, meshIdentity(this.config, `test-${process.pid}`), 1000);
-      this.feed.start((topic, block) => this.readCell(topic.toString().split("/")[0] ?? "", block));
+      this.feed.start((zone, _topic, block) => this.readCell(zone, block));
     }
     for (const p of prefixes) this.feed.subscribe(p.slice(0, p.indexOf("/")), p);
   }
