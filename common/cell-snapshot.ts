@@ -118,25 +118,6 @@ export function writeRecord(buf: Buffer, i: number, r: EntityRecord): void {
   buf[o + 15] = 0;
 }
 
-/**
- * A world is what one Zone simulates: a zone's region (`FORTRAX-ZONE-1`), one of its layers
- * (`FORTRAX-ZONE-1~2`) or a dungeon instance (`INSTANCE-1~7`). Cell topics start with the world
- * id; intents go to the node, whose id is the world id up to the `~`.
- */
-export function worldId(nodeId: string, copy: number): string {
-  return copy === 0 ? nodeId : `${nodeId}~${copy}`;
-}
-
-export function nodeOfWorld(world: string): string {
-  const tilde = world.indexOf("~");
-  return tilde < 0 ? world : world.slice(0, tilde);
-}
-
-/** The PUB topic of a cell. The trailing "/" keeps "Z/1,2/" from matching "Z/1,20/" (SUB filters by prefix). */
-export function cellTopic(zoneId: string, cx: number, cy: number): string {
-  return `${zoneId}/${cx},${cy}/`;
-}
-
 export function newRecord(): EntityRecord {
   return { id: 0, qx: 0, qy: 0, heading: 0, kind: 0, hp: 0, flags: 0, template: 0, level: 0 };
 }

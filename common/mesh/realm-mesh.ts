@@ -4,6 +4,7 @@
 import { allNodes, findNode, type RealmsConfig, type ZoneSpec } from "../../config/model.ts";
 import type { Log } from "../log.ts";
 import { Wire, type Handler } from "../wire.ts";
+import { worldTopic } from "../world-address.ts";
 import { ZoneFeed } from "../zone-feed.ts";
 import { MeshIdentity, type PeerKeys } from "./mesh-identity.ts";
 import { ensureKeys, OPERATOR, readKeyPair, readPublicKeys } from "./mesh-keys.ts";
@@ -70,7 +71,7 @@ export function ensureRealmKeys(config: RealmsConfig): string[] {
 /** SUB sockets on every zone's PUB as the tool `self`, subscribed to all their cells: the CLI's and harnesses' view of the world. */
 export function watchZones(config: RealmsConfig, zones: readonly ZoneSpec[], self: string): ZoneFeed {
   const feed = new ZoneFeed(zones, meshIdentity(config, self), 100_000);
-  for (const z of zones) feed.subscribe(z.id, `${z.id}/`);
+  for (const z of zones) feed.subscribe(z.id, worldTopic(z.id));
   return feed;
 }
 

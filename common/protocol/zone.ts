@@ -2,11 +2,12 @@
 // intents in, zones sending reliable events out, and zones handing players to each other.
 // World state itself does not travel here: it goes out as cell blocks on the zone's PUB socket.
 import { bool, int, list, num, object, oneOf, optional, str, variant, type Infer, type Without } from "../schema.ts";
+import { WORLD_ID } from "../world-address.ts";
 import { corr, nodeId } from "./control.ts";
 
 export const entity = int({ min: 1, max: 0xffffffff });
-/** A zone, one of its layers or an instance: see worldId() in common/cell-snapshot.ts. */
-export const world = str({ min: 1, max: 80, pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]*(~\d+)?$/, what: "a world id" });
+/** A zone, one of its layers or an instance: see common/world-address.ts. */
+export const world = str({ min: 1, max: 80, pattern: WORLD_ID, what: "a world id" });
 const coord = num({ min: -1e6, max: 1e6 });
 const characterId = str({ min: 1, max: 64 });
 

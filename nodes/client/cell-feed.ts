@@ -1,9 +1,9 @@
 // The client node's ears on one realm: a SUB socket on each zone's PUB, subscribed to exactly the
 // cells its players need. ZeroMQ filters at the publisher, so each cell crosses the network once
 // per tick per client node, however many of its players see it.
-import { cellTopic } from "../../common/cell-snapshot.ts";
 import type { Log } from "../../common/log.ts";
 import type { MeshIdentity } from "../../common/mesh/mesh-identity.ts";
+import { cellTopic, newTopicAddress, nodeOfWorld, parseTopic } from "../../common/world-address.ts";
 import { ZoneFeed } from "../../common/zone-feed.ts";
 import type { RealmSpec } from "../../config/model.ts";
 import type { CellSubscriber } from "./world-mirror.ts";
@@ -11,7 +11,8 @@ import type { CellSubscriber } from "./world-mirror.ts";
 /** Blocks queued before ZeroMQ drops: a stalled node must not grow without bound, but a hiccup must not lose cells. */
 const RECEIVE_HWM = 50_000;
 
-export type BlockSink = (zone: string, cx: number, cy: number, block: Buffer) => void;
+/** One cell block: the zone node that published it, the copy of the zone (0: the zone itself), the cell. */
+export type BlockSink = (node: string, copy: number, cx: number, cy: number, block: Buffer) => void;
 
 export class CellFeed implements CellSubscriber {
   private readonly feed: ZoneFeed;
@@ -25,28 +26,23 @@ export class CellFeed implements CellSubscriber {
     this.feed = new ZoneFeed(realm.zones, mesh, RECEIVE_HWM);
   }
 
-  subscribe(zone: string, cx: number, cy: number): void {
-    this.feed.subscribe(zone, cellTopic(zone, cx, cy));
+  /** A cell of a world: the zone's own, or one of its layers'. */
+  subscribe(world: string, cx: number, cy: number): void {
+    this.feed.subscribe(nodeOfWorld(world), cellTopic(world, cx, cy));
     this.subscribed++;
   }
 
-  unsubscribe(zone: string, cx: number, cy: number): void {
-    this.feed.unsubscribe(zone, cellTopic(zone, cx, cy));
+  unsubscribe(world: string, cx: number, cy: number): void {
+    this.feed.unsubscribe(nodeOfWorld(world), cellTopic(world, cx, cy));
     this.subscribed--;
   }
 
   start(sink: BlockSink): void {
+    // reused for every block: the topic is read without allocating
+    const at = newTopicAddress();
     this.feed.start(
-      (zone, topic, block) => {
-        // "<zone>/<cx>,<cy>/": parsed by hand, this runs for every block
-        const t = topic.toString("latin1");
-        const slash = t.indexOf("/");
-        const comma = t.indexOf(",", slash);
-        if (slash < 0 || comma < 0) return;
-        const cx = Number(t.slice(slash + 1, comma));
-        const cy = Number(t.slice(comma + 1, t.length - 1));
-        if (!Number.isInteger(cx) || !Number.isInteger(cy)) return;
-        sink(zone, cx, cy, block);
+      (node, topic, block) => {
+        if (parseTopic(topic, at) >= 0 && !at.everyCell) sink(node, at.copy, at.cx, at.cy, block);
       },
       (zone, err) => this.log.error("cell-feed-failed", { realm: this.realm.name, zone, error: err.message }),
     );

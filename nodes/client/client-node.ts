@@ -1,7 +1,7 @@
 // A client node: the players' WebSocket endpoint, one RealmHub per realm (cells in, one frame
 // per player per tick out), the realm desk for sessions and characters, and the resume book
 // that lets a dropped player come back here or through any other client node.
-import { nodeOfWorld, worldId } from "../../common/cell-snapshot.ts";
+import { copyOf, nodeOfWorld, worldId } from "../../common/world-address.ts";
 import type { NodeRuntime } from "../../common/node.ts";
 import { Op } from "../../common/opcodes.ts";
 import { CloseCode, PlayerOp } from "../../common/player-opcodes.ts";
@@ -14,7 +14,7 @@ import { PlayerEndpoint } from "./player-endpoint.ts";
 import type { Player } from "./player.ts";
 import { RealmDesk } from "./realm-desk.ts";
 import { serveRealmNotices } from "./realm-notices.ts";
-import { copyOf, RealmHub } from "./realm-hub.ts";
+import { RealmHub } from "./realm-hub.ts";
 import { ResumeBook, type Grant } from "./resume-book.ts";
 import { flushEvents, relayZoneEvents } from "./zone-events.ts";
 

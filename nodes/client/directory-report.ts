@@ -1,7 +1,7 @@
 // What a client node tells a realm node about the players of its realm that it holds: all of
 // them when a (re)started realm node asks, so it can rebuild its directory, and one of them when
 // this node took the player over by a resume, so kicks and departures come here from then on.
-import { worldId } from "../../common/cell-snapshot.ts";
+import { worldId } from "../../common/world-address.ts";
 import { Op } from "../../common/opcodes.ts";
 import { sendInParts, type heldPlayer } from "../../common/protocol/directory.ts";
 import type { Infer } from "../../common/schema.ts";

@@ -4,7 +4,7 @@
 // intents batched toward the zone nodes.
 import { performance } from "node:perf_hooks";
 import { ByteWriter } from "../../common/bytes.ts";
-import { nodeOfWorld, Quantizer } from "../../common/cell-snapshot.ts";
+import { Quantizer } from "../../common/cell-snapshot.ts";
 import type { MeshIdentity } from "../../common/mesh/mesh-identity.ts";
 import type { Log } from "../../common/log.ts";
 import type { Intent, PlayerIntent } from "../../common/protocol/zone.ts";
@@ -27,12 +27,6 @@ export interface IntentSink {
 export interface Layer {
   mirror: WorldMirror;
   fanout: Fanout;
-}
-
-/** The layer number of a world id: `FORTRAX-ZONE-1` is 0, `FORTRAX-ZONE-1~2` is 2. */
-export function copyOf(world: string): number {
-  const tilde = world.indexOf("~");
-  return tilde < 0 ? 0 : Number(world.slice(tilde + 1)) || 0;
 }
 
 export class RealmHub {
@@ -88,7 +82,7 @@ export class RealmHub {
   }
 
   start(): void {
-    this.feed.start((world, cx, cy, block) => this.layers.get(copyOf(world))?.mirror.ingest(nodeOfWorld(world), cx, cy, block, performance.now()));
+    this.feed.start((node, copy, cx, cy, block) => this.layers.get(copy)?.mirror.ingest(node, cx, cy, block, performance.now()));
     this.startedAt = performance.now();
     this.schedule();
   }

@@ -3,7 +3,8 @@
 // entities in them. A zone's blocks for one
 // tick are staged and applied together when the tick is complete, so the mirror always shows
 // each zone at one whole tick: never half a tick, and never an entity in two cells.
-import { EntityFlag, HEADER_BYTES, newRecord, readHeader, readRecord, worldId, type Quantizer } from "../../common/cell-snapshot.ts";
+import { EntityFlag, HEADER_BYTES, newRecord, readHeader, readRecord, type Quantizer } from "../../common/cell-snapshot.ts";
+import { worldId } from "../../common/world-address.ts";
 import type { RealmSpec } from "../../config/model.ts";
 import { EntityTable } from "./entity-table.ts";
 

@@ -1,12 +1,12 @@
 // Reliable events from the zones (chat, combat, loot, corrections, handoffs), turned into
 // player messages in the order the zone produced them. They ride in the player's next frame,
 // ahead of its world update, and are never cut by the byte budget.
-import { nodeOfWorld } from "../../common/cell-snapshot.ts";
 import { ChatChannel, CORRECT_REASONS, PlayerOp } from "../../common/player-opcodes.ts";
 import { writeServer } from "../../common/player-codec.ts";
 import type { ZoneEvent, ZoneEventOf } from "../../common/protocol/zone.ts";
+import { copyOf, nodeOfWorld } from "../../common/world-address.ts";
 import type { Player } from "./player.ts";
-import { copyOf, type RealmHub } from "./realm-hub.ts";
+import type { RealmHub } from "./realm-hub.ts";
 
 export interface EventRoutes {
   /** A zone took a character in: the player waiting for it enters the world. */

@@ -6,7 +6,7 @@
 // report every second to it (CLIENT_LOAD), so a client node that has not reported its players
 // when its load reports start (or start again) is simply asked then. A resume through another
 // client node (SESSION_MOVED) is taken like a one-player report from that node.
-import { nodeOfWorld } from "../../common/cell-snapshot.ts";
+import { nodeOfWorld } from "../../common/world-address.ts";
 import type { NodeRuntime } from "../../common/node.ts";
 import { Op } from "../../common/opcodes.ts";
 import type { Infer } from "../../common/schema.ts";

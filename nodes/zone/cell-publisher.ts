@@ -3,7 +3,8 @@
 // its players see it: zone egress stays O(cells x client nodes), never O(players²).
 // One socket serves every world of the node: a zone and its layers, or an instance.
 import * as zmq from "zeromq";
-import { HEADER_BYTES, RECORD_BYTES, MAX_RECORDS, cellTopic, newRecord, quantizeHeading, writeHeader, writeRecord, type Quantizer } from "../../common/cell-snapshot.ts";
+import { HEADER_BYTES, RECORD_BYTES, MAX_RECORDS, newRecord, quantizeHeading, writeHeader, writeRecord, type Quantizer } from "../../common/cell-snapshot.ts";
+import { cellTopic, newTopicAddress, parseTopic } from "../../common/world-address.ts";
 import type { Log } from "../../common/log.ts";
 import type { Entities } from "./entities.ts";
 import type { Grid } from "./grid.ts";
@@ -23,6 +24,7 @@ export class CellPublisher {
   /** Subscriptions as they came, so a world served later (a new layer or instance) sees earlier ones. */
   private readonly topicsOn = new Set<string>();
   private readonly scratch = newRecord();
+  private readonly address = newTopicAddress();
   private pending: Buffer[][] = [];
   private pendingBytes = 0;
   private sending = false;
@@ -43,7 +45,7 @@ export class CellPublisher {
       everything: false,
       topics: Array.from({ length: grid.cells }, (_, c) => Buffer.from(cellTopic(worldId, grid.cx(c), grid.cy(c)))),
     });
-    for (const topic of this.topicsOn) this.follow(topic, true);
+    for (const topic of this.topicsOn) this.follow(Buffer.from(topic, "latin1"), true);
   }
 
   unserve(worldId: string): void {
@@ -65,9 +67,9 @@ export class CellPublisher {
       for await (const [msg] of this.socket) {
         if (!msg || msg.length < 2) continue;
         const on = msg[0] === 1;
-        const topic = msg.subarray(1).toString("latin1");
-        if (on) this.topicsOn.add(topic);
-        else this.topicsOn.delete(topic);
+        const topic = msg.subarray(1);
+        if (on) this.topicsOn.add(topic.toString("latin1"));
+        else this.topicsOn.delete(topic.toString("latin1"));
         this.follow(topic, on);
       }
     } catch (err) {
@@ -75,18 +77,16 @@ export class CellPublisher {
     }
   }
 
-  private follow(topic: string, on: boolean): void {
-    const slash = topic.indexOf("/");
-    const w = slash < 0 ? undefined : this.worlds.get(topic.slice(0, slash));
+  private follow(topic: Buffer, on: boolean): void {
+    const at = this.address;
+    const worldLength = parseTopic(topic, at);
+    const w = worldLength < 0 ? undefined : this.worlds.get(topic.toString("latin1", 0, worldLength));
     if (!w) return;
-    const rest = topic.slice(slash + 1);
-    if (rest === "") {
+    if (at.everyCell) {
       w.everything = on;
       return;
     }
-    const m = /^(-?\d+),(-?\d+)\/$/.exec(rest);
-    if (!m) return;
-    const cell = w.grid.local(Number(m[1]), Number(m[2]));
+    const cell = w.grid.local(at.cx, at.cy);
     if (cell >= 0) w.subscribed[cell] = on ? 1 : 0;
   }
 

@@ -1,7 +1,8 @@
 // An instance node from the pool that all realms share: idle until a realm opens a dungeon on
 // it, then the same world loop as a zone over the dungeon, capped in players; empty for long
 // enough, the dungeon closes and the node is back in the pool.
-import { Quantizer, worldId } from "../../common/cell-snapshot.ts";
+import { Quantizer } from "../../common/cell-snapshot.ts";
+import { worldId } from "../../common/world-address.ts";
 import { DatabaseClient } from "../../common/db-client.ts";
 import type { NodeRuntime } from "../../common/node.ts";
 import { Op } from "../../common/opcodes.ts";

@@ -1,6 +1,7 @@
 // A zone node: its copies of the zone (layers) on one fixed-rate loop, their cells on the PUB
 // socket, its inbox messages (players entering, intents, truth, displacement) and handoffs.
-import { Quantizer, worldId } from "../../common/cell-snapshot.ts";
+import { Quantizer } from "../../common/cell-snapshot.ts";
+import { worldId } from "../../common/world-address.ts";
 import type { NodeRuntime } from "../../common/node.ts";
 import { Op } from "../../common/opcodes.ts";
 import type { Intent } from "../../common/protocol/zone.ts";

@@ -2,7 +2,8 @@
 // spot), and egress with N players clumped, ours (each cell once per client node) beside the naive
 // N² way (each player sent its own full view).
 import * as zmq from "zeromq";
-import { HEADER_BYTES, Quantizer, RECORD_BYTES, cellTopic } from "../../common/cell-snapshot.ts";
+import { HEADER_BYTES, Quantizer, RECORD_BYTES } from "../../common/cell-snapshot.ts";
+import { cellTopic } from "../../common/world-address.ts";
 import { createLog } from "../../common/log.ts";
 import type { IntentOf } from "../../common/protocol/zone.ts";
 import { CellPublisher } from "../../nodes/zone/cell-publisher.ts";

@@ -2,7 +2,8 @@
 // client node (it binds CLIENT-1's inbox) and subscribes to the zones' PUB sockets itself.
 import type { ChildProcess } from "node:child_process";
 import { ZoneFeed } from "../../common/zone-feed.ts";
-import { nodeOfWorld, readHeader, readRecord, newRecord, Quantizer, type EntityRecord } from "../../common/cell-snapshot.ts";
+import { readHeader, readRecord, newRecord, Quantizer, type EntityRecord } from "../../common/cell-snapshot.ts";
+import { cellTopic, newTopicAddress, nodeOfWorld, parseTopic } from "../../common/world-address.ts";
 import type { Frame } from "../../common/codec.ts";
 import { launchNode } from "../../common/launch.ts";
 import { createLog } from "../../common/log.ts";
@@ -24,7 +25,7 @@ export const CLIENT = "CLIENT-1";
 
 export class ZoneWorld {
   readonly events: ZoneEvent[] = [];
-  /** Latest record of each entity per zone, from the cell blocks. */
+  /** Latest record of each entity, from the cell blocks, with the world (zone or layer) that published it. */
   readonly seen = new Map<number, EntityRecord & { zone: string; tick: number }>();
   blocks = 0;
   private seq = new Map<number, number>();
@@ -97,13 +98,13 @@ export class ZoneWorld {
     return reply.body as { tick: number; entities: { entity: number; kind: number; x: number; y: number }[] };
   }
 
-  /** Subscribes to cell topics of every zone's PUB; `prefixes` like "FORTRAX-ZONE-1/3,4/". */
-  async subscribe(prefixes: string[]): Promise<void> {
+  /** Subscribes to one cell of a world (a zone or one of its layers) on its zone's PUB. */
+  async subscribe(world: string, cx: number, cy: number): Promise<void> {
     if (!this.feed) {
       this.feed = new ZoneFeed(this.realm.zones, meshIdentity(this.config, `test-${process.pid}`), 1000);
-      this.feed.start((zone, _topic, block) => this.readCell(zone, block));
+      this.feed.start((_zone, topic, block) => this.readCell(topic, block));
     }
-    for (const p of prefixes) this.feed.subscribe(p.slice(0, p.indexOf("/")), p);
+    this.feed.subscribe(nodeOfWorld(world), cellTopic(world, cx, cy));
   }
 
   /** The first event of this kind that `pred` accepts, once it has come. */
@@ -129,13 +130,16 @@ export class ZoneWorld {
     );
   }
 
-  private readCell(zone: string, block: Buffer): void {
+  private readCell(topic: Buffer, block: Buffer): void {
+    const worldLength = parseTopic(topic, newTopicAddress());
+    if (worldLength < 0) return;
+    const world = topic.toString("latin1", 0, worldLength);
     const r = newRecord();
     const h = readHeader(block);
     this.blocks++;
     for (let i = 0; i < h.count; i++) {
       readRecord(block, i, r);
-      this.seen.set(r.id, { ...r, zone, tick: h.tick });
+      this.seen.set(r.id, { ...r, zone: world, tick: h.tick });
     }
   }
 }

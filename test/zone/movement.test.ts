@@ -1,7 +1,6 @@
 // The zone is the authority on movement: what a character could not have done is refused and
 // the player corrected; what the server does to a player never counts against it.
 import t from "tap";
-import { cellTopic } from "../../common/cell-snapshot.ts";
 import { Op } from "../../common/opcodes.ts";
 import { until } from "../harness/realm.ts";
 import { ZoneWorld } from "../harness/zone-world.ts";
@@ -52,7 +51,7 @@ t.test("zone movement - speed hack, teleport, out-of-world and blocked moves are
   t.notOk(w.events.some((e) => e.kind === "correct"), "a server teleport never trips the speed check");
 
   const cell = w.realm.world.cell;
-  await w.subscribe([cellTopic(zone, Math.floor(605 / cell), Math.floor(600 / cell))]);
+  await w.subscribe(zone, Math.floor(605 / cell), Math.floor(600 / cell));
   const rec = await until("the player in its cell block", 5000, () => w.seen.get(11));
   t.ok(Math.abs(w.q.x(rec.qx) - 605) <= w.q.error && Math.abs(w.q.y(rec.qy) - 600) <= w.q.error, "the published position is the truth within quantization");
 });
