@@ -10,8 +10,8 @@ export type EntityKindCode = (typeof EntityKind)[keyof typeof EntityKind];
 
 export const EntityFlag = { MOVING: 1, IN_COMBAT: 2, DEAD: 4, LEAVING: 8 } as const;
 
-export const HEADER_BYTES = 14;
-export const RECORD_BYTES = 16;
+const HEADER_BYTES = 14;
+const RECORD_BYTES = 16;
 /** 4,000 records fit in 64 KiB: more entities than that in one cell means the cell is too big. */
 export const MAX_RECORDS = 4000;
 
@@ -68,26 +68,30 @@ export interface EntityRecord {
   level: number;
 }
 
-export interface BlockHeader {
-  tick: number;
-  serverTime: number;
-  count: number;
-}
+/** Bytes of a block of `count` records. */
+export const blockBytes = (count: number): number => HEADER_BYTES + count * RECORD_BYTES;
 
-export function writeHeader(buf: Buffer, tick: number, serverTime: number, count: number): void {
+/** A block for `count` records with its header written; the records are the caller's to write. */
+export function newBlock(tick: number, serverTime: number, count: number): Buffer {
+  const buf = Buffer.allocUnsafe(blockBytes(count));
   buf.writeUInt32LE(tick >>> 0, 0);
   buf.writeDoubleLE(serverTime, 4);
   buf.writeUInt16LE(count, 12);
+  return buf;
 }
 
-export function readHeader(buf: Buffer): BlockHeader {
-  if (buf.length < HEADER_BYTES) throw new RangeError(`cell block of ${buf.length} bytes is shorter than its header`);
+/** The records a block holds, or -1 when its length does not agree with its header (a block from the network is not trusted). */
+export function recordCount(buf: Buffer): number {
+  if (buf.length < HEADER_BYTES) return -1;
   const count = buf.readUInt16LE(12);
-  if (buf.length !== HEADER_BYTES + count * RECORD_BYTES) {
-    throw new RangeError(`cell block of ${buf.length} bytes does not hold ${count} records`);
-  }
-  return { tick: buf.readUInt32LE(0), serverTime: buf.readDoubleLE(4), count };
+  return buf.length === blockBytes(count) ? count : -1;
 }
+
+/** The zone's tick a block belongs to. */
+export const blockTick = (buf: Buffer): number => buf.readUInt32LE(0);
+
+/** The zone's clock at that tick, ms since 1970. */
+export const blockTime = (buf: Buffer): number => buf.readDoubleLE(4);
 
 /** Reads record `i` of a block into `out` (reused by the caller: no allocation per entity). */
 export function readRecord(buf: Buffer, i: number, out: EntityRecord): EntityRecord {

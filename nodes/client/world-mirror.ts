@@ -3,7 +3,7 @@
 // entities in them. A zone's blocks for one
 // tick are staged and applied together when the tick is complete, so the mirror always shows
 // each zone at one whole tick: never half a tick, and never an entity in two cells.
-import { EntityFlag, HEADER_BYTES, newRecord, readHeader, readRecord, type Quantizer } from "../../common/cell-snapshot.ts";
+import { blockTick, blockTime, EntityFlag, newRecord, readRecord, recordCount, type Quantizer } from "../../common/cell-snapshot.ts";
 import { worldId } from "../../common/world-address.ts";
 import type { RealmSpec } from "../../config/model.ts";
 import { EntityTable } from "./entity-table.ts";
@@ -127,12 +127,8 @@ export class WorldMirror {
     const c = cy * this.cols + cx;
     const feed = this.zones[z]!;
     if (!feed.cells.has(c) || this.cellZone[c] !== z) return;
-    let tick: number;
-    try {
-      tick = readHeader(block).tick;
-    } catch {
-      return;
-    }
+    if (recordCount(block) < 0) return;
+    const tick = blockTick(block);
     this.blocksIn++;
     this.bytesIn += block.length;
     feed.lastBlockAt = now;
@@ -176,9 +172,9 @@ export class WorldMirror {
     feed.commits++;
     const r = this.scratch;
     for (const [c, block] of feed.staged) {
-      feed.committedTime = block.readDoubleLE(4);
+      feed.committedTime = blockTime(block);
       const stamp = this.stampSeq++;
-      const count = (block.length - HEADER_BYTES) >> 4;
+      const count = recordCount(block);
       const list: number[] = [];
       for (let i = 0; i < count; i++) {
         readRecord(block, i, r);

@@ -3,7 +3,7 @@
 // its players see it: zone egress stays O(cells x client nodes), never O(players²).
 // One socket serves every world of the node: a zone and its layers, or an instance.
 import * as zmq from "zeromq";
-import { HEADER_BYTES, RECORD_BYTES, MAX_RECORDS, newRecord, quantizeHeading, writeHeader, writeRecord, type Quantizer } from "../../common/cell-snapshot.ts";
+import { MAX_RECORDS, newBlock, newRecord, quantizeHeading, writeRecord, type Quantizer } from "../../common/cell-snapshot.ts";
 import { cellTopic, newTopicAddress, parseTopic } from "../../common/world-address.ts";
 import type { Log } from "../../common/log.ts";
 import type { Entities } from "./entities.ts";
@@ -99,8 +99,7 @@ export class CellPublisher {
       if ((w.subscribed[c] === 0 && !w.everything) || members.length === 0) continue;
       const n = Math.min(members.length, MAX_RECORDS);
       // a fresh block per cell: zeromq.js may send it after this tick has moved on
-      const block = Buffer.allocUnsafe(HEADER_BYTES + n * RECORD_BYTES);
-      writeHeader(block, tick, serverTime, n);
+      const block = newBlock(tick, serverTime, n);
       for (let i = 0; i < n; i++) this.writeEntity(block, i, e, members[i]!, w.q);
       this.pending.push([w.topics[c]!, block]);
       this.pendingBytes += block.length + w.topics[c]!.length;

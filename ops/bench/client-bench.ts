@@ -11,7 +11,7 @@ import { performance } from "node:perf_hooks";
 import msgpack from "msgpack-lite";
 import { WebSocketServer, type WebSocket } from "ws";
 import { ByteWriter } from "../../common/bytes.ts";
-import { HEADER_BYTES, newRecord, Quantizer, RECORD_BYTES, writeHeader, writeRecord } from "../../common/cell-snapshot.ts";
+import { newBlock, newRecord, Quantizer, writeRecord } from "../../common/cell-snapshot.ts";
 import { cellTopic } from "../../common/world-address.ts";
 import { ROOT } from "../../common/launch.ts";
 import { PlayerOp } from "../../common/player-opcodes.ts";
@@ -96,8 +96,7 @@ class Walkers {
     }
     const out = new Map<number, Buffer>();
     for (const [c, list] of members) {
-      const block = Buffer.allocUnsafe(HEADER_BYTES + list.length * RECORD_BYTES);
-      writeHeader(block, tick, tick * TICK_MS, list.length);
+      const block = newBlock(tick, tick * TICK_MS, list.length);
       list.forEach((i, k) => {
         Object.assign(this.r, { id: i + 1, qx: this.q.qx(this.x[i]!), qy: this.q.qy(this.y[i]!), heading: Math.round((this.dir[i]! / (2 * Math.PI)) * 256) & 255, kind: 1, hp: 255, flags: 1, template: 0, level: 10 });
         writeRecord(block, k, this.r);

@@ -2,7 +2,7 @@
 // spot), and egress with N players clumped, ours (each cell once per client node) beside the naive
 // N² way (each player sent its own full view).
 import * as zmq from "zeromq";
-import { HEADER_BYTES, Quantizer, RECORD_BYTES } from "../../common/cell-snapshot.ts";
+import { blockBytes, Quantizer } from "../../common/cell-snapshot.ts";
 import { cellTopic } from "../../common/world-address.ts";
 import { createLog } from "../../common/log.ts";
 import type { IntentOf } from "../../common/protocol/zone.ts";
@@ -124,11 +124,11 @@ function egress(players: number, clientNodes: number): { ours: number; naive: nu
     for (let dx = -reach; dx <= reach; dx++) {
       const cell = zone.grid.local(zone.grid.cx(center) + dx, zone.grid.cy(center) + dy);
       const n = cell < 0 ? 0 : zone.grid.members[cell]!.length;
-      if (n > 0) cellBytes += HEADER_BYTES + n * RECORD_BYTES + cellTopic("BENCH-ZONE", zone.grid.cx(cell), zone.grid.cy(cell)).length;
+      if (n > 0) cellBytes += blockBytes(n) + cellTopic("BENCH-ZONE", zone.grid.cx(cell), zone.grid.cy(cell)).length;
       visibleRecords += n;
     }
   }
-  return { ours: cellBytes * clientNodes, naive: players * (HEADER_BYTES + visibleRecords * RECORD_BYTES) };
+  return { ours: cellBytes * clientNodes, naive: players * blockBytes(visibleRecords) };
 }
 
 export const zoneBench: Bench = {

@@ -4,7 +4,7 @@
 // its record is a view error, one within 90 % of vision in the zone but absent from the view is
 // missing. Under the byte budget some of both are expected (changes wait their turn); the counts
 // say how far behind the views run. Layers (copies of a zone) are not read.
-import { newRecord, readHeader, readRecord, type EntityRecord } from "../../common/cell-snapshot.ts";
+import { blockTick, newRecord, readRecord, recordCount, type EntityRecord } from "../../common/cell-snapshot.ts";
 import { watchZones } from "../../common/mesh/realm-mesh.ts";
 import type { ZoneFeed } from "../../common/zone-feed.ts";
 import type { RealmSpec, RealmsConfig } from "../../config/model.ts";
@@ -39,8 +39,8 @@ export class TruthFeed {
     this.feed = watchZones(config, realm.zones, `bots-truth-${process.pid}`);
     this.feed.start((zone, _topic, block) => {
       const ticks = this.blocks.get(zone);
-      if (!ticks || block.length < 14) return;
-      const tick = block.readUInt32LE(0);
+      if (!ticks || recordCount(block) < 0) return;
+      const tick = blockTick(block);
       let list = ticks.get(tick);
       if (!list) {
         ticks.set(tick, (list = []));
@@ -55,13 +55,7 @@ export class TruthFeed {
     if (!list) return undefined;
     const out = new Map<number, EntityRecord>();
     for (const block of list) {
-      let count: number;
-      try {
-        count = readHeader(block).count;
-      } catch {
-        continue;
-      }
-      for (let i = 0; i < count; i++) {
+      for (let i = 0, count = recordCount(block); i < count; i++) {
         const r = readRecord(block, i, newRecord());
         out.set(r.id, r);
       }

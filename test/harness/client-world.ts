@@ -5,7 +5,7 @@
 import type { ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import type { ZoneFeed } from "../../common/zone-feed.ts";
-import { newRecord, Quantizer, readHeader, readRecord, type EntityRecord } from "../../common/cell-snapshot.ts";
+import { blockTick, newRecord, Quantizer, readRecord, recordCount, type EntityRecord } from "../../common/cell-snapshot.ts";
 import type { Frame } from "../../common/codec.ts";
 import { launchNode, logFileOf } from "../../common/launch.ts";
 import { createLog } from "../../common/log.ts";
@@ -167,15 +167,16 @@ export class ClientWorld {
     const r = newRecord();
     this.feed = watchZones(this.config, this.realm.zones, `test-${process.pid}`);
     this.feed.start((zone, _topic, block) => {
-      const h = readHeader(block);
       const ticks = this.truth.get(zone);
-      if (!ticks) return;
-      let at = ticks.get(h.tick);
+      const count = recordCount(block);
+      if (!ticks || count < 0) return;
+      const tick = blockTick(block);
+      let at = ticks.get(tick);
       if (!at) {
-        ticks.set(h.tick, (at = new Map()));
-        ticks.delete(h.tick - 400);
+        ticks.set(tick, (at = new Map()));
+        ticks.delete(tick - 400);
       }
-      for (let i = 0; i < h.count; i++) at.set(readRecord(block, i, r).id, { ...r });
+      for (let i = 0; i < count; i++) at.set(readRecord(block, i, r).id, { ...r });
     });
   }
 

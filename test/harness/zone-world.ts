@@ -2,7 +2,7 @@
 // client node (it binds CLIENT-1's inbox) and subscribes to the zones' PUB sockets itself.
 import type { ChildProcess } from "node:child_process";
 import { ZoneFeed } from "../../common/zone-feed.ts";
-import { readHeader, readRecord, newRecord, Quantizer, type EntityRecord } from "../../common/cell-snapshot.ts";
+import { blockTick, newRecord, Quantizer, readRecord, recordCount, type EntityRecord } from "../../common/cell-snapshot.ts";
 import { cellTopic, newTopicAddress, nodeOfWorld, parseTopic } from "../../common/world-address.ts";
 import type { Frame } from "../../common/codec.ts";
 import { launchNode } from "../../common/launch.ts";
@@ -135,11 +135,11 @@ export class ZoneWorld {
     if (worldLength < 0) return;
     const world = topic.toString("latin1", 0, worldLength);
     const r = newRecord();
-    const h = readHeader(block);
+    const tick = blockTick(block);
     this.blocks++;
-    for (let i = 0; i < h.count; i++) {
+    for (let i = 0, count = recordCount(block); i < count; i++) {
       readRecord(block, i, r);
-      this.seen.set(r.id, { ...r, zone: world, tick: h.tick });
+      this.seen.set(r.id, { ...r, zone: world, tick });
     }
   }
 }
