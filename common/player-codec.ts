@@ -2,7 +2,8 @@
 // benchmarks, so both ends agree by construction. Layouts are in common/player-protocol.md.
 // A player frame carries exactly one CMSG; a server frame carries one or more SMSGs back to back.
 import { ByteReader, ByteWriter, WireFormatError } from "./bytes.ts";
-import { PlayerOp, playerOpName, UpdateBit } from "./player-opcodes.ts";
+import { PlayerOp, playerOpName } from "./player-opcodes.ts";
+import { readHandle, readSpawn, readUpdate, type SpawnRecord, type UpdateRecord } from "./world-entries.ts";
 
 export { WireFormatError };
 
@@ -201,30 +202,6 @@ export interface Entered {
   epoch: number;
 }
 
-export interface SpawnRecord {
-  handle: number;
-  id: number;
-  kind: number;
-  template: number;
-  level: number;
-  qx: number;
-  qy: number;
-  heading: number;
-  hp: number;
-  flags: number;
-}
-
-export interface UpdateRecord {
-  handle: number;
-  mask: number;
-  dx: number;
-  dy: number;
-  heading: number;
-  hp: number;
-  flags: number;
-  level: number;
-}
-
 export interface WorldUpdate {
   /** ms since the epoch of SMSG_ENTERED. */
   time: number;
@@ -366,54 +343,16 @@ export function encodeServer(m: Exclude<ServerMessage, { op: typeof PlayerOp.SMS
   return writeServer(new ByteWriter(64), m).take();
 }
 
-/** Writes the body of one SMSG_WORLD update entry's fields after its handle and mask. */
-export function writeUpdateFields(w: ByteWriter, mask: number, dx: number, dy: number, heading: number, hp: number, flags: number, level: number): void {
-  if (mask & UpdateBit.STEP) w.u8(((dx + 8) << 4) | (dy + 8));
-  else if (mask & UpdateBit.MOVE) w.svarint(dx).svarint(dy);
-  if (mask & UpdateBit.HEADING) w.u8(heading);
-  if (mask & UpdateBit.HP) w.u8(hp);
-  if (mask & UpdateBit.FLAGS) w.u8(flags);
-  if (mask & UpdateBit.LEVEL) w.u8(level);
-}
-
 function readWorld(r: ByteReader): WorldUpdate {
   const time = r.varint("time");
   const ticks: [number, number][] = [];
   for (let n = r.varint("ticks", 255); n > 0; n--) ticks.push([r.u8("zone"), r.varint("tick", U32)]);
   const despawns: number[] = [];
-  for (let n = r.varint("despawns", 65535); n > 0; n--) despawns.push(r.varint("handle", 65535));
+  for (let n = r.varint("despawns", 65535); n > 0; n--) despawns.push(readHandle(r));
   const spawns: SpawnRecord[] = [];
-  for (let n = r.varint("spawns", 65535); n > 0; n--) {
-    spawns.push({
-      handle: r.varint("handle", 65535),
-      id: r.varint("id", U32),
-      kind: r.u8("kind"),
-      template: r.varint("template", 65535),
-      level: r.u8("level"),
-      qx: r.u16("x"),
-      qy: r.u16("y"),
-      heading: r.u8("heading"),
-      hp: r.u8("hp"),
-      flags: r.u8("flags"),
-    });
-  }
+  for (let n = r.varint("spawns", 65535); n > 0; n--) spawns.push(readSpawn(r));
   const updates: UpdateRecord[] = [];
-  for (let n = r.varint("updates", 65535); n > 0; n--) {
-    const u: UpdateRecord = { handle: r.varint("handle", 65535), mask: r.u8("mask"), dx: 0, dy: 0, heading: 0, hp: 0, flags: 0, level: 0 };
-    if (u.mask & UpdateBit.STEP) {
-      const b = r.u8("step");
-      u.dx = (b >> 4) - 8;
-      u.dy = (b & 15) - 8;
-    } else if (u.mask & UpdateBit.MOVE) {
-      u.dx = r.svarint("dx");
-      u.dy = r.svarint("dy");
-    }
-    if (u.mask & UpdateBit.HEADING) u.heading = r.u8("heading");
-    if (u.mask & UpdateBit.HP) u.hp = r.u8("hp");
-    if (u.mask & UpdateBit.FLAGS) u.flags = r.u8("flags");
-    if (u.mask & UpdateBit.LEVEL) u.level = r.u8("level");
-    updates.push(u);
-  }
+  for (let n = r.varint("updates", 65535); n > 0; n--) updates.push(readUpdate(r));
   return { time, ticks, despawns, spawns, updates };
 }
 

@@ -3,7 +3,8 @@
 // from SMSG_PONG. Bots, tests and benchmarks use these; a game client in another language
 // implements the same few rules (common/player-protocol.md).
 import { UpdateBit } from "./player-opcodes.ts";
-import { WireFormatError, type SpawnRecord, type WorldUpdate } from "./player-codec.ts";
+import { WireFormatError, type WorldUpdate } from "./player-codec.ts";
+import type { SpawnRecord } from "./world-entries.ts";
 
 export type ViewEntity = Omit<SpawnRecord, "handle">;
 

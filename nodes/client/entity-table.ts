@@ -4,11 +4,10 @@
 // per-player work is then a compare and a copy (DESIGN "Hot paths").
 import type { EntityRecord } from "../../common/cell-snapshot.ts";
 import { ByteWriter } from "../../common/bytes.ts";
-import { UpdateBit } from "../../common/player-opcodes.ts";
-import { writeUpdateFields } from "../../common/player-codec.ts";
+import { changeMask, MAX_CHANGE_BYTES, writeChange } from "../../common/world-entries.ts";
 
-/** Encoded delta (mask + fields) of one change: 1 + 6 + 4 bytes at most. */
-export const DELTA_SLOT = 12;
+/** Bytes kept per slot for its encoded delta (one change: mask and fields). */
+export const DELTA_SLOT = MAX_CHANGE_BYTES;
 
 /** Importance of a change that is not a step: a player must not miss a death or a heal. */
 export const WEIGHT = { hp: 24, flags: 120, level: 60, headingPerUnit: 0.25 } as const;
@@ -16,17 +15,6 @@ export const WEIGHT = { hp: 24, flags: 120, level: 60, headingPerUnit: 0.25 } as
 export function headingDiff(a: number, b: number): number {
   const d = Math.abs(a - b) & 255;
   return d > 128 ? 256 - d : d;
-}
-
-/** Builds the mask of a change from one state to another; 0 when nothing differs. */
-export function changeMask(dx: number, dy: number, dHeading: boolean, dHp: boolean, dFlags: boolean, dLevel: boolean): number {
-  let mask = 0;
-  if (dx !== 0 || dy !== 0) mask |= dx >= -8 && dx <= 7 && dy >= -8 && dy <= 7 ? UpdateBit.STEP : UpdateBit.MOVE;
-  if (dHeading) mask |= UpdateBit.HEADING;
-  if (dHp) mask |= UpdateBit.HP;
-  if (dFlags) mask |= UpdateBit.FLAGS;
-  if (dLevel) mask |= UpdateBit.LEVEL;
-  return mask;
 }
 
 export class EntityTable {
@@ -163,8 +151,7 @@ export class EntityTable {
     if (dF) mag += WEIGHT.flags;
     if (dL) mag += WEIGHT.level;
     const w = this.w.reset();
-    w.u8(mask);
-    writeUpdateFields(w, mask, dx, dy, r.heading, r.hp, r.flags, r.level);
+    writeChange(w, mask, dx, dy, r.heading, r.hp, r.flags, r.level);
     this.delta.set(w.buf.subarray(0, w.pos), s * DELTA_SLOT);
     this.deltaLen[s] = w.pos;
     this.deltaMag[s] = mag;

@@ -3,10 +3,10 @@
 // the player's byte budget. What is cut stays owed and ages, so it wins a later tick: no change
 // is lost for good. A move or turn below the threshold waits while the entity is still moving
 // (the next step makes it bigger) and is sent once it stops, so the view settles exactly.
-import { ByteWriter, varintSize, zigzag } from "../../common/bytes.ts";
-import { PlayerOp, UpdateBit } from "../../common/player-opcodes.ts";
-import { writeUpdateFields } from "../../common/player-codec.ts";
-import { changeMask, DELTA_SLOT, headingDiff, WEIGHT } from "./entity-table.ts";
+import type { ByteWriter } from "../../common/bytes.ts";
+import { PlayerOp } from "../../common/player-opcodes.ts";
+import { changeBytes, changeMask, handleBytes, spawnBytes, writeChange, writeHandle, writeSpawn } from "../../common/world-entries.ts";
+import { DELTA_SLOT, headingDiff, WEIGHT } from "./entity-table.ts";
 import type { SentView } from "./sent-view.ts";
 import type { WorldMirror } from "./world-mirror.ts";
 
@@ -14,8 +14,6 @@ import type { WorldMirror } from "./world-mirror.ts";
 export const MIN_CHANGE = 2;
 /** An entity stays in view until this much beyond the vision radius, so one at the edge does not flicker. */
 export const KEEP_FACTOR = 1.1;
-/** Spawn entry besides its handle, id and template varints: kind, level, x, y, heading, hp, flags. */
-const SPAWN_FIXED = 1 + 1 + 2 + 2 + 1 + 1 + 1;
 const SPAWN_SCORE = 1000;
 const DESPAWN = 0;
 const SPAWN = 1;
@@ -109,7 +107,7 @@ export class Fanout {
         kind[n] = DESPAWN;
         ref[n] = h;
         score[n] = Infinity;
-        size[n++] = varintSize(h);
+        size[n++] = handleBytes(h);
         continue;
       }
       const sent = vver[h]!;
@@ -120,7 +118,7 @@ export class Fanout {
       if (sent === eprev[s]) {
         // in step with the previous state: the change was diffed and encoded once, for everyone
         mag = e.deltaMag[s]!;
-        bytes = (h < 128 ? 1 : 2) + e.deltaLen[s]!;
+        bytes = handleBytes(h) + e.deltaLen[s]!;
         minor = e.deltaMinor[s] === 1;
       } else {
         const ddx = e.qx[s]! - v.qx[h]!;
@@ -135,7 +133,7 @@ export class Fanout {
           continue;
         }
         mag = Math.abs(ddx) + Math.abs(ddy) + hd * WEIGHT.headingPerUnit + (dHp ? WEIGHT.hp : 0) + (dF ? WEIGHT.flags : 0) + (dL ? WEIGHT.level : 0);
-        bytes = varintSize(h) + fieldsSize(mask, ddx, ddy);
+        bytes = handleBytes(h) + changeBytes(mask, ddx, ddy);
         minor = !dHp && !dF && !dL;
       }
       if (minor && mag < MIN_CHANGE && m.moving(s)) continue;
@@ -149,7 +147,7 @@ export class Fanout {
 
     // pass 2, what the player does not hold yet: entities within vision in the cells around it
     // the handle is allocated when written; high + 128 bounds it for any frame's spawns
-    const handleSize = varintSize(v.high + 128);
+    const handleBound = v.high + 128;
     const handleOf = v.handleOf;
     for (let cy = cy0; cy <= cy1; cy++) {
       for (let cx = cx0; cx <= cx1; cx++) {
@@ -166,7 +164,7 @@ export class Fanout {
           kind[n] = SPAWN;
           ref[n] = s;
           score[n] = (SPAWN_SCORE * vision) / (vision + Math.sqrt(d2));
-          size[n++] = SPAWN_FIXED + handleSize + varintSize(e.id[s]!) + varintSize(e.template[s]!);
+          size[n++] = spawnBytes(handleBound, e.id[s]!, e.template[s]!);
         }
       }
     }
@@ -217,7 +215,7 @@ export class Fanout {
     w.varint(despawns);
     for (let i = 0; i < this.n; i++) {
       if (this.take[i] && this.kind[i] === DESPAWN) {
-        w.varint(this.ref[i]!);
+        writeHandle(w, this.ref[i]!);
         v.release(this.ref[i]!);
       }
     }
@@ -226,8 +224,7 @@ export class Fanout {
       if (!this.take[i] || this.kind[i] !== SPAWN) continue;
       const s = this.ref[i]!;
       const h = v.allocate(s, e.gen[s]!);
-      w.varint(h).varint(e.id[s]!).u8(e.kind[s]!).varint(e.template[s]!).u8(e.level[s]!);
-      w.u16(e.qx[s]!).u16(e.qy[s]!).u8(e.heading[s]!).u8(e.hp[s]!).u8(e.flags[s]!);
+      writeSpawn(w, h, e, s);
       remember(v, h, m, s);
     }
     w.varint(updates);
@@ -235,15 +232,14 @@ export class Fanout {
       if (!this.take[i] || this.kind[i] !== UPDATE) continue;
       const h = this.ref[i]!;
       const s = v.slot[h]!;
-      w.varint(h);
+      writeHandle(w, h);
       if (v.ver[h] === e.prevVer[s]) {
         w.raw(e.delta, s * DELTA_SLOT, s * DELTA_SLOT + e.deltaLen[s]!);
       } else {
         const dx = e.qx[s]! - v.qx[h]!;
         const dy = e.qy[s]! - v.qy[h]!;
         const mask = changeMask(dx, dy, e.heading[s] !== v.heading[h], e.hp[s] !== v.hp[h], e.flags[s] !== v.flags[h], e.level[s] !== v.level[h]);
-        w.u8(mask);
-        writeUpdateFields(w, mask, dx, dy, e.heading[s]!, e.hp[s]!, e.flags[s]!, e.level[s]!);
+        writeChange(w, mask, dx, dy, e.heading[s]!, e.hp[s]!, e.flags[s]!, e.level[s]!);
       }
       remember(v, h, m, s);
     }
@@ -295,17 +291,6 @@ export class Fanout {
 function bucketOf(score: number): number {
   if (!(score > 1)) return 0;
   return Math.min(BUCKETS - 1, Math.floor(Math.log2(score) * 4));
-}
-
-function fieldsSize(mask: number, dx: number, dy: number): number {
-  let n = 1;
-  if (mask & UpdateBit.STEP) n += 1;
-  else if (mask & UpdateBit.MOVE) n += varintSize(zigzag(dx)) + varintSize(zigzag(dy));
-  if (mask & UpdateBit.HEADING) n++;
-  if (mask & UpdateBit.HP) n++;
-  if (mask & UpdateBit.FLAGS) n++;
-  if (mask & UpdateBit.LEVEL) n++;
-  return n;
 }
 
 /** The player now holds the entity's current state. */

@@ -1,9 +1,10 @@
 // The player codec: every message survives a round trip, the layouts match the examples of
 // common/player-protocol.md byte for byte, and hostile input is refused with a reason.
 import t from "tap";
-import { ByteWriter, unzigzag, zigzag } from "../../common/bytes.ts";
+import { ByteReader, ByteWriter, unzigzag, zigzag } from "../../common/bytes.ts";
 import { PlayerOp, UpdateBit } from "../../common/player-opcodes.ts";
-import { decodeClient, decodeServerFrame, encodeClient, encodeServer, UnknownOpcodeError, WireFormatError, writeServer, writeUpdateFields, type ClientMessage } from "../../common/player-codec.ts";
+import { decodeClient, decodeServerFrame, encodeClient, encodeServer, UnknownOpcodeError, WireFormatError, writeServer, type ClientMessage } from "../../common/player-codec.ts";
+import { changeBytes, changeMask, handleBytes, MAX_CHANGE_BYTES, readHandle, readSpawn, readUpdate, spawnBytes, writeChange, writeHandle, writeSpawn, type SpawnColumns } from "../../common/world-entries.ts";
 import { ClockSync, WorldView } from "../../common/player-view.ts";
 
 t.test("player codec - every CMSG round-trips", async (t) => {
@@ -60,10 +61,45 @@ t.test("player codec - the protocol document's example decodes as it says", asyn
   const frame = Buffer.from("50e80701 00b40100 000103 01a7".replace(/ /g, ""), "hex");
   const [m] = decodeServerFrame(frame);
   t.same(m, { op: PlayerOp.SMSG_WORLD, time: 1000, ticks: [[0, 180]], despawns: [], spawns: [], updates: [{ handle: 3, mask: UpdateBit.STEP, dx: 2, dy: -1, heading: 0, hp: 0, flags: 0, level: 0 }] });
-  const w = new ByteWriter().u8(PlayerOp.SMSG_WORLD).varint(1000).varint(1).u8(0).varint(180).varint(0).varint(0).varint(1).varint(3).u8(UpdateBit.STEP);
-  writeUpdateFields(w, UpdateBit.STEP, 2, -1, 0, 0, 0, 0);
+  const w = new ByteWriter().u8(PlayerOp.SMSG_WORLD).varint(1000).varint(1).u8(0).varint(180).varint(0).varint(0).varint(1).varint(3);
+  writeChange(w, UpdateBit.STEP, 2, -1, 0, 0, 0, 0);
   t.same(w.take(), frame, "and the encoder writes exactly those bytes");
   t.same([zigzag(-1), zigzag(2), unzigzag(3), unzigzag(4)], [1, 4, -2, 2], "zigzag");
+});
+
+t.test("player codec - SMSG_WORLD entries take the bytes their sizes say, and read back", async (t) => {
+  const spawn = { handle: 200, id: 0xffffffff, kind: 3, template: 65535, level: 255, qx: 65535, qy: 1, heading: 128, hp: 255, flags: 15 };
+  // an entity table's columns, the spawned entity in slot 1
+  const { id, kind, template, level, qx, qy, heading, hp, flags } = spawn;
+  const columns: SpawnColumns = { id: [0, id], kind: [0, kind], template: [0, template], level: [0, level], qx: [0, qx], qy: [0, qy], heading: [0, heading], hp: [0, hp], flags: [0, flags] };
+  const sw = new ByteWriter();
+  writeSpawn(sw, spawn.handle, columns, 1);
+  t.equal(sw.pos, spawnBytes(spawn.handle, spawn.id, spawn.template), "a spawn's size");
+  t.same(readSpawn(new ByteReader(sw.take())), spawn, "a spawn reads back");
+  const hw = new ByteWriter();
+  writeHandle(hw, 20_000);
+  t.equal(hw.pos, handleBytes(20_000), "a handle's size");
+  t.equal(readHandle(new ByteReader(hw.take())), 20_000);
+  const changes: [number, number, boolean, boolean, boolean, boolean][] = [
+    [1, -1, false, false, false, false],
+    [7, -8, true, false, false, false],
+    [8, 0, false, true, false, false],
+    [-65535, 65535, true, true, true, true],
+    [0, 0, false, false, true, true],
+  ];
+  for (const [dx, dy, ...changed] of changes) {
+    const mask = changeMask(dx, dy, ...changed);
+    const w = new ByteWriter();
+    writeHandle(w, 3);
+    writeChange(w, mask, dx, dy, 9, 10, 11, 12);
+    t.equal(w.pos, handleBytes(3) + changeBytes(mask, dx, dy), `${dx},${dy} mask ${mask}: its size`);
+    t.ok(changeBytes(mask, dx, dy) <= MAX_CHANGE_BYTES, "within the most a change takes");
+    const u = readUpdate(new ByteReader(w.take()));
+    t.same([u.handle, u.mask, u.dx, u.dy], [3, mask, dx, dy], `${dx},${dy}: reads back`);
+  }
+  t.equal(changeMask(0, 0, false, false, false, false), 0, "no change, no mask");
+  t.equal(changeMask(8, 0, false, false, false, false), UpdateBit.MOVE, "a step of 8 quanta is a move");
+  t.equal(changeMask(-8, 7, false, false, false, false), UpdateBit.STEP, "-8..7 fits a step");
 });
 
 t.test("player view - spawns, deltas (mod 65536), despawns, handle reuse; clock sync", async (t) => {
