@@ -4,8 +4,8 @@
 // fails with `unavailable`. Each attempt carries the moment its caller stops waiting, and the
 // database refuses an attempt that arrives later, so `unavailable` means nothing was applied.
 import { randomUUID } from "node:crypto";
-import { DbError, TimeoutError } from "./errors.ts";
-import { Op, type OpCode } from "./opcodes.ts";
+import { DbError, TimeoutError, WrongReplyError } from "./errors.ts";
+import { Op, opName } from "./opcodes.ts";
 import {
   character,
   characterList,
@@ -23,17 +23,21 @@ import {
   tradeDone,
   type Character,
   type CharacterSummary,
+  type DbReply,
   type DbStats,
   type ItemView,
   type MailView,
   type OpStatus,
   type StoreCheck,
 } from "./protocol/db.ts";
-import type { Body } from "./protocol/index.ts";
+import type { Request, RequestsAnsweredBy } from "./protocol/index.ts";
 import type { Schema } from "./schema.ts";
 import type { Wire } from "./wire.ts";
 
 export type { Character, CharacterSummary, ItemView, MailView, OpStatus, StoreCheck, DbStats };
+
+/** Every request the database node answers (with DB_REPLY). */
+type DbRequestOp = RequestsAnsweredBy<typeof Op.DB_REPLY>;
 
 export const DB_UNAVAILABLE = "the realm's database is unavailable; try again shortly";
 
@@ -106,7 +110,7 @@ export class DatabaseClient {
   }
 
   async sendMail(from: string, to: string, text: string, attach: { itemId?: string; gold?: number } = {}, opId: string = randomUUID()): Promise<string> {
-    const body: Omit<Body<typeof Op.DB_SEND_MAIL>, "corr"> = { opId, from, to, text };
+    const body: Request<typeof Op.DB_SEND_MAIL> = { opId, from, to, text };
     if (attach.itemId !== undefined) body.itemId = attach.itemId;
     if (attach.gold !== undefined) body.gold = attach.gold;
     return (await this.change(Op.DB_SEND_MAIL, body, sentMail)).mailId;
@@ -149,15 +153,16 @@ export class DatabaseClient {
 
   // ---- the calls
 
-  private read<O extends OpCode, T>(op: O, body: object, schema: Schema<T>): Promise<T> {
+  private read<O extends DbRequestOp, T>(op: O, body: Request<O>, schema: Schema<T>): Promise<T> {
     return this.attempts(op, () => body, schema);
   }
 
-  private change<O extends OpCode, T>(op: O, body: object, schema: Schema<T>): Promise<T> {
+  /** A change carries the moment its attempt expires (any `expiresAt` given is replaced). */
+  private change<O extends DbRequestOp, T>(op: O, body: Request<O>, schema: Schema<T>): Promise<T> {
     return this.attempts(op, () => ({ ...body, expiresAt: Date.now() + Math.max(this.timeoutMs - MARGIN_MS, this.timeoutMs / 2) }), schema);
   }
 
-  private async attempts<O extends OpCode, T>(op: O, body: () => object, schema: Schema<T>): Promise<T> {
+  private async attempts<O extends DbRequestOp, T>(op: O, body: () => Request<O>, schema: Schema<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.once(op, body(), schema, this.timeoutMs);
@@ -170,10 +175,10 @@ export class DatabaseClient {
     }
   }
 
-  private async once<O extends OpCode, T>(op: O, body: object, schema: Schema<T>, timeoutMs: number): Promise<T> {
-    const frame = await this.wire.request(this.databaseNodeId, op, body as Omit<Body<O>, "corr">, timeoutMs);
-    if (frame.op !== Op.DB_REPLY) throw new DbError("bad-reply", `${this.databaseNodeId} answered with opcode ${frame.op}`);
-    const reply = frame.body as Body<typeof Op.DB_REPLY>;
+  private async once<O extends DbRequestOp, T>(op: O, body: Request<O>, schema: Schema<T>, timeoutMs: number): Promise<T> {
+    const reply: DbReply = await this.wire.request(this.databaseNodeId, op, body, timeoutMs).catch((err: unknown) => {
+      throw err instanceof WrongReplyError ? new DbError("bad-reply", err.message) : err;
+    });
     if (!reply.ok) {
       const code = reply.code ?? "refused";
       // the database's own "not now" (recovering, restoring) reads the same to a player as no answer
@@ -182,7 +187,7 @@ export class DatabaseClient {
     try {
       return schema.parse(reply.value ?? {});
     } catch (err) {
-      throw new DbError("bad-reply", `${this.databaseNodeId} answered ${frame.op} with an unexpected value: ${(err as Error).message}`);
+      throw new DbError("bad-reply", `${this.databaseNodeId} answered ${opName(op)} with an unexpected value: ${(err as Error).message}`);
     }
   }
 }

@@ -27,6 +27,19 @@ export class TimeoutError extends Error {
   }
 }
 
+/** A peer answered a request with a frame of another opcode than the request's reply: a bug on its side. */
+export class WrongReplyError extends Error {
+  constructor(
+    readonly peer: string,
+    readonly asked: string,
+    readonly answered: string,
+    readonly expected: string,
+  ) {
+    super(`${peer} answered ${asked} with ${answered}, not ${expected}`);
+    this.name = "WrongReplyError";
+  }
+}
+
 /** A frame that does not decode to a known, well-formed message. */
 export class FrameError extends Error {
   constructor(message: string) {

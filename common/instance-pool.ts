@@ -20,8 +20,7 @@ export async function openInstance(
   for (let k = 0; k < pool.length; k++) {
     const node = pool[(start + k) % pool.length]!;
     try {
-      const reply = await wire.request(node, Op.INSTANCE_OPEN, cap === undefined ? { realm, dungeon } : { realm, dungeon, cap }, 1000);
-      const body = reply.body as Body<typeof Op.INSTANCE_OPENED>;
+      const body = await wire.request(node, Op.INSTANCE_OPEN, cap === undefined ? { realm, dungeon } : { realm, dungeon, cap }, 1000);
       if (body.ok && body.instance !== undefined) return body as OpenedInstance;
     } catch {
       // a node that does not answer is as good as busy: try the next

@@ -6,12 +6,12 @@
 // keys (ZAP), and a DEALER's routing id carries the proof of its node id.
 import * as zmq from "zeromq";
 import { decodeFrame, encodeFrame, type Frame } from "./codec.ts";
-import { FrameError, TimeoutError } from "./errors.ts";
+import { FrameError, TimeoutError, WrongReplyError } from "./errors.ts";
 import { errorFields, type Log } from "./log.ts";
 import type { MeshIdentity } from "./mesh/mesh-identity.ts";
 import { RepeatCounter } from "./mesh/repeat-counter.ts";
 import { opName, type OpCode } from "./opcodes.ts";
-import { REPLY_OPS, type Body } from "./protocol/index.ts";
+import { REPLIES, REPLY_OPS, type Body, type Reply, type Request, type RequestOp } from "./protocol/index.ts";
 import { maySend, type SenderKind } from "./protocol/senders.ts";
 
 /** Transport cap: libzmq disconnects a peer past it, before our own (smaller, logged) body check. */
@@ -75,6 +75,10 @@ async function receiveLoop(socket: zmq.Router | zmq.Dealer, onFrames: (frames: B
   }
 }
 
+function isFrameOf<O extends OpCode>(frame: Frame, op: O): frame is Frame<O> {
+  return frame.op === op;
+}
+
 interface Pending {
   resolve: (frame: Frame) => void;
   reject: (err: Error) => void;
@@ -101,7 +105,7 @@ class PendingRequests {
   /** True when the frame was an awaited answer. */
   settle(frame: Frame): boolean {
     if (!REPLY_OPS.has(frame.op)) return false;
-    const corr = (frame.body as { corr?: number }).corr;
+    const corr = "corr" in frame.body ? frame.body.corr : undefined;
     const pending = corr === undefined ? undefined : this.waiting.get(corr);
     if (!pending || corr === undefined) return false;
     this.waiting.delete(corr);
@@ -186,13 +190,20 @@ export class Wire {
     this.peer(to).queue.push(encodeFrame(op, body));
   }
 
-  /** Sends a request carrying a fresh `corr` and waits for the answer, at most `timeoutMs`. */
-  async request<O extends OpCode>(to: string, op: O, body: Omit<Body<O>, "corr">, timeoutMs: number): Promise<Frame> {
+  /**
+   * Sends a request carrying a fresh `corr` and waits for the answer, at most `timeoutMs`; resolves
+   * to the answer's body, and rejects an answer whose opcode is not the request's reply (REPLIES).
+   */
+  async request<O extends RequestOp>(to: string, op: O, body: Request<O>, timeoutMs: number): Promise<Reply<O>> {
     // resolve the peer first: an unknown one throws here, before a timer is armed whose rejection nobody awaits
     const { queue } = this.peer(to);
-    const { corr, answer } = this.pending.open(to, opName(op) ?? String(op), timeoutMs);
+    const asked = opName(op) ?? String(op);
+    const { corr, answer } = this.pending.open(to, asked, timeoutMs);
     queue.push(encodeFrame(op, { ...body, corr } as Body<O>));
-    return answer;
+    const frame = await answer;
+    const expected = REPLIES[op];
+    if (!isFrameOf(frame, expected)) throw new WrongReplyError(to, asked, opName(frame.op) ?? String(frame.op), opName(expected) ?? String(expected));
+    return frame.body;
   }
 
   /** Answers a frame that arrived at our inbox, over the connection it came in on. */

@@ -2,7 +2,6 @@
 // nodes in order and starts them again (nodes/reviver/restart-cycle.ts).
 import { UsageError } from "../common/errors.ts";
 import { Op } from "../common/opcodes.ts";
-import type { Body } from "../common/protocol/index.ts";
 import { durationMs } from "../config/load.ts";
 import { configFrom, options, type Command } from "./command.ts";
 import { opsWire, queryStatus } from "./status.ts";
@@ -23,8 +22,7 @@ export const restart: Command = {
     try {
       const status = await queryStatus(config, wire);
       if (!status?.leader) throw new Error("no leading reviver answers: is the realm running?");
-      const reply = await wire.request(status.reviver, Op.REALM_RESTART, { realm, inMs, cancel: values.cancel ?? false }, 5000);
-      const body = reply.body as Body<typeof Op.REALM_RESTART_REPLY>;
+      const body = await wire.request(status.reviver, Op.REALM_RESTART, { realm, inMs, cancel: values.cancel ?? false }, 5000);
       if (!body.ok) throw new Error(body.error ?? "the reviver refused");
       console.log(values.cancel ? `restart of ${realm} cancelled` : `restart of ${realm} at ${new Date(body.at ?? Date.now()).toISOString()}; players are being warned`);
       return 0;

@@ -15,7 +15,7 @@ export function opsWire(config: RealmsConfig): Wire {
 
 export async function queryStatus(config: RealmsConfig, wire: Wire, timeoutMs = 1500): Promise<StatusReply | undefined> {
   const answers = await Promise.allSettled(config.revivers.map((r) => wire.request(r.id, Op.STATUS_REQUEST, {}, timeoutMs)));
-  const replies = answers.flatMap((a) => (a.status === "fulfilled" && a.value.op === Op.STATUS_REPLY ? [a.value.body as StatusReply] : []));
+  const replies = answers.flatMap((a) => (a.status === "fulfilled" ? [a.value] : []));
   return replies.find((r) => r.leader) ?? replies[0];
 }
 

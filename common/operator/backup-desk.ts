@@ -2,9 +2,9 @@
 // and the operator console (nodes/reviver/console/): both take, list and verify snapshots here.
 // Long tasks run on the backup node; the desk asks how far they are until they end.
 import { UsageError } from "../errors.ts";
-import { Op, type OpCode } from "../opcodes.ts";
+import { Op } from "../opcodes.ts";
 import { snapshotList, taskProgress, taskStarted, type SnapshotRow, type TaskProgress } from "../protocol/backup.ts";
-import type { Body } from "../protocol/index.ts";
+import type { Request, RequestsAnsweredBy } from "../protocol/index.ts";
 import type { Schema } from "../schema.ts";
 import type { Wire } from "../wire.ts";
 import type { RealmsConfig, RealmSpec } from "../../config/model.ts";
@@ -46,14 +46,13 @@ export class BackupDesk {
     private readonly onStep: (line: string) => void = () => {},
   ) {}
 
-  async ask<T>(op: OpCode, body: object, schema: Schema<T>): Promise<T> {
-    let frame;
+  async ask<O extends RequestsAnsweredBy<typeof Op.BACKUP_REPLY>, T>(op: O, body: Request<O>, schema: Schema<T>): Promise<T> {
+    let reply;
     try {
-      frame = await this.wire.request(this.realm.backup.id, op, body as Omit<Body<typeof op>, "corr">, ASK_MS);
+      reply = await this.wire.request(this.realm.backup.id, op, body, ASK_MS);
     } catch {
       throw new Error(`the backup node ${this.realm.backup.id} (${this.realm.backup.inbox}) does not answer: is the realm running? (realm status)`);
     }
-    const reply = frame.body as Body<typeof Op.BACKUP_REPLY>;
     if (!reply.ok) throw new Error(reply.error ?? reply.code ?? "refused");
     return schema.parse(reply.value);
   }

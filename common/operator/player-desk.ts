@@ -51,7 +51,7 @@ export async function kickFromRealms(
       if (!node) return `${s.realm}: not in this config`;
       try {
         const answer = await wire.request(node, Op.SESSION_END, { accountId, sessionHash: s.handleHash, reason }, 2000);
-        return `${s.realm}: ${(answer.body as { ended: boolean }).ended ? "player kicked" : "no player online"}`;
+        return `${s.realm}: ${answer.ended ? "player kicked" : "no player online"}`;
       } catch {
         return `${s.realm}: realm node not answering (the session is ended; the place frees when it expires)`;
       }

@@ -125,17 +125,67 @@ export const BODIES = {
 
 export type Body<O extends OpCode> = Infer<(typeof BODIES)[O]>;
 
-/** Answers of the login, placement and character messages (opcodes 40..79). */
-const SESSION_REPLY_OPS: readonly OpCode[] = [
-  Op.SESSION_GRANT_REPLY,
-  Op.SESSION_END_REPLY,
-  Op.REALM_STATUS_REPLY,
-  Op.REALM_SESSION_CHECK_REPLY,
-  Op.CHAR_LIST_REPLY,
-  Op.CHAR_CREATE_REPLY,
-  Op.CHAR_DELETE_REPLY,
-  Op.CHAR_SELECT_REPLY,
-];
+/**
+ * Every request and the opcode of its answer, which settles it by its `corr`. `Wire.request`
+ * types the body it sends and the answer it resolves to from this map, and rejects another opcode.
+ */
+export const REPLIES = {
+  [Op.PING]: Op.PONG,
+  [Op.STATUS_REQUEST]: Op.STATUS_REPLY,
+  [Op.REALM_RESTART]: Op.REALM_RESTART_REPLY,
+  [Op.REALM_CLOSE_PLAYERS]: Op.REALM_CLOSE_PLAYERS_REPLY,
+  [Op.SESSION_GRANT]: Op.SESSION_GRANT_REPLY,
+  [Op.SESSION_END]: Op.SESSION_END_REPLY,
+  [Op.REALM_STATUS_REQUEST]: Op.REALM_STATUS_REPLY,
+  [Op.REALM_SESSION_CHECK]: Op.REALM_SESSION_CHECK_REPLY,
+  [Op.CHAR_LIST]: Op.CHAR_LIST_REPLY,
+  [Op.CHAR_CREATE]: Op.CHAR_CREATE_REPLY,
+  [Op.CHAR_DELETE]: Op.CHAR_DELETE_REPLY,
+  [Op.CHAR_SELECT]: Op.CHAR_SELECT_REPLY,
+  [Op.ZONE_ENTER]: Op.ZONE_ENTERED,
+  [Op.ZONE_HANDOFF_OFFER]: Op.ZONE_HANDOFF_ACCEPT,
+  [Op.ZONE_TRUTH_REQUEST]: Op.ZONE_TRUTH_REPLY,
+  [Op.ZONE_REATTACH]: Op.ZONE_REATTACHED,
+  [Op.INSTANCE_OPEN]: Op.INSTANCE_OPENED,
+  [Op.DB_LIST_CHARACTERS]: Op.DB_REPLY,
+  [Op.DB_CREATE_CHARACTER]: Op.DB_REPLY,
+  [Op.DB_DELETE_CHARACTER]: Op.DB_REPLY,
+  [Op.DB_LOAD_CHARACTER]: Op.DB_REPLY,
+  [Op.DB_SAVE_CHECKPOINT]: Op.DB_REPLY,
+  [Op.DB_GRANT_ITEMS]: Op.DB_REPLY,
+  [Op.DB_MOVE_ITEM]: Op.DB_REPLY,
+  [Op.DB_TRADE]: Op.DB_REPLY,
+  [Op.DB_SEND_MAIL]: Op.DB_REPLY,
+  [Op.DB_TAKE_MAIL]: Op.DB_REPLY,
+  [Op.DB_LIST_MAIL]: Op.DB_REPLY,
+  [Op.DB_GRANT_GOLD]: Op.DB_REPLY,
+  [Op.DB_SINK_GOLD]: Op.DB_REPLY,
+  [Op.DB_LOAD_ITEMS]: Op.DB_REPLY,
+  [Op.DB_OP_STATUS]: Op.DB_REPLY,
+  [Op.DB_CHECK]: Op.DB_REPLY,
+  [Op.DB_STATS]: Op.DB_REPLY,
+  [Op.DB_REPLICA_PULL]: Op.DB_REPLY,
+  [Op.DB_COPY_OPEN]: Op.DB_REPLY,
+  [Op.DB_COPY_CHUNK]: Op.DB_REPLY,
+  [Op.DB_RESTORE]: Op.DB_REPLY,
+  [Op.BACKUP_SNAPSHOT_NOW]: Op.BACKUP_REPLY,
+  [Op.BACKUP_LIST]: Op.BACKUP_REPLY,
+  [Op.BACKUP_VERIFY]: Op.BACKUP_REPLY,
+  [Op.BACKUP_RESTORE]: Op.BACKUP_REPLY,
+  [Op.BACKUP_TASK]: Op.BACKUP_REPLY,
+  [Op.BACKUP_FILE_OPEN]: Op.BACKUP_REPLY,
+  [Op.BACKUP_FILE_CHUNK]: Op.BACKUP_REPLY,
+  [Op.BACKUP_GET_ENTRY]: Op.BACKUP_REPLY,
+  [Op.BACKUP_STATUS]: Op.BACKUP_REPLY,
+} as const satisfies Partial<Record<OpCode, OpCode>>;
+
+export type RequestOp = keyof typeof REPLIES;
+export type ReplyOp<O extends RequestOp> = (typeof REPLIES)[O];
+/** A request's body as its caller gives it: the wire adds the `corr`. */
+export type Request<O extends RequestOp> = Omit<Body<O>, "corr">;
+export type Reply<O extends RequestOp> = Body<ReplyOp<O>>;
+/** The requests one answer opcode settles, e.g. every database request for DB_REPLY. */
+export type RequestsAnsweredBy<R extends OpCode> = { [O in RequestOp]: ReplyOp<O> extends R ? O : never }[RequestOp];
 
 /** Answers: frames that settle a pending request by their `corr`. */
-export const REPLY_OPS: ReadonlySet<OpCode> = new Set<OpCode>([Op.PONG, Op.STATUS_REPLY, Op.ZONE_ENTERED, Op.ZONE_HANDOFF_ACCEPT, Op.ZONE_TRUTH_REPLY, Op.ZONE_REATTACHED, Op.INSTANCE_OPENED, Op.DB_REPLY, Op.BACKUP_REPLY, Op.REALM_RESTART_REPLY, Op.REALM_CLOSE_PLAYERS_REPLY, ...SESSION_REPLY_OPS]);
+export const REPLY_OPS: ReadonlySet<OpCode> = new Set<OpCode>(Object.values(REPLIES));

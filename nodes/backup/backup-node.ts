@@ -182,8 +182,7 @@ export class BackupNode {
       if (served !== undefined) this.tasks.phase(taskId, "the database is fetching the snapshot", served);
     }, 200);
     try {
-      const frame = await this.rt.wire.request(this.realm.database.id, Op.DB_RESTORE, { snapshotId }, 600_000);
-      const reply = frame.body as Body<typeof Op.DB_REPLY>;
+      const reply = await this.rt.wire.request(this.realm.database.id, Op.DB_RESTORE, { snapshotId }, 600_000);
       if (!reply.ok) throw new Error(`the database refused: ${reply.code}: ${reply.error}`);
       this.rt.log.warn("database-restored-from-snapshot", { snapshotId, reply: reply.value });
       this.tasks.finish(taskId, "restored; the replica starts over from the database", reply.value);

@@ -6,7 +6,7 @@ import path from "node:path";
 import type { Log } from "../../common/log.ts";
 import { Op } from "../../common/opcodes.ts";
 import { fileChunk, fileOffer, replicaBatch } from "../../common/protocol/db.ts";
-import type { Body } from "../../common/protocol/index.ts";
+import type { Request } from "../../common/protocol/index.ts";
 import type { Schema } from "../../common/schema.ts";
 import { fetchFile } from "../../common/store/file-transfer.ts";
 import { applyEntry, decodeEntry } from "../../common/store/journal.ts";
@@ -76,9 +76,8 @@ export class Replica {
     return Date.now() - this.lastAnswerAt < 3000;
   }
 
-  private async ask<T>(op: typeof Op.DB_REPLICA_PULL | typeof Op.DB_COPY_OPEN | typeof Op.DB_COPY_CHUNK, body: object, schema: Schema<T>, timeoutMs: number): Promise<T | undefined> {
-    const frame = await this.wire.request(this.databaseId, op, body as Omit<Body<typeof op>, "corr">, timeoutMs);
-    const reply = frame.body as Body<typeof Op.DB_REPLY>;
+  private async ask<O extends typeof Op.DB_REPLICA_PULL | typeof Op.DB_COPY_OPEN | typeof Op.DB_COPY_CHUNK, T>(op: O, body: Request<O>, schema: Schema<T>, timeoutMs: number): Promise<T | undefined> {
+    const reply = await this.wire.request(this.databaseId, op, body, timeoutMs);
     if (!reply.ok) {
       if (reply.code !== "unavailable") this.log.warn("database-refused", { op, code: reply.code, error: reply.error });
       return undefined;

@@ -171,8 +171,7 @@ export class ClientNode {
     const hub = this.hubs.get(realm);
     if (!hub) return undefined;
     const ask = async (zone: string): Promise<Reattached | undefined> => {
-      const frame = await this.rt.wire.request(zone, Op.ZONE_REATTACH, { entity, clientNode: this.rt.id }, REATTACH_TIMEOUT_MS);
-      const b = frame.body as { ok: boolean; zone: string; x?: number; y?: number; seq?: number };
+      const b = await this.rt.wire.request(zone, Op.ZONE_REATTACH, { entity, clientNode: this.rt.id }, REATTACH_TIMEOUT_MS);
       return b.ok && b.x !== undefined && b.y !== undefined ? { zone: b.zone, x: b.x, y: b.y, seq: b.seq } : undefined;
     };
     const first = await ask(nodeOfWorld(hint)).catch(() => undefined);

@@ -3,7 +3,7 @@
 // the handle answers yes), and the player's characters.
 import type { NodeRuntime } from "../../common/node.ts";
 import { Op } from "../../common/opcodes.ts";
-import type { Body } from "../../common/protocol/index.ts";
+import type { Reply } from "../../common/protocol/index.ts";
 import type { RealmsConfig, RealmSpec } from "../../config/model.ts";
 
 export const REALM_TIMEOUT_MS = 3000;
@@ -31,7 +31,7 @@ export class RealmDesk {
         unavailable++;
         continue;
       }
-      const b = a.value.body as Body<typeof Op.REALM_SESSION_CHECK_REPLY>;
+      const b = a.value;
       const realm = this.config.realms[i]!;
       if (b.ok && b.accountId) return { ok: true, accountId: b.accountId, realm: (b.realm && this.realmNamed(b.realm)) || realm };
       // "expired" and "used" say more than "unknown" (which every other realm answers)
@@ -41,20 +41,20 @@ export class RealmDesk {
     return { ok: false, code: unavailable > 0 && code === "unknown" ? "unavailable" : code, unavailable: unavailable > 0 };
   }
 
-  async list(realm: RealmSpec, accountId: string): Promise<Body<typeof Op.CHAR_LIST_REPLY>> {
-    return (await this.rt.wire.request(realm.realmNode.id, Op.CHAR_LIST, { accountId }, REALM_TIMEOUT_MS)).body as Body<typeof Op.CHAR_LIST_REPLY>;
+  list(realm: RealmSpec, accountId: string): Promise<Reply<typeof Op.CHAR_LIST>> {
+    return this.rt.wire.request(realm.realmNode.id, Op.CHAR_LIST, { accountId }, REALM_TIMEOUT_MS);
   }
 
-  async create(realm: RealmSpec, accountId: string, name: string): Promise<Body<typeof Op.CHAR_CREATE_REPLY>> {
-    return (await this.rt.wire.request(realm.realmNode.id, Op.CHAR_CREATE, { accountId, name }, REALM_TIMEOUT_MS)).body as Body<typeof Op.CHAR_CREATE_REPLY>;
+  create(realm: RealmSpec, accountId: string, name: string): Promise<Reply<typeof Op.CHAR_CREATE>> {
+    return this.rt.wire.request(realm.realmNode.id, Op.CHAR_CREATE, { accountId, name }, REALM_TIMEOUT_MS);
   }
 
-  async remove(realm: RealmSpec, accountId: string, characterId: string): Promise<Body<typeof Op.CHAR_DELETE_REPLY>> {
-    return (await this.rt.wire.request(realm.realmNode.id, Op.CHAR_DELETE, { accountId, characterId }, REALM_TIMEOUT_MS)).body as Body<typeof Op.CHAR_DELETE_REPLY>;
+  remove(realm: RealmSpec, accountId: string, characterId: string): Promise<Reply<typeof Op.CHAR_DELETE>> {
+    return this.rt.wire.request(realm.realmNode.id, Op.CHAR_DELETE, { accountId, characterId }, REALM_TIMEOUT_MS);
   }
 
-  async select(realm: RealmSpec, accountId: string, characterId: string): Promise<Body<typeof Op.CHAR_SELECT_REPLY>> {
-    return (await this.rt.wire.request(realm.realmNode.id, Op.CHAR_SELECT, { accountId, characterId }, REALM_TIMEOUT_MS)).body as Body<typeof Op.CHAR_SELECT_REPLY>;
+  select(realm: RealmSpec, accountId: string, characterId: string): Promise<Reply<typeof Op.CHAR_SELECT>> {
+    return this.rt.wire.request(realm.realmNode.id, Op.CHAR_SELECT, { accountId, characterId }, REALM_TIMEOUT_MS);
   }
 
   /** The player's connection is gone for good: its place in the realm frees. */

@@ -3,7 +3,7 @@
 import { Op } from "../../common/opcodes.ts";
 import { backupStatusValue, replicaEntry, type BackupStatus } from "../../common/protocol/backup.ts";
 import { fileChunk, fileOffer, type FileOffer } from "../../common/protocol/db.ts";
-import type { Body } from "../../common/protocol/index.ts";
+import type { Request } from "../../common/protocol/index.ts";
 import type { Schema } from "../../common/schema.ts";
 import type { Key } from "../../common/store/layout.ts";
 import { fetchFile } from "../../common/store/file-transfer.ts";
@@ -26,9 +26,8 @@ export class BackupLink {
     readonly backupId: string,
   ) {}
 
-  private async ask<T>(op: typeof Op.BACKUP_STATUS | typeof Op.BACKUP_GET_ENTRY | typeof Op.BACKUP_FILE_OPEN | typeof Op.BACKUP_FILE_CHUNK, body: object, schema: Schema<T>, timeoutMs = ASK_MS): Promise<T> {
-    const frame = await this.wire.request(this.backupId, op, body as Omit<Body<typeof op>, "corr">, timeoutMs);
-    const reply = frame.body as Body<typeof Op.BACKUP_REPLY>;
+  private async ask<O extends typeof Op.BACKUP_STATUS | typeof Op.BACKUP_GET_ENTRY | typeof Op.BACKUP_FILE_OPEN | typeof Op.BACKUP_FILE_CHUNK, T>(op: O, body: Request<O>, schema: Schema<T>, timeoutMs = ASK_MS): Promise<T> {
+    const reply = await this.wire.request(this.backupId, op, body, timeoutMs);
     if (!reply.ok) throw new BackupUnavailable(`${this.backupId}: ${reply.code ?? "refused"}: ${reply.error ?? ""}`);
     return schema.parse(reply.value);
   }

@@ -2,10 +2,9 @@
 // realm is. Every question has a short deadline; a realm node that does not answer is taken for
 // restarting (the reviver brings one back in about a second) until it has been silent for
 // REALM_WAIT_MS, and logins wait for it that long (front-door.ts).
-import type { Frame } from "../../common/codec.ts";
-import { Op, type OpCode } from "../../common/opcodes.ts";
-import type { Body } from "../../common/protocol/index.ts";
-import type { RealmStatusReply, SessionGrant, SessionGrantReply } from "../../common/protocol/login.ts";
+import { Op } from "../../common/opcodes.ts";
+import type { Reply, Request, RequestOp } from "../../common/protocol/index.ts";
+import type { RealmStatusReply, SessionGrantReply } from "../../common/protocol/login.ts";
 import type { Wire } from "../../common/wire.ts";
 import type { RealmSpec } from "../../config/model.ts";
 
@@ -65,17 +64,17 @@ export class RealmLink {
   }
 
   /** Asks the realm node, keeping track of whether it answers. */
-  private async ask<O extends OpCode>(realm: string, op: O, body: Omit<Body<O>, "corr">, timeoutMs: number): Promise<Frame> {
+  private async ask<O extends RequestOp>(realm: string, op: O, body: Request<O>, timeoutMs: number): Promise<Reply<O>> {
     const node = this.nodeOf(realm);
     const askedAt = Date.now();
     try {
-      const frame = await this.wire.request(node, op, body, timeoutMs);
+      const reply = await this.wire.request(node, op, body, timeoutMs);
       const s = this.silent.get(realm);
       if (s) {
         clearInterval(s.probe);
         this.silent.delete(realm);
       }
-      return frame;
+      return reply;
     } catch (err) {
       if (!this.silent.has(realm)) {
         const probe = setInterval(() => void this.status(realm), PROBE_EVERY_MS);
@@ -87,10 +86,9 @@ export class RealmLink {
     }
   }
 
-  async grant(realm: string, grant: Omit<SessionGrant, "corr">): Promise<SessionGrantReply> {
+  async grant(realm: string, grant: Request<typeof Op.SESSION_GRANT>): Promise<SessionGrantReply> {
     try {
-      const frame = await this.ask(realm, Op.SESSION_GRANT, grant, REALM_ANSWER_MS);
-      return frame.body as Body<typeof Op.SESSION_GRANT_REPLY>;
+      return await this.ask(realm, Op.SESSION_GRANT, grant, REALM_ANSWER_MS);
     } catch {
       throw new RealmDownError(realm);
     }
@@ -98,11 +96,10 @@ export class RealmLink {
 
   /** True when the realm node freed a place; false when it had none for it or did not answer. */
   async end(realm: string, accountId: string, reason: string, sessionHash?: string): Promise<boolean> {
-    const body: Omit<Body<typeof Op.SESSION_END>, "corr"> = { accountId, reason };
+    const body: Request<typeof Op.SESSION_END> = { accountId, reason };
     if (sessionHash !== undefined) body.sessionHash = sessionHash;
     try {
-      const frame = await this.ask(realm, Op.SESSION_END, body, REALM_ANSWER_MS);
-      return (frame.body as Body<typeof Op.SESSION_END_REPLY>).ended;
+      return (await this.ask(realm, Op.SESSION_END, body, REALM_ANSWER_MS)).ended;
     } catch {
       return false;
     }
@@ -111,8 +108,7 @@ export class RealmLink {
   /** The realm's population, or undefined when its realm node did not answer in time. */
   async status(realm: string): Promise<RealmStatusReply | undefined> {
     try {
-      const frame = await this.ask(realm, Op.REALM_STATUS_REQUEST, {}, REALM_STATUS_MS);
-      return frame.body as RealmStatusReply;
+      return await this.ask(realm, Op.REALM_STATUS_REQUEST, {}, REALM_STATUS_MS);
     } catch {
       return undefined;
     }

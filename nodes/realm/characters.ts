@@ -170,7 +170,7 @@ export class CharacterDesk {
         seqMask: 0,
         moveSeq: -1,
       };
-      const reply = (await this.rt.wire.request(zone, Op.ZONE_ENTER, { player }, ZONE_ENTER_TIMEOUT_MS)).body as { ok: boolean; code?: string };
+      const reply = await this.rt.wire.request(zone, Op.ZONE_ENTER, { player }, ZONE_ENTER_TIMEOUT_MS);
       if (reply.ok) return entity;
       if (reply.code !== "entity-taken") return refusal("unavailable", `${zone} refused the character (${reply.code ?? "no reason"})`);
       entity = this.entities.fresh(c.id);

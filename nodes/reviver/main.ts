@@ -38,7 +38,7 @@ await runNode<ReviverSpec>(["reviver"], async (rt, spec) => {
     closePlayers: async (realm, reason) => {
       const asked = clientNodes.map((id) => rt.wire.request(id, Op.REALM_CLOSE_PLAYERS, { realm, reason }, 5000));
       const answers = await Promise.allSettled(asked);
-      return answers.reduce((n, a) => n + (a.status === "fulfilled" ? (a.value.body as { closed: number }).closed : 0), 0);
+      return answers.reduce((n, a) => n + (a.status === "fulfilled" ? a.value.closed : 0), 0);
     },
     cycleNodes: (realm, why) => supervisor.cycleRealm(realm, why),
   });

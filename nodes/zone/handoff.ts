@@ -56,8 +56,7 @@ export class Handoffs {
     this.leaving.set(state.entity, { ticket, buffered: [] });
     this.rt.wire
       .request(target.id, Op.ZONE_HANDOFF_OFFER, { ticket, player: state, layer }, OFFER_TIMEOUT_MS)
-      .then((frame) => {
-        const ok = frame.op === Op.ZONE_HANDOFF_ACCEPT && (frame.body as { ok: boolean }).ok;
+      .then(({ ok }) => {
         if (ok) this.commit(zone, state.entity, target.id, ticket);
         else this.cancel(zone, state.entity, `refused by ${target.id}`);
       })

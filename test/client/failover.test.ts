@@ -20,8 +20,7 @@ t.test("client failover - kill -9 of a client node: its players are back in game
   const watcher = await w.player(305, 310, c2, "watcher");
   const zone = w.zoneAt(300);
   const truthOf = async (entity: number): Promise<{ x: number; y: number }> => {
-    const f = await w.wire.request(zone, Op.ZONE_TRUTH_REQUEST, {}, 2000);
-    const e = (f.body as { entities: { entity: number; x: number; y: number }[] }).entities.find((x) => x.entity === entity);
+    const e = (await w.wire.request(zone, Op.ZONE_TRUTH_REQUEST, {}, 2000)).entities.find((x) => x.entity === entity);
     if (!e) throw new Error(`${zone} does not hold ${entity}`);
     return e;
   };

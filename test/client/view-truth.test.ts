@@ -140,9 +140,7 @@ t.test("client fanout - a player's decoded view equals the zones' truth on every
   const still = new Map(walkers.filter((wk) => !wk.bot.closed).map((wk) => [wk.entity, wk]));
   await observer.bot.waitFrames(10);
   await until("the view to settle on the exact truth", 5000, async () => {
-    const truth = (await Promise.all(w.realm.zones.map((z) => w.wire.request(z.id, Op.ZONE_TRUTH_REQUEST, {}, 2000)))).flatMap(
-      (f) => (f.body as { entities: { entity: number; x: number; y: number }[] }).entities,
-    );
+    const truth = (await Promise.all(w.realm.zones.map((z) => w.wire.request(z.id, Op.ZONE_TRUTH_REQUEST, {}, 2000)))).flatMap((f) => f.entities);
     const me = truth.find((x) => x.entity === observer.entity);
     if (!me) return undefined;
     const off = [...still.keys()].filter((id) => {

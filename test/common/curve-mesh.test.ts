@@ -68,7 +68,7 @@ t.test("curve mesh - a listed key gets answers, and the server sees the proven n
   const m = await mesh(t);
   const wire = client(t, m, "CLIENT", m.pairs.CLIENT);
   const answer = await wire.request("SERVER", Op.PING, {}, 3000);
-  t.equal(answer.op, Op.PONG, "answered over CURVE");
+  t.equal(answer.id, "SERVER", "answered over CURVE");
   t.equal(m.received[0]?.from, "CLIENT", "the handler sees the node id, not the routing id with its proof");
 });
 
@@ -85,7 +85,7 @@ t.test("curve mesh - strangers are refused at the handshake, logged, and the inb
   t.match(refusedKey, { why: /allow-list/ }, "the ZAP refusal names the key");
   await until("the keyless handshake's refusal", 3000, () => m.serverLog.lines.find((l) => l.event === "peer-refused" && typeof l.why === "string" && /handshake/.test(l.why)));
   const honest = client(t, m, "OTHER", m.pairs.OTHER);
-  t.equal((await honest.request("SERVER", Op.PING, {}, 3000)).op, Op.PONG, "a listed peer is still answered");
+  t.equal((await honest.request("SERVER", Op.PING, {}, 3000)).id, "SERVER", "a listed peer is still answered");
 });
 
 t.test("curve mesh - a listed key cannot speak as another node id", async (t) => {

@@ -91,9 +91,17 @@ t.test("wire - a request gets the reply that carries its corr", async (t) => {
   });
   a = p.a;
   const answer = await p.b.request("A", Op.PING, {}, 2000);
-  t.equal(answer.op, Op.PONG);
   t.equal(seen.length, 1, "A saw one PING");
-  t.same(answer.body, { corr: seen[0], id: "A", uptimeMs: 42 }, "the PONG with the PING's own corr settles the request");
+  t.same(answer, { corr: seen[0], id: "A", uptimeMs: 42 }, "the PONG with the PING's own corr settles the request, as its body");
+});
+
+t.test("wire - an answer of another opcode than the request's reply rejects it, naming both", async (t) => {
+  let a: Wire | undefined;
+  const p = await pair(t, (frame, from) => {
+    if (frame.op === Op.PING) a!.reply(from, Op.REALM_CLOSE_PLAYERS_REPLY, { corr: (frame.body as Body<typeof Op.PING>).corr, closed: 0 });
+  });
+  a = p.a;
+  await t.rejects(p.b.request("A", Op.PING, {}, 2000), { name: "WrongReplyError", peer: "A", message: "A answered PING with REALM_CLOSE_PLAYERS_REPLY, not PONG" });
 });
 
 t.test("wire - a request to a peer that never answers rejects with TimeoutError after its timeout", async (t) => {
@@ -133,8 +141,8 @@ t.test("wire - many concurrent requests each resolve to their own answer, whatev
     const { corr, from } = arrivals[k]!;
     a.reply(from, Op.PONG, { corr, id: "A", uptimeMs: k });
   }
-  const frames = await Promise.all(answers);
-  const wrong = frames.filter((f, i) => (f.body as Body<typeof Op.PONG>).uptimeMs !== i).length;
+  const pongs = await Promise.all(answers);
+  const wrong = pongs.filter((pong, i) => pong.uptimeMs !== i).length;
   t.equal(wrong, 0, `all ${N} requests got their own answer, replied in reverse order`);
   t.equal(new Set(arrivals.map((x) => x.corr)).size, N, "every request carried its own corr");
 });

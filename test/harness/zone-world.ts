@@ -8,6 +8,7 @@ import type { Frame } from "../../common/codec.ts";
 import { launchNode } from "../../common/launch.ts";
 import { createLog } from "../../common/log.ts";
 import { Op } from "../../common/opcodes.ts";
+import type { Reply } from "../../common/protocol/index.ts";
 import type { Intent, PlayerState, ZoneEvent, ZoneEventOf } from "../../common/protocol/zone.ts";
 import type { Without } from "../../common/schema.ts";
 import { meshIdentity, realmWire } from "../../common/mesh/realm-mesh.ts";
@@ -79,8 +80,7 @@ export class ZoneWorld {
   /** Enters a player in the zone owning its position; returns the world (zone or layer) it went to. */
   async enter(p: PlayerState, friend?: number): Promise<string> {
     const zone = this.zoneAt(p.x, p.y);
-    const reply = await this.realmWire.request(zone, Op.ZONE_ENTER, friend === undefined ? { player: p } : { player: p, with: friend }, 2000);
-    const body = reply.body as { ok: boolean; zone: string };
+    const body = await this.realmWire.request(zone, Op.ZONE_ENTER, friend === undefined ? { player: p } : { player: p, with: friend }, 2000);
     if (!body.ok) throw new Error(`${zone} refused ${p.entity}`);
     return body.zone;
   }
@@ -93,9 +93,8 @@ export class ZoneWorld {
     return seq;
   }
 
-  async truth(zone: string): Promise<{ tick: number; entities: { entity: number; kind: number; x: number; y: number }[] }> {
-    const reply = await this.wire.request(nodeOfWorld(zone), Op.ZONE_TRUTH_REQUEST, {}, 2000);
-    return reply.body as { tick: number; entities: { entity: number; kind: number; x: number; y: number }[] };
+  truth(zone: string): Promise<Reply<typeof Op.ZONE_TRUTH_REQUEST>> {
+    return this.wire.request(nodeOfWorld(zone), Op.ZONE_TRUTH_REQUEST, {}, 2000);
   }
 
   /** Subscribes to one cell of a world (a zone or one of its layers) on its zone's PUB. */

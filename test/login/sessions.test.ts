@@ -5,7 +5,7 @@ import t from "tap";
 import { AccountStore } from "../../common/accounts/accounts.ts";
 import { SHIPPED_SCRYPT } from "../../common/accounts/passwords.ts";
 import { Op } from "../../common/opcodes.ts";
-import type { Body } from "../../common/protocol/index.ts";
+import type { Reply } from "../../common/protocol/index.ts";
 import type { Frame } from "../../common/codec.ts";
 import { clientNodeWire, createAccounts, login, logLines, postgresOf, request, startFrontDoor } from "../harness/front-door.ts";
 import { until } from "../harness/realm.ts";
@@ -23,9 +23,8 @@ const [login1, login2] = realm.config.login.nodes as [(typeof realm.config.login
 const realmNode = realm.config.realms[0]!.realmNode.id;
 const clientUrls = new Map(realm.config.clientNodes.map((c) => [`ws://${c.ws.host}:${c.ws.port}/`, c.id]));
 
-async function check(wire: ReturnType<typeof clientNodeWire>, session: string): Promise<Body<typeof Op.REALM_SESSION_CHECK_REPLY>> {
-  const frame = await wire.request(realmNode, Op.REALM_SESSION_CHECK, { session }, 2000);
-  return frame.body as Body<typeof Op.REALM_SESSION_CHECK_REPLY>;
+function check(wire: ReturnType<typeof clientNodeWire>, session: string): Promise<Reply<typeof Op.REALM_SESSION_CHECK>> {
+  return wire.request(realmNode, Op.REALM_SESSION_CHECK, { session }, 2000);
 }
 
 t.test("login - each login node logs a player in, with a session handle stored only as its hash", async (t) => {
@@ -107,7 +106,7 @@ t.test("session - a handle attaches once; a used, an unknown and an expired one 
     { accountId: "999999", accountName: "Expiring", sessionHash: createHash("sha256").update(handle).digest("hex"), expiresAt, keepFree: 0 },
     2000,
   );
-  t.equal((grant.body as Body<typeof Op.SESSION_GRANT_REPLY>).ok, true, "placed");
+  t.equal(grant.ok, true, "placed");
   await until("the handle's expiry time to pass", 5000, () => (Date.now() > expiresAt + 10 ? true : undefined));
   const expired = await check(wire, handle);
   t.equal(expired.ok, false);
@@ -144,7 +143,7 @@ t.test("realms and logout - the list shows the realm node's population; logout f
   const [name] = await createAccounts(db, "Leaving", 1, PASSWORD);
   const wire = clientNodeWire(t, realm.config, "TEST-CLIENT-COUNT");
   const population = async (): Promise<number> =>
-    ((await wire.request(realmNode, Op.REALM_STATUS_REQUEST, {}, 2000)).body as Body<typeof Op.REALM_STATUS_REPLY>).population;
+    (await wire.request(realmNode, Op.REALM_STATUS_REQUEST, {}, 2000)).population;
   const listed = async (): Promise<{ name: string; status: string; population: number; cap: number }> =>
     (await request(login2, "GET", "/realms")).body.realms.find((x: { name: string }) => x.name === "Fortrax");
   const before = await population();
@@ -160,7 +159,7 @@ t.test("realms and logout - the list shows the realm node's population; logout f
   t.equal(await population(), before, "logout freed the place");
   t.equal((await request(login1, "POST", "/logout", { session: r.body.session })).status, 404, "a second logout finds nothing");
   const wireCheck = await wire.request(realmNode, Op.REALM_SESSION_CHECK, { session: r.body.session }, 2000);
-  t.equal((wireCheck.body as Body<typeof Op.REALM_SESSION_CHECK_REPLY>).code, "unknown", "the logged-out handle no longer attaches");
+  t.equal(wireCheck.code, "unknown", "the logged-out handle no longer attaches");
 });
 
 t.test("register - off unless realms.yaml says so", async (t) => {

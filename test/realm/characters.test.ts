@@ -3,8 +3,8 @@
 // position) and delete, stored by the realm's database node. Names are checked by the realm
 // node (length, letters, one capital first, ASCII only) and kept unique by the database node.
 import t from "tap";
-import { Op, type OpCode } from "../../common/opcodes.ts";
-import type { Body } from "../../common/protocol/index.ts";
+import { Op } from "../../common/opcodes.ts";
+import type { Reply, Request, RequestOp } from "../../common/protocol/index.ts";
 import { zoneAt } from "../../nodes/realm/characters.ts";
 import { clientNodeWire, createAccounts, login, postgresOf, startFrontDoor } from "../harness/front-door.ts";
 
@@ -16,8 +16,8 @@ const spec = realm.config.realms[0]!;
 const realmNode = spec.realmNode.id;
 const wire = clientNodeWire(t, realm.config, "TEST-CLIENT-CHARS");
 
-async function ask<O extends OpCode>(op: O, body: Omit<Body<O>, "corr">, via = wire): Promise<any> {
-  return (await via.request(realmNode, op, body, 8000)).body;
+function ask<O extends RequestOp>(op: O, body: Request<O>, via = wire): Promise<Reply<O>> {
+  return via.request(realmNode, op, body, 8000);
 }
 
 /** Logs the account in and attaches its session from our stand-in client node; returns the account id. */
@@ -25,7 +25,7 @@ async function attached(name: string): Promise<string> {
   const r = await login(realm.config.login.nodes[0]!, name, PASSWORD);
   if (r.status !== 200) throw new Error(`login ${name}: ${r.text}`);
   const check = await ask(Op.REALM_SESSION_CHECK, { session: r.body.session });
-  if (!check.ok) throw new Error(`attach ${name}: ${check.code}`);
+  if (!check.ok || check.accountId === undefined) throw new Error(`attach ${name}: ${check.code}`);
   return check.accountId;
 }
 
@@ -44,21 +44,21 @@ t.test("characters - create, list, select with its zone, delete: a round trip th
 
   const list = await ask(Op.CHAR_LIST, { accountId: a });
   t.equal(list.ok, true);
-  t.same(list.characters.map((c: { name: string }) => c.name).sort(), ["Arthur", "Merlin"], "both listed");
+  t.same(list.characters?.map((c) => c.name).sort(), ["Arthur", "Merlin"], "both listed");
 
   const zones = new Set<string>();
-  for (const c of [arthur.character, merlin.character]) {
+  for (const c of [arthur.character!, merlin.character!]) {
     const picked = await ask(Op.CHAR_SELECT, { accountId: a, characterId: c.id });
     t.equal(picked.ok, true, JSON.stringify(picked));
     t.equal(picked.zone, zoneAt(spec, c.x, c.y)?.id, `${c.name} at (${c.x}, ${c.y}) is routed to the zone owning that point`);
-    zones.add(picked.zone);
+    zones.add(picked.zone!);
   }
   t.equal(zones.size, 2, "new characters start in the zones in turn");
 
-  const gone = await ask(Op.CHAR_DELETE, { accountId: a, characterId: merlin.character.id });
+  const gone = await ask(Op.CHAR_DELETE, { accountId: a, characterId: merlin.character!.id });
   t.equal(gone.ok, true, JSON.stringify(gone));
-  t.same((await ask(Op.CHAR_LIST, { accountId: a })).characters.map((c: { name: string }) => c.name), ["Arthur"], "deleted");
-  t.match(await ask(Op.CHAR_SELECT, { accountId: a, characterId: merlin.character.id }), { ok: false, code: "not-found" }, "a deleted character cannot be selected");
+  t.same((await ask(Op.CHAR_LIST, { accountId: a })).characters?.map((c) => c.name), ["Arthur"], "deleted");
+  t.match(await ask(Op.CHAR_SELECT, { accountId: a, characterId: merlin.character!.id }), { ok: false, code: "not-found" }, "a deleted character cannot be selected");
 });
 
 t.test("characters - names are checked: length, letters, one capital first, ASCII only, unique per realm", async (t) => {
@@ -96,8 +96,8 @@ t.test("characters - only the client node holding the player's session acts for 
   const b = await attached(other!);
   const made = await ask(Op.CHAR_CREATE, { accountId: a, name: "Lancelot" });
   t.equal(made.ok, true);
-  t.match(await ask(Op.CHAR_SELECT, { accountId: b, characterId: made.character.id }), { ok: false, code: "not-owner" }, "another account cannot select it");
-  t.match(await ask(Op.CHAR_DELETE, { accountId: b, characterId: made.character.id }), { ok: false, code: "not-owner" }, "nor delete it");
+  t.match(await ask(Op.CHAR_SELECT, { accountId: b, characterId: made.character!.id }), { ok: false, code: "not-owner" }, "another account cannot select it");
+  t.match(await ask(Op.CHAR_DELETE, { accountId: b, characterId: made.character!.id }), { ok: false, code: "not-owner" }, "nor delete it");
 
   const stranger = clientNodeWire(t, realm.config, "TEST-CLIENT-STRANGER");
   t.match(await ask(Op.CHAR_LIST, { accountId: a }, stranger), { ok: false, code: "not-attached" }, "another client node cannot act for the player");
@@ -105,5 +105,5 @@ t.test("characters - only the client node holding the player's session acts for 
   t.equal(r.status, 200);
   const idleId = String((await db.query("SELECT id FROM accounts WHERE name = $1", [idle])).rows[0].id);
   t.match(await ask(Op.CHAR_LIST, { accountId: idleId }), { ok: false, code: "not-attached" }, "nor can anyone before the session attaches");
-  t.same((await ask(Op.CHAR_LIST, { accountId: a })).characters.map((c: { name: string }) => c.name), ["Lancelot"], "still there");
+  t.same((await ask(Op.CHAR_LIST, { accountId: a })).characters?.map((c) => c.name), ["Lancelot"], "still there");
 });

@@ -9,7 +9,6 @@ import { createLog } from "../../common/log.ts";
 import { Op } from "../../common/opcodes.ts";
 import { CloseCode, PlayerOp } from "../../common/player-opcodes.ts";
 import type { CharacterEntry, ServerMessage } from "../../common/player-codec.ts";
-import type { Body } from "../../common/protocol/index.ts";
 import { realmWire } from "../../common/mesh/realm-mesh.ts";
 import { createAccounts, login, logLines, postgresOf, request, startFrontDoor } from "../harness/front-door.ts";
 import { PlayerBot } from "../harness/player-bot.ts";
@@ -59,8 +58,7 @@ async function join(name: string, character: string, enter: boolean): Promise<Pl
 }
 
 async function population(): Promise<number> {
-  const f = await wire.request(realmNode, Op.REALM_STATUS_REQUEST, {}, 3000);
-  return (f.body as Body<typeof Op.REALM_STATUS_REPLY>).population;
+  return (await wire.request(realmNode, Op.REALM_STATUS_REQUEST, {}, 3000)).population;
 }
 
 /** The player drops and comes back through the other client node with its reconnect token. */
@@ -88,7 +86,7 @@ async function logOut(p: Player): Promise<number> {
 async function whereIs(entity: number): Promise<{ zone: string; x: number; y: number } | undefined> {
   for (const z of spec.zones) {
     const truth = await wire.request(z.id, Op.ZONE_TRUTH_REQUEST, {}, 1000).catch(() => undefined);
-    const e = (truth?.body as Body<typeof Op.ZONE_TRUTH_REPLY> | undefined)?.entities.find((x) => x.entity === entity);
+    const e = truth?.entities.find((x) => x.entity === entity);
     if (e) return { zone: z.id, x: e.x, y: e.y };
   }
   return undefined;

@@ -7,7 +7,7 @@ import { openInstance } from "../../common/instance-pool.ts";
 import { launchNode } from "../../common/launch.ts";
 import { createLog } from "../../common/log.ts";
 import { Op } from "../../common/opcodes.ts";
-import type { Body } from "../../common/protocol/index.ts";
+import type { Body, Reply } from "../../common/protocol/index.ts";
 import { realmWire } from "../../common/mesh/realm-mesh.ts";
 import { loadConfig } from "../../config/load.ts";
 import { findNode } from "../../config/model.ts";
@@ -39,9 +39,9 @@ t.test("instances - open on a free pool node, cap players, close when empty, nod
   t.not(a!.node, b!.node, "on different nodes");
   t.equal(await openInstance(wire, pool, "Fortrax", "keep"), undefined, "a third finds the pool exhausted");
 
-  const enter = async (entity: number, into = a!): Promise<Body<typeof Op.ZONE_ENTERED>> => {
+  const enter = (entity: number, into = a!): Promise<Reply<typeof Op.ZONE_ENTER>> => {
     const player = { entity, characterId: `c${entity}`, accountId: `a${entity}`, clientNode: "CLIENT-1", name: `P${entity}`, x: into.entranceX, y: into.entranceY, heading: 0, level: 1, hp: 100, maxHp: 100, speed: 7, version: 0, seq: -1, seqMask: 0, moveSeq: -1 };
-    return (await wire.request(into.node, Op.ZONE_ENTER, { player }, 2000)).body as Body<typeof Op.ZONE_ENTERED>;
+    return wire.request(into.node, Op.ZONE_ENTER, { player }, 2000);
   };
   t.ok((await enter(9, b!)).ok, "a player keeps the other dungeon busy");
   t.ok((await enter(1)).ok && (await enter(2)).ok, "two players enter a dungeon capped at 2");

@@ -5,7 +5,6 @@ import { DatabaseClient } from "../../common/db-client.ts";
 import { createLog } from "../../common/log.ts";
 import { Op } from "../../common/opcodes.ts";
 import { PlayerOp } from "../../common/player-opcodes.ts";
-import type { Body } from "../../common/protocol/index.ts";
 import { realmWire } from "../../common/mesh/realm-mesh.ts";
 import { createAccounts, login, postgresOf, startFrontDoor } from "../harness/front-door.ts";
 import { PlayerBot } from "../harness/player-bot.ts";
@@ -48,7 +47,7 @@ t.test("zone restart - after kill -9 the players are back from their last checkp
 
   const zoneId = (await until("the zone holding the player", 5000, async () => {
     for (const z of spec.zones) {
-      const truth = (await wire.request(z.id, Op.ZONE_TRUTH_REQUEST, {}, 1000)).body as Body<typeof Op.ZONE_TRUTH_REPLY>;
+      const truth = await wire.request(z.id, Op.ZONE_TRUTH_REQUEST, {}, 1000);
       if (truth.entities.some((e) => e.entity === entity)) return z.id;
     }
     return undefined;
@@ -57,7 +56,7 @@ t.test("zone restart - after kill -9 the players are back from their last checkp
   process.kill(before.pid!, "SIGKILL");
   const killedAt = Date.now();
   const back = await until("the player back in the restarted zone", 20_000, async () => {
-    const truth = (await wire.request(zoneId, Op.ZONE_TRUTH_REQUEST, {}, 500).catch(() => undefined))?.body as Body<typeof Op.ZONE_TRUTH_REPLY> | undefined;
+    const truth = await wire.request(zoneId, Op.ZONE_TRUTH_REQUEST, {}, 500).catch(() => undefined);
     return truth?.entities.find((e) => e.entity === entity);
   });
   t.comment(`back in ${zoneId} ${Date.now() - killedAt} ms after its kill -9`);

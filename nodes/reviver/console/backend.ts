@@ -168,7 +168,7 @@ export class ReviverConsole implements ConsoleBackend {
     const answers = await Promise.allSettled(realm.zones.map((z) => this.parts.wire.request(z.id, Op.ZONE_TRUTH_REQUEST, {}, 1000)));
     answers.forEach((a, i) => {
       if (a.status === "rejected") return void missing.push(realm.zones[i]!.id);
-      for (const e of (a.value.body as { entities: { kind: number; x: number; y: number }[] }).entities) {
+      for (const e of a.value.entities) {
         if (e.kind !== EntityKind.PLAYER) continue;
         const at = Math.floor(e.y / cell) * cols + Math.floor(e.x / cell);
         counts.set(at, (counts.get(at) ?? 0) + 1);
