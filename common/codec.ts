@@ -9,10 +9,8 @@ import { SchemaError } from "./schema.ts";
 /** Bodies above this are refused: no control message is near it, so a bigger one is a bug or an attack. */
 export const MAX_BODY_BYTES = 1 << 20;
 
-export interface Frame<O extends OpCode = OpCode> {
-  op: O;
-  body: Body<O>;
-}
+/** A frame of one of the opcodes `O`: a union over them, so a check of `op` narrows `body`. */
+export type Frame<O extends OpCode = OpCode> = { [K in O]: { op: K; body: Body<K> } }[O];
 
 export function encodeFrame<O extends OpCode>(op: O, body: Body<O>): [Buffer, Buffer] {
   const head = Buffer.allocUnsafe(2);

@@ -75,7 +75,7 @@ async function receiveLoop(socket: zmq.Router | zmq.Dealer, onFrames: (frames: B
   }
 }
 
-function isFrameOf<O extends OpCode>(frame: Frame, op: O): frame is Frame<O> {
+function isFrameOf<O extends OpCode>(frame: { op: OpCode }, op: O): frame is Frame<O> {
   return frame.op === op;
 }
 

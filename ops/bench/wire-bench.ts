@@ -64,7 +64,7 @@ async function roundTrips(ms: number, concurrency: number, curve = false): Promi
   const log = createLog("bench", "error");
   const mesh = curve ? benchMesh() : undefined;
   const server: Wire = new Wire("BENCH-SERVER", log, () => undefined, (frame, from) => {
-    if (frame.op === Op.PING) server.reply(from, Op.PONG, { corr: (frame.body as { corr: number }).corr, id: "BENCH-SERVER", uptimeMs: 0 });
+    if (frame.op === Op.PING) server.reply(from, Op.PONG, { corr: frame.body.corr, id: "BENCH-SERVER", uptimeMs: 0 });
   }, undefined, mesh?.server);
   const address = await server.bind("tcp://127.0.0.1:*");
   const client = new Wire("BENCH-CLIENT", log, () => address, () => {}, undefined, mesh?.client);

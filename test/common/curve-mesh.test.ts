@@ -9,7 +9,6 @@ import { keyBook, MeshIdentity } from "../../common/mesh/mesh-identity.ts";
 import { keyPairOf, newKeyPair, type KeyPair } from "../../common/mesh/mesh-keys.ts";
 import { z85Decode, z85Encode } from "../../common/mesh/z85.ts";
 import { Op } from "../../common/opcodes.ts";
-import type { Body } from "../../common/protocol/index.ts";
 import { Wire } from "../../common/wire.ts";
 import { until } from "../harness/realm.ts";
 import { freePorts } from "../harness/free-ports.ts";
@@ -50,7 +49,7 @@ async function mesh(t: { teardown(fn: () => Promise<void> | void): void }): Prom
   const received: { frame: Frame; from: string }[] = [];
   const server: Wire = new Wire("SERVER", serverLog, () => undefined, (frame, from) => {
     received.push({ frame, from });
-    if (frame.op === Op.PING) server.reply(from, Op.PONG, { corr: (frame.body as Body<typeof Op.PING>).corr, id: "SERVER", uptimeMs: 1 });
+    if (frame.op === Op.PING) server.reply(from, Op.PONG, { corr: frame.body.corr, id: "SERVER", uptimeMs: 1 });
   }, undefined, new MeshIdentity("SERVER", pairs.SERVER, keyBook(pairs)));
   await server.bind(address);
   t.teardown(() => server.close());

@@ -90,7 +90,7 @@ t.test("malformed frames - a realm node drops every bad frame, logs why, stays u
     beforeLaunch: async (config) => {
       const r = config.revivers[0]!;
       reviver = new Wire(r.id, createLog(r.id, "error"), () => undefined, (frame) => {
-        if (frame.op === Op.HEARTBEAT) heartbeats.push(frame.body as Heartbeat);
+        if (frame.op === Op.HEARTBEAT) heartbeats.push(frame.body);
       }, undefined, meshIdentity(config, r.id));
       t.teardown(() => reviver?.close());
       await reviver.bind(r.inbox);

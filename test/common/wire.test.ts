@@ -52,7 +52,7 @@ async function within<T>(ms: number, what: string, event: Promise<T>): Promise<T
 const ponger =
   (self: () => Wire, id: string): Handler =>
   (frame, from) => {
-    if (frame.op === Op.PING) self().reply(from, Op.PONG, { corr: (frame.body as Body<typeof Op.PING>).corr, id, uptimeMs: 1 });
+    if (frame.op === Op.PING) self().reply(from, Op.PONG, { corr: frame.body.corr, id, uptimeMs: 1 });
   };
 
 t.test("wire - send delivers the typed body to the peer's handler, with the sender's id", async (t) => {
@@ -83,7 +83,7 @@ t.test("wire - a request gets the reply that carries its corr", async (t) => {
   let a: Wire | undefined;
   const p = await pair(t, (frame, from) => {
     if (frame.op !== Op.PING) return;
-    const { corr } = frame.body as Body<typeof Op.PING>;
+    const { corr } = frame.body;
     seen.push(corr);
     // an answer for somebody else's corr first: it must not settle this request
     a!.reply(from, Op.PONG, { corr: corr + 1000, id: "A", uptimeMs: 0 });
@@ -98,7 +98,7 @@ t.test("wire - a request gets the reply that carries its corr", async (t) => {
 t.test("wire - an answer of another opcode than the request's reply rejects it, naming both", async (t) => {
   let a: Wire | undefined;
   const p = await pair(t, (frame, from) => {
-    if (frame.op === Op.PING) a!.reply(from, Op.REALM_CLOSE_PLAYERS_REPLY, { corr: (frame.body as Body<typeof Op.PING>).corr, closed: 0 });
+    if (frame.op === Op.PING) a!.reply(from, Op.REALM_CLOSE_PLAYERS_REPLY, { corr: frame.body.corr, closed: 0 });
   });
   a = p.a;
   await t.rejects(p.b.request("A", Op.PING, {}, 2000), { name: "WrongReplyError", peer: "A", message: "A answered PING with REALM_CLOSE_PLAYERS_REPLY, not PONG" });
@@ -130,7 +130,7 @@ t.test("wire - many concurrent requests each resolve to their own answer, whatev
   const allArrived = new Promise<void>((resolve) => (all = resolve));
   const p = await pair(t, (frame, from) => {
     if (frame.op !== Op.PING) return;
-    arrivals.push({ corr: (frame.body as Body<typeof Op.PING>).corr, from });
+    arrivals.push({ corr: frame.body.corr, from });
     if (arrivals.length === N) all();
   });
   a = p.a;

@@ -10,7 +10,6 @@ import type { Frame } from "../../common/codec.ts";
 import { launchNode, logFileOf } from "../../common/launch.ts";
 import { createLog } from "../../common/log.ts";
 import { Op } from "../../common/opcodes.ts";
-import type { Body } from "../../common/protocol/index.ts";
 import type { PlayerState } from "../../common/protocol/zone.ts";
 import { realmWire, watchZones } from "../../common/mesh/realm-mesh.ts";
 import type { Wire } from "../../common/wire.ts";
@@ -138,17 +137,17 @@ export class ClientWorld {
   /** Plays the realm node: session checks, characters, and the ZONE_ENTER of a selected character. */
   private answer(frame: Frame, from: string): void {
     if (frame.op === Op.REALM_SESSION_CHECK) {
-      const b = frame.body as Body<typeof Op.REALM_SESSION_CHECK>;
+      const b = frame.body;
       const a = this.sessions.get(b.session);
       this.sessions.delete(b.session);
       this.wire.reply(from, Op.REALM_SESSION_CHECK_REPLY, a ? { corr: b.corr, ok: true, accountId: a.accountId, realm: this.realm.name } : { corr: b.corr, ok: false, code: "unknown" });
     } else if (frame.op === Op.CHAR_LIST) {
-      const b = frame.body as Body<typeof Op.CHAR_LIST>;
+      const b = frame.body;
       const a = this.accounts.get(b.accountId);
       const characters = a ? [{ id: `char-${a.entity}`, accountId: a.accountId, name: a.name, level: 1, x: a.x, y: a.y }] : [];
       this.wire.reply(from, Op.CHAR_LIST_REPLY, { corr: b.corr, ok: true, characters });
     } else if (frame.op === Op.CHAR_SELECT) {
-      const b = frame.body as Body<typeof Op.CHAR_SELECT>;
+      const b = frame.body;
       const a = this.accounts.get(b.accountId);
       if (!a || b.characterId !== `char-${a.entity}`) return this.wire.reply(from, Op.CHAR_SELECT_REPLY, { corr: b.corr, ok: false, code: "not-found", error: "no such character" });
       const zone = this.zoneAt(a.x);
@@ -157,7 +156,7 @@ export class ClientWorld {
       const player: PlayerState = { entity: a.entity, characterId: b.characterId, accountId: a.accountId, clientNode: from, name: a.name, x: a.x, y: a.y, heading: 0, level: 1, hp: 100, maxHp: 100, speed: 7, version: 0, seq: -1, seqMask: 0, moveSeq: -1 };
       void this.wire.request(zone, Op.ZONE_ENTER, { player }, 2000).catch(() => undefined);
     } else if (frame.op === Op.REALM_PLAYER_LEFT) {
-      this.left.push((frame.body as Body<typeof Op.REALM_PLAYER_LEFT>).accountId);
+      this.left.push(frame.body.accountId);
     }
   }
 

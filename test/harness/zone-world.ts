@@ -57,7 +57,7 @@ export class ZoneWorld {
     const log = createLog("test-client", "error");
     let world: ZoneWorld | undefined;
     const wire = realmWire(config, CLIENT, log, (frame: Frame) => {
-      if (frame.op === Op.ZONE_EVENTS) world?.events.push(...(frame.body as { events: ZoneEvent[] }).events);
+      if (frame.op === Op.ZONE_EVENTS) world?.events.push(...frame.body.events);
     });
     world = new ZoneWorld(config, realm, wire, new Quantizer(realm.world.width, realm.world.height));
     t.teardown(() => world!.stop());

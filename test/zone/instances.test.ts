@@ -22,7 +22,7 @@ t.test("instances - open on a free pool node, cap players, close when empty, nod
   const config = loadConfig(file);
   const closed: Body<typeof Op.INSTANCE_CLOSED>[] = [];
   const wire = realmWire(config, OWNER, createLog("test", "error"), (f: Frame) => {
-    if (f.op === Op.INSTANCE_CLOSED) closed.push(f.body as Body<typeof Op.INSTANCE_CLOSED>);
+    if (f.op === Op.INSTANCE_CLOSED) closed.push(f.body);
   });
   await wire.bind(findNode(config, OWNER)!.inbox);
   const children: ChildProcess[] = config.instances.pool.map((n) => launchNode(n, { configFile: file, dataDir: config.dataDir, env: process.env }));
