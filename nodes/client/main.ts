@@ -39,9 +39,9 @@ await runNode<ClientNodeSpec>(["client"], async (rt, spec) => {
       mirroredEntities: entities,
       fanoutP99Ms: p99,
       lateSlots: late,
-      resumeTokens: node.book.size,
-      resumes: node.resumes,
-      kicks: node.kicks,
+      resumeTokens: node.sessions.book.size,
+      resumes: node.sessions.resumes,
+      kicks: node.sessions.kicks,
     };
   });
   rt.onStop(() => node.stop());

@@ -7,10 +7,12 @@ import { WebSocketServer, type RawData, type WebSocket } from "ws";
 import { CloseCode, PlayerOp } from "../../common/player-opcodes.ts";
 import { decodeClient, encodeServer, UnknownOpcodeError, WireFormatError, type ClientMessage } from "../../common/player-codec.ts";
 import { createHttpServer } from "../../common/tls-server.ts";
+import type { Log } from "../../common/log.ts";
 import type { HostPort, TlsFiles } from "../../config/model.ts";
-import type { ClientNode } from "./client-node.ts";
 import { Lobby } from "./lobby.ts";
 import { Player } from "./player.ts";
+import type { Sessions } from "./sessions.ts";
+import type { WorldDoor } from "./world-door.ts";
 
 /** Milliseconds since 1970 with sub-millisecond precision, for the clock sync's timestamps. */
 const serverClock = (): number => performance.timeOrigin + performance.now();
@@ -27,8 +29,12 @@ export class PlayerEndpoint {
   readonly lobby: Lobby;
   closedFor = new Map<number, number>();
 
-  constructor(private readonly node: ClientNode) {
-    this.lobby = new Lobby(node);
+  constructor(
+    private readonly sessions: Sessions,
+    private readonly door: WorldDoor,
+    private readonly log: Log,
+  ) {
+    this.lobby = new Lobby(sessions, door, log);
   }
 
   /** Serves ws, or wss with `tls`. */
@@ -59,8 +65,7 @@ export class PlayerEndpoint {
   }
 
   private accept(ws: WebSocket, remote: string): void {
-    const node = this.node;
-    const p = new Player(ws, remote, node.rt.log);
+    const p = new Player(ws, remote, this.log);
     this.players.add(p);
     const handshake = setTimeout(() => {
       if (p.phase === "handshake") p.close(CloseCode.HANDSHAKE_TIMEOUT, `no CMSG_HELLO or CMSG_RESUME within ${HANDSHAKE_MS} ms`);
@@ -70,7 +75,7 @@ export class PlayerEndpoint {
       clearTimeout(handshake);
       this.players.delete(p);
       this.closedFor.set(code, (this.closedFor.get(code) ?? 0) + 1);
-      if (p.accountId) node.disconnected(p);
+      if (p.accountId) this.door.disconnected(p);
     });
     ws.on("error", () => {
       // a broken socket closes too; the close handler does the rest
@@ -95,7 +100,7 @@ export class PlayerEndpoint {
     try {
       this.dispatch(p, m, now, received);
     } catch (err) {
-      this.node.rt.log.error("player-handler-failed", { conn: p.conn, op: m.op, error: (err as Error).stack ?? String(err) });
+      this.log.error("player-handler-failed", { conn: p.conn, op: m.op, error: (err as Error).stack ?? String(err) });
       this.kick(p, CloseCode.SERVER_ERROR, "the server failed on this message");
     }
   }
@@ -121,7 +126,7 @@ export class PlayerEndpoint {
   }
 
   private world(p: Player, m: ClientMessage, now: number): void {
-    const hub = this.node.hubOf(p);
+    const hub = this.sessions.hubOf(p);
     switch (m.op) {
       case PlayerOp.CMSG_MOVE: {
         // sent before the player applied our last correction: that correction already put it right,
@@ -154,13 +159,13 @@ export class PlayerEndpoint {
       case PlayerOp.CMSG_TRADE_DECLINE:
         return hub.intent(p, { kind: "trade-decline", offer: m.offer });
       case PlayerOp.CMSG_LEAVE:
-        return this.node.leave(p);
+        return this.door.leave(p);
       default:
         return this.kick(p, CloseCode.OUT_OF_ORDER, `opcode ${m.op} is not allowed in the world`);
     }
   }
 
   kick(p: Player, code: number, why: string): void {
-    this.node.evict(p, code, why);
+    this.sessions.evict(p, code, why);
   }
 }

@@ -5,12 +5,12 @@
 import { Op } from "../../common/opcodes.ts";
 import { encodeServer } from "../../common/player-codec.ts";
 import { CloseCode, NoticeKind, PlayerOp } from "../../common/player-opcodes.ts";
-import type { ClientNode } from "./client-node.ts";
+import type { NodeRuntime } from "../../common/node.ts";
+import type { Sessions } from "./sessions.ts";
 import { flushEvents } from "./zone-events.ts";
 
-export function serveRealmNotices(node: ClientNode): void {
-  const { rt } = node;
-  const playersOf = (realm: string) => [...node.byAccount.values()].filter((p) => p.realm === realm);
+export function serveRealmNotices(rt: NodeRuntime, sessions: Sessions): void {
+  const playersOf = (realm: string) => [...sessions.byAccount.values()].filter((p) => p.realm === realm);
   const notice = (realm: string, kind: number, seconds: number, text: string): void => {
     const frame = encodeServer({ op: PlayerOp.SMSG_NOTICE, kind, seconds, text });
     const players = playersOf(realm);
@@ -29,7 +29,7 @@ export function serveRealmNotices(node: ClientNode): void {
     const players = playersOf(realm);
     for (const p of players) {
       flushEvents(p);
-      node.evict(p, CloseCode.REALM_RESTARTING, reason);
+      sessions.evict(p, CloseCode.REALM_RESTARTING, reason);
     }
     rt.log.info("realm-players-closed", { realm, reason, players: players.length, by: from });
     rt.wire.reply(from, Op.REALM_CLOSE_PLAYERS_REPLY, { corr, closed: players.length });
