@@ -19,7 +19,6 @@ import { DamagedEntry, OpContext, refuse, type Outcome } from "./op-context.ts";
 import { Recovery } from "./recovery.ts";
 import { EntryRepair } from "./repair.ts";
 import { ReplicationFeed } from "./replication.ts";
-import { registerOperations } from "./operations.ts";
 
 export type DbState = DbStats["state"] | "stopping";
 
@@ -65,9 +64,8 @@ export class DatabaseNode {
     this.pump = new AuditPump(() => this.store, () => this.commit, realm.name, rt.log, process.env.DATABASE_URL);
   }
 
-  /** Registers handlers and vitals; recovery runs in the background while the node heartbeats. */
+  /** Registers vitals and the stop (its operations are operations.ts); recovery runs in the background while the node heartbeats. */
   install(): void {
-    registerOperations(this);
     this.rt.addVitals(() => this.vitals());
     this.rt.onStop(() => this.stop());
     void this.boot().catch((err: Error) => this.fatal("recovery failed", err));

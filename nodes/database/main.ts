@@ -2,9 +2,13 @@
 import { runNode } from "../../common/main.ts";
 import type { DatabaseSpec } from "../../config/model.ts";
 import { DatabaseNode } from "./database-node.ts";
+import { registerOperations } from "./operations.ts";
 
 await runNode<DatabaseSpec>(["database"], (rt, spec, dataDir) => {
   const realm = rt.opts.config.realms.find((r) => r.database.id === spec.id);
   if (!realm) throw new Error(`${spec.id} is not the database of any realm in ${rt.opts.config.file}`);
-  new DatabaseNode(rt, spec, realm, dataDir).install();
+  const node = new DatabaseNode(rt, spec, realm, dataDir);
+  // the node answers from its first heartbeat: `unavailable` until recovery has opened the store
+  registerOperations(node);
+  node.install();
 });
