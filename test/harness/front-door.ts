@@ -13,6 +13,7 @@ import { createLog } from "../../common/log.ts";
 import { realmWire } from "../../common/mesh/realm-mesh.ts";
 import { Wire, type Handler } from "../../common/wire.ts";
 import { loginNodeUrl, type LoginNodeSpec, type RealmsConfig } from "../../config/model.ts";
+import type { RealmProcess } from "../../ops/realm-process.ts";
 import { TestRealm, until } from "./realm.ts";
 
 interface Teardown {
@@ -97,7 +98,7 @@ export async function startFrontDoor(t: Teardown, opts: { edit?: (doc: any) => v
 }
 
 /** The realm up as a player sees it: every login node answers and lists the realm as up. */
-export async function waitFrontDoor(realm: TestRealm, deadlineMs = 60_000, kinds = ["login", "realm", "client"]): Promise<void> {
+export async function waitFrontDoor(realm: RealmProcess, deadlineMs = 60_000, kinds = ["login", "realm", "client"]): Promise<void> {
   // only the kinds the front door needs: a zone or database node having a bad day is another test's business
   await realm.waitFor(`every ${kinds.join(", ")} node up`, deadlineMs, (nodes) => {
     const needed = nodes.filter((n) => kinds.includes(n.kind));

@@ -1,0 +1,54 @@
+// A node with a `restart:` command runs on another host, and its heartbeats cross a network: when a
+// cut link comes back, the heartbeats it held back arrive together, maybe from a process the
+// restart command has killed since. The supervisor must not take those for a node that is up again;
+// the same process heard on time again is. And the command's shell is never the node: heartbeats
+// count while it still runs.
+import t from "tap";
+import type { Heartbeat } from "../../common/protocol/control.ts";
+import { createLog } from "../../common/log.ts";
+import { loadConfig } from "../../config/load.ts";
+import { Supervisor, HEARTBEAT_TIMEOUT_MS } from "../../nodes/reviver/supervisor.ts";
+import { tempDir, until } from "../harness/realm.ts";
+import { writeTestConfig } from "../harness/test-config.ts";
+
+t.test("supervisor - a restart: node's held-back heartbeats do not bring it up; on-time ones do", async (t) => {
+  const dir = tempDir(t);
+  // a restart command that starts nothing and takes a second, so the node is whatever heartbeats say
+  const config = loadConfig(await writeTestConfig(dir, { edit: (doc) => (doc.realms[0].zones[0].restart = "sleep 1") }));
+  const reviver = config.revivers[0]!;
+  const zone = config.realms[0]!.zones[0]!;
+  const supervisor = new Supervisor({
+    self: reviver.id,
+    nodes: [reviver, zone],
+    launch: { configFile: config.file, dataDir: config.dataDir, env: process.env },
+    log: createLog(reviver.id, "error"),
+    record: () => {},
+    recovered: () => {},
+    notify: () => {},
+    askToStop: () => {},
+  });
+  t.teardown(() => supervisor.close());
+  const state = (): string | undefined => supervisor.status().find((n) => n.id === zone.id)?.state;
+  const firstAt = Date.now();
+  const beat = (uptimeMs: number): void => {
+    const hb: Heartbeat = { id: zone.id, kind: "zone", realm: zone.realm, pid: 4242, seq: 0, startedAt: firstAt - 10_000, uptimeMs, rssBytes: 0, heapUsedBytes: 0, vitals: {} };
+    supervisor.heard(hb);
+  };
+
+  void supervisor.lead();
+  await until("the zone started", 2000, () => (state() === "starting" ? true : undefined));
+  beat(10_000);
+  t.equal(state(), "up", "its first heartbeat brings it up, while the restart command still runs");
+
+  await until("the zone found down", HEARTBEAT_TIMEOUT_MS + 2000, () => (supervisor.status().find((n) => n.id === zone.id)!.restarts === 1 ? true : undefined));
+  await new Promise((r) => setTimeout(r, 800));
+  t.not(state(), "up", "silent for longer than the timeout: down, and its restart command run");
+
+  // sent 200 ms after the first, arriving now: held back by at least the timeout
+  beat(10_200);
+  t.not(state(), "up", "a heartbeat held back on the way does not bring it up");
+
+  // the same process, heard on time: it lived through the cut
+  beat(10_000 + (Date.now() - firstAt));
+  t.equal(state(), "up", "an on-time heartbeat does");
+});
