@@ -51,10 +51,6 @@ export function quantizeHeading(radians: number): number {
   return Math.round((turn - Math.floor(turn)) * 256) & 255;
 }
 
-export function headingOf(q: number): number {
-  return (q / 256) * 2 * Math.PI;
-}
-
 /** One record as a client node reads it (quantized values). */
 export interface EntityRecord {
   id: number;

@@ -41,7 +41,7 @@ type DbRequestOp = RequestsAnsweredBy<typeof Op.DB_REPLY>;
 
 export const DB_UNAVAILABLE = "the realm's database is unavailable; try again shortly";
 
-export interface DatabaseClientOptions {
+interface DatabaseClientOptions {
   /** Wait for one attempt, ms (default 2000). */
   timeoutMs?: number;
   /** Further attempts after the first times out (default 2). */

@@ -5,7 +5,7 @@
 import { Agent, fetch } from "undici";
 import type { Transport } from "./json-fetch.ts";
 
-export interface FetchPool {
+interface FetchPool {
   transport: Transport;
   /** Ends the pool's connections, in flight or idle. */
   destroy(): Promise<void>;

@@ -1,7 +1,7 @@
 // HTTP listeners for the nodes that face players (login, client), HTTPS when given a PEM pair.
 // Listening errors become one clear message so the reviver can report why a node would not start.
 import type http from "node:http";
-import type { HostPort, TlsFiles } from "../config/model.ts";
+import type { HostPort, TlsFiles } from "./topology.ts";
 import { createHttpServer } from "./tls-server.ts";
 
 export async function listenHttp(at: HostPort, handler: http.RequestListener, tls?: TlsFiles): Promise<http.Server> {

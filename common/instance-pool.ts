@@ -6,7 +6,7 @@ import type { Body } from "./protocol/index.ts";
 import type { DUNGEONS } from "./protocol/zone.ts";
 import type { Wire } from "./wire.ts";
 
-export type OpenedInstance = Required<Pick<Body<typeof Op.INSTANCE_OPENED>, "node" | "instance" | "width" | "height" | "entranceX" | "entranceY">>;
+type OpenedInstance = Required<Pick<Body<typeof Op.INSTANCE_OPENED>, "node" | "instance" | "width" | "height" | "entranceX" | "entranceY">>;
 
 export async function openInstance(
   wire: Wire,

@@ -4,7 +4,7 @@
 // the game page, so it imports nothing from node: (a node-side pool comes in as a Transport).
 
 /** What a Transport is given: no more than both the platform's fetch and undici's take. */
-export interface FetchInit {
+interface FetchInit {
   method: string;
   headers: Record<string, string>;
   body?: string;
@@ -12,7 +12,7 @@ export interface FetchInit {
 }
 
 /** What is read of a fetch Response: both the platform's and undici's have it. */
-export interface FetchResponse {
+interface FetchResponse {
   status: number;
   headers: { forEach(each: (value: string, name: string) => void): void };
   text(): Promise<string>;
@@ -21,7 +21,7 @@ export interface FetchResponse {
 /** How a request goes out: the platform's fetch, or one bound to a pool of its own (common/fetch-pool.ts). */
 export type Transport = (url: URL, init: FetchInit) => Promise<FetchResponse>;
 
-export interface JsonRequest {
+interface JsonRequest {
   method?: string;
   /** Sent as JSON; a string goes as it is (tests send broken bodies on purpose). */
   body?: unknown;

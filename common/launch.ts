@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readFileSync, statSync, readSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { AnyNodeSpec, NodeKind } from "../config/model.ts";
+import type { AnyNodeSpec, NodeKind } from "./topology.ts";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const TSX = import.meta.resolve("tsx");

@@ -1,7 +1,7 @@
 // Structured logs: one JSON line per event, always carrying the node id, so the lines of
 // every node of a realm can be merged and filtered with ordinary tools.
 
-export type Level = "debug" | "info" | "warn" | "error";
+type Level = "debug" | "info" | "warn" | "error";
 export type Fields = Record<string, unknown>;
 
 export interface Log {

@@ -5,16 +5,15 @@ import path from "node:path";
 import { mkdirSync } from "node:fs";
 import { createLog, errorFields } from "./log.ts";
 import { NodeRuntime } from "./node.ts";
-import { loadConfig } from "../config/load.ts";
-import { findNode, type AnyNodeSpec, type NodeKind } from "../config/model.ts";
+import { findNode, type AnyNodeSpec, type NodeKind, type RealmsConfig } from "./topology.ts";
 
-export interface NodeArgs {
+interface NodeArgs {
   config: string;
   node: string;
   data: string | undefined;
 }
 
-export function parseNodeArgs(argv: string[]): NodeArgs {
+function parseNodeArgs(argv: string[]): NodeArgs {
   const { values } = parseArgs({
     args: argv,
     options: { config: { type: "string" }, node: { type: "string" }, data: { type: "string" } },
@@ -25,9 +24,12 @@ export function parseNodeArgs(argv: string[]): NodeArgs {
 }
 
 /** Kind-specific setup: registers handlers and vitals, binds the kind's own sockets. */
-export type NodeBuilder<S extends AnyNodeSpec> = (rt: NodeRuntime, spec: S, dataDir: string) => Promise<void> | void;
+type NodeBuilder<S extends AnyNodeSpec> = (rt: NodeRuntime, spec: S, dataDir: string) => Promise<void> | void;
 
-export async function runNode<S extends AnyNodeSpec>(kinds: readonly NodeKind[], build: NodeBuilder<S>): Promise<void> {
+/** Reads and checks realms.yaml: config/load.ts's, given by the node's entry so that common/ never imports config/. */
+type ConfigLoader = (file: string) => RealmsConfig;
+
+export async function runNode<S extends AnyNodeSpec>(kinds: readonly NodeKind[], loadConfig: ConfigLoader, build: NodeBuilder<S>): Promise<void> {
   let log = createLog(process.env.REALM_NODE_ID ?? `${kinds[0]}-${process.pid}`);
   const die = (error: unknown, code = 1): never => {
     log.error("fatal", errorFields(error));

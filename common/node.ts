@@ -8,19 +8,19 @@ import { listenMetrics } from "./metrics/listener.ts";
 import { NodeMetrics } from "./metrics/node-metrics.ts";
 import { Op, opName, type OpCode } from "./opcodes.ts";
 import type { Body } from "./protocol/index.ts";
+import type { Vitals } from "./protocol/control.ts";
 import type { NodeDown, NodeUp } from "./protocol/reviver.ts";
 import type { MeshIdentity } from "./mesh/mesh-identity.ts";
 import { meshIdentity } from "./mesh/realm-mesh.ts";
 import { Wire } from "./wire.ts";
-import { allNodes, findNode, type AnyNodeSpec, type RealmsConfig } from "../config/model.ts";
+import { allNodes, findNode, type AnyNodeSpec, type RealmsConfig } from "./topology.ts";
 
-export const HEARTBEAT_MS = 500;
+const HEARTBEAT_MS = 500;
 const STOP_DEADLINE_MS = 5000;
 
-export type Vitals = Record<string, number>;
 type TypedHandler<O extends OpCode> = (body: Body<O>, from: string) => void;
 
-export interface NodeOptions {
+interface NodeOptions {
   config: RealmsConfig;
   spec: AnyNodeSpec;
   /** The realm's data dir; each node keeps its own files in `<dataRoot>/<node id>`. */

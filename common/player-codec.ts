@@ -8,10 +8,10 @@ import { readHandle, readSpawn, readUpdate, type SpawnRecord, type UpdateRecord 
 export { WireFormatError };
 
 export const TOKEN_BYTES = 32;
-export const MAX_SESSION_BYTES = 256;
-export const MAX_NAME_BYTES = 64;
-export const MAX_TEXT_BYTES = 256;
-export const MAX_ID_BYTES = 64;
+const MAX_SESSION_BYTES = 256;
+const MAX_NAME_BYTES = 64;
+const MAX_TEXT_BYTES = 256;
+const MAX_ID_BYTES = 64;
 /** Items one side of a trade may give at once. */
 export const MAX_TRADE_ITEMS = 8;
 
@@ -234,7 +234,7 @@ export type ServerMessage =
   | { op: typeof PlayerOp.SMSG_WALLET; gold: number; items: WalletItem[] }
   | { op: typeof PlayerOp.SMSG_NOTICE; kind: number; seconds: number; text: string };
 
-export interface TradeOffered {
+interface TradeOffered {
   offer: number;
   from: number;
   fromName: string;

@@ -76,4 +76,4 @@ export class MoveSequencer {
 const clamp = (v: number, max: number): number => Math.max(0, Math.min(max, v));
 
 /** World units to the wire's u16 quanta (common/player-protocol.md, Units). */
-export const quantize = (v: number, size: number): number => Math.max(0, Math.min(65535, Math.round((v * 65535) / size)));
+const quantize = (v: number, size: number): number => Math.max(0, Math.min(65535, Math.round((v * 65535) / size)));

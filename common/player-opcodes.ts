@@ -60,8 +60,7 @@ export const PlayerOp = {
   SMSG_NOTICE: 92,
 } as const;
 
-export type PlayerOpName = keyof typeof PlayerOp;
-export type PlayerOpCode = (typeof PlayerOp)[PlayerOpName];
+type PlayerOpName = keyof typeof PlayerOp;
 
 const NAMES = new Map<number, PlayerOpName>(Object.entries(PlayerOp).map(([name, code]) => [code, name as PlayerOpName]));
 
@@ -99,7 +98,7 @@ export const CloseCode = {
   SERVER_ERROR: 4030,
 } as const;
 
-export type CloseCodeName = keyof typeof CloseCode;
+type CloseCodeName = keyof typeof CloseCode;
 
 const CLOSE_NAMES = new Map<number, CloseCodeName>(Object.entries(CloseCode).map(([name, code]) => [code, name as CloseCodeName]));
 

@@ -138,7 +138,7 @@ type RequiredKeys<F extends Fields> = {
   [K in keyof F]: F[K] extends DefaultedSchema<unknown> ? K : F[K] extends OptionalSchema<unknown> ? never : K;
 }[keyof F];
 type OptionalKeys<F extends Fields> = Exclude<keyof F, RequiredKeys<F>>;
-export type ObjectOf<F extends Fields> = { [K in RequiredKeys<F>]: Infer<F[K]> } & { [K in OptionalKeys<F>]?: Infer<F[K]> };
+type ObjectOf<F extends Fields> = { [K in RequiredKeys<F>]: Infer<F[K]> } & { [K in OptionalKeys<F>]?: Infer<F[K]> };
 
 function isPlainMap(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
@@ -171,7 +171,7 @@ export function object<F extends Fields>(fields: F, what = "a map"): Schema<Obje
 type Cases = Record<string, Fields>;
 type Flat<T> = { [K in keyof T]: T[K] };
 /** One type per case: the shared keys, the tag holding the case's name, and the case's own keys. */
-export type VariantOf<Tag extends string, Shared extends Fields, C extends Cases> = {
+type VariantOf<Tag extends string, Shared extends Fields, C extends Cases> = {
   [Name in keyof C & string]: Flat<{ [K in Tag]: Name } & ObjectOf<Shared & C[Name]>>;
 }[keyof C & string];
 

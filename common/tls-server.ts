@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
-import type { TlsFiles } from "../config/model.ts";
+import type { TlsFiles } from "./topology.ts";
 import { ConfigError } from "./errors.ts";
 
 /** A TLS handshake unfinished after this is a socket held open on purpose (Node waits 120 s by default). */

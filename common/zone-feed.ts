@@ -5,7 +5,7 @@ import * as zmq from "zeromq";
 import type { MeshIdentity } from "./mesh/mesh-identity.ts";
 
 /** Called for every message: the zone it came from, its topic and its block. */
-export type BlockHandler = (zone: string, topic: Buffer, block: Buffer) => void;
+type BlockHandler = (zone: string, topic: Buffer, block: Buffer) => void;
 
 export class ZoneFeed {
   private readonly subs = new Map<string, zmq.Subscriber>();

@@ -15,7 +15,7 @@ import {
   type TlsFiles,
   type WorldSpec,
   type ZoneSpec,
-} from "./model.ts";
+} from "../common/topology.ts";
 
 // ---- Shape (snake_case, as written in the file). Formats (ids, addresses, durations) are checked
 // afterwards, so that all of them are reported together rather than one per run.

@@ -9,7 +9,7 @@ import { banPlayer, kickFromRealms, kickPlayer } from "../common/operator/player
 import { createPool, migrate } from "../common/postgres/connect.ts";
 import { realmWire } from "../common/mesh/realm-mesh.ts";
 import type { Wire } from "../common/wire.ts";
-import type { RealmsConfig } from "../config/model.ts";
+import type { RealmsConfig } from "../common/topology.ts";
 import { configFrom, dataDirOf, options, type Command } from "./command.ts";
 import { postgresUrl } from "./embedded-postgres.ts";
 

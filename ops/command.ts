@@ -4,7 +4,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { UsageError } from "../common/errors.ts";
 import { loadConfig } from "../config/load.ts";
-import type { RealmsConfig } from "../config/model.ts";
+import type { RealmsConfig } from "../common/topology.ts";
 
 export interface Command {
   /** One usage line per form, shown by `realm help` and on a usage mistake. */

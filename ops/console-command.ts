@@ -5,7 +5,7 @@ import { lastEvent } from "../common/launch.ts";
 import { ConsoleTokens } from "../common/operator/console-token.ts";
 import { createPool, migrate } from "../common/postgres/connect.ts";
 import { UsageError } from "../common/errors.ts";
-import type { RealmsConfig } from "../config/model.ts";
+import type { RealmsConfig } from "../common/topology.ts";
 import { configFrom, dataDirOf, options, type Command } from "./command.ts";
 import { postgresUrl } from "./embedded-postgres.ts";
 

@@ -4,7 +4,7 @@
 import path from "node:path";
 import { UsageError } from "../common/errors.ts";
 import { ensureKeys, keyFile, OPERATOR, readPublicKeys } from "../common/mesh/mesh-keys.ts";
-import { allNodes } from "../config/model.ts";
+import { allNodes } from "../common/topology.ts";
 import { configFrom, options, type Command } from "./command.ts";
 
 export const keys: Command = {

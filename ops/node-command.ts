@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import { UsageError } from "../common/errors.ts";
 import { nodeProcess } from "../common/launch.ts";
-import { allNodes, findNode } from "../config/model.ts";
+import { allNodes, findNode } from "../common/topology.ts";
 import { configFrom, dataDirOf, options, type Command } from "./command.ts";
 
 export const node: Command = {

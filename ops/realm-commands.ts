@@ -2,7 +2,7 @@
 import { isAlive } from "../common/launch.ts";
 import { createLog } from "../common/log.ts";
 import { loadConfig } from "../config/load.ts";
-import { allNodes } from "../config/model.ts";
+import { allNodes } from "../common/topology.ts";
 import { configFrom, dataDirOf, DEFAULT_CONFIG, options, type Command } from "./command.ts";
 import { runningPid, startRealm } from "./start.ts";
 import { opsWire, queryStatus, statusJson, statusTable, stopRealm } from "./status.ts";

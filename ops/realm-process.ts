@@ -9,7 +9,7 @@ import { isAlive } from "../common/launch.ts";
 import type { NodeStatus, StatusReply } from "../common/protocol/reviver.ts";
 import type { Wire } from "../common/wire.ts";
 import { loadConfig } from "../config/load.ts";
-import type { RealmsConfig } from "../config/model.ts";
+import type { RealmsConfig } from "../common/topology.ts";
 import { opsWire, queryStatus } from "./status.ts";
 
 export const REPO = fileURLToPath(new URL("..", import.meta.url));

@@ -7,7 +7,7 @@ import path from "node:path";
 import { isAlive, launchNode } from "../common/launch.ts";
 import type { Log } from "../common/log.ts";
 import { ensureRealmKeys } from "../common/mesh/realm-mesh.ts";
-import { allNodes, type RealmsConfig } from "../config/model.ts";
+import { allNodes, type RealmsConfig } from "../common/topology.ts";
 import { startEmbeddedPostgres, type RunningPostgres } from "./embedded-postgres.ts";
 import { consoleAnnouncement } from "./console-command.ts";
 import { opsWire, queryStatus, stopRealm } from "./status.ts";

@@ -5,7 +5,7 @@ import { Op } from "../common/opcodes.ts";
 import type { NodeStatus, StatusReply } from "../common/protocol/reviver.ts";
 import { realmWire } from "../common/mesh/realm-mesh.ts";
 import type { Wire } from "../common/wire.ts";
-import type { RealmsConfig } from "../config/model.ts";
+import type { RealmsConfig } from "../common/topology.ts";
 
 export function opsWire(config: RealmsConfig): Wire {
   const self = `ops-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;

@@ -4,7 +4,7 @@ import type pg from "pg";
 import { hashPassword, type PasswordSecret, type ScryptCost, SHIPPED_SCRYPT } from "./passwords.ts";
 
 /** ASCII only, so no two names look alike (no Cyrillic "а" posing as a Latin "a"); case does not make a new name. */
-export const ACCOUNT_NAME = /^[A-Za-z][A-Za-z0-9_]{2,23}$/;
+const ACCOUNT_NAME = /^[A-Za-z][A-Za-z0-9_]{2,23}$/;
 
 export function accountNameProblem(name: string): string | undefined {
   if (ACCOUNT_NAME.test(name)) return undefined;
@@ -22,7 +22,7 @@ export interface Account {
   banReason: string | undefined;
 }
 
-export interface AccountListing {
+interface AccountListing {
   id: string;
   name: string;
   createdAt: Date;

@@ -52,8 +52,8 @@ export const UNKNOWN_ACCOUNT_SECRET: PasswordSecret = {
 };
 
 /** Passwords people choose: long enough to resist guessing at our rate limits, short enough to hash cheaply. */
-export const PASSWORD_MIN = 8;
-export const PASSWORD_MAX = 128;
+const PASSWORD_MIN = 8;
+const PASSWORD_MAX = 128;
 
 /** Why a new password is refused, or undefined when it is acceptable. */
 export function passwordProblem(password: string): string | undefined {

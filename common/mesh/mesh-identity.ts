@@ -33,7 +33,7 @@ export function keyBook(pairs: Readonly<Record<string, KeyPair>>): PeerKeys {
 }
 
 /** The CURVE options of a socket: the server side (inbox, PUB) or a client of one peer. */
-export type CurveOptions = Partial<Pick<zmq.Socket, "curveServer" | "curveSecretKey" | "curvePublicKey" | "curveServerKey" | "zapDomain" | "zapEnforceDomain">>;
+type CurveOptions = Partial<Pick<zmq.Socket, "curveServer" | "curveSecretKey" | "curvePublicKey" | "curveServerKey" | "zapDomain" | "zapEnforceDomain">>;
 
 export class MeshIdentity {
   private readonly secret;

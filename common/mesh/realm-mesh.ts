@@ -1,7 +1,7 @@
 // A realm's mesh from its realms.yaml: the keys folder it names, the node ids it declares, and the
 // identity of one node or tool in it. Key files are read at start and read again (at most once a
 // second) when a key or id is missing, so keys made for a node added later are found.
-import { allNodes, findNode, type RealmsConfig, type ZoneSpec } from "../../config/model.ts";
+import { allNodes, findNode, type RealmsConfig, type ZoneSpec } from "../topology.ts";
 import type { Log } from "../log.ts";
 import { Wire, type Handler } from "../wire.ts";
 import { worldTopic } from "../world-address.ts";

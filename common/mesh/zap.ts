@@ -10,7 +10,7 @@ import { z85Encode } from "./z85.ts";
 const ZAP_ENDPOINT = "inproc://zeromq.zap.01";
 
 /** Who holds a public key (Z85), or undefined for a stranger. */
-export type KeyLookup = (publicKey: string) => string | undefined;
+type KeyLookup = (publicKey: string) => string | undefined;
 
 interface Registration {
   lookup: KeyLookup;

@@ -4,7 +4,7 @@
 import type http from "node:http";
 import { listenHttp } from "../http.ts";
 import { errorFields, type Log } from "../log.ts";
-import type { HostPort } from "../../config/model.ts";
+import type { HostPort } from "../topology.ts";
 import type { MetricsPage } from "./node-metrics.ts";
 
 /** A scrape is a few hundred bytes of request: one that takes longer than this is holding a socket. */

@@ -2,8 +2,8 @@
 // node's last heartbeat, and whatever series its kind adds (a zone's tick histogram, a login
 // node's outcomes). Every series carries `node`, `kind` and `realm`.
 import { Gauge, Registry, collectDefaultMetrics } from "prom-client";
-import type { AnyNodeSpec } from "../../config/model.ts";
-import type { Vitals } from "../node.ts";
+import type { AnyNodeSpec } from "../topology.ts";
+import type { Vitals } from "../protocol/control.ts";
 import { vitalSeries } from "./vital-series.ts";
 
 /** What GET /metrics answers. */

@@ -1,6 +1,6 @@
 // How a heartbeat vital is named as a Prometheus series. A node's own /metrics and the leading
 // reviver's aggregate use the same names, so one dashboard reads either.
-import type { NodeKind } from "../../config/model.ts";
+import type { NodeKind } from "../topology.ts";
 
 /** Vitals every node sends (common/node.ts, and the heartbeat body itself): `realm_node_*`, not per kind. */
 const EVERY_NODE = new Set(["loopDelayP99Ms", "badFrames", "droppedSends", "uptimeMs", "rssBytes", "heapUsedBytes"]);
@@ -17,7 +17,7 @@ const HELP: Record<string, string> = {
   tickP99Ms: "p99 of the zone's tick duration over its last 200 ticks",
 };
 
-export interface VitalSeries {
+interface VitalSeries {
   name: string;
   help: string;
   /** In the series' unit: milliseconds become seconds, as Prometheus names them. */

@@ -7,7 +7,7 @@ import { snapshotList, taskProgress, taskStarted, type SnapshotRow, type TaskPro
 import type { Request, RequestsAnsweredBy } from "../protocol/index.ts";
 import type { Schema } from "../schema.ts";
 import type { Wire } from "../wire.ts";
-import type { RealmsConfig, RealmSpec } from "../../config/model.ts";
+import type { RealmsConfig, RealmSpec } from "../topology.ts";
 
 const ASK_MS = 5000;
 const POLL_MS = 250;
@@ -21,7 +21,7 @@ export function realmOf(config: RealmsConfig, name: string | undefined): RealmSp
 }
 
 /** A finished snapshot, as the backup node's task reports it. */
-export interface SnapshotTaken {
+interface SnapshotTaken {
   snapshotId: number;
   seq?: number;
   bytes?: number;
@@ -29,7 +29,7 @@ export interface SnapshotTaken {
   sha256?: string;
 }
 
-export interface SnapshotVerdict {
+interface SnapshotVerdict {
   snapshotId: number;
   /** false: the checksum or the integrity check failed (the snapshot is tampered). */
   ok: boolean;

@@ -8,15 +8,15 @@ import type pg from "pg";
 /** The console reads it at the first start of the leading reviver, instead of a random token (tests, automation). */
 export const TOKEN_ENV = "REALM_CONSOLE_TOKEN";
 /** A chosen token must be at least this long: it stands in for 256 random bits. */
-export const MIN_TOKEN_LENGTH = 32;
+const MIN_TOKEN_LENGTH = 32;
 
 const hashOf = (token: string): Buffer => createHash("sha256").update(token, "utf8").digest();
 
-export function newToken(): string {
+function newToken(): string {
   return randomBytes(32).toString("base64url");
 }
 
-export class TokenTooShortError extends Error {
+class TokenTooShortError extends Error {
   constructor() {
     super(`${TOKEN_ENV} must be at least ${MIN_TOKEN_LENGTH} characters; unset it to get a random token`);
     this.name = "TokenTooShortError";

@@ -6,9 +6,9 @@ import type pg from "pg";
 import { AccountStore, NoSuchAccountError, type EndedSession } from "../accounts/accounts.ts";
 import { Op } from "../opcodes.ts";
 import type { Wire } from "../wire.ts";
-import type { RealmsConfig } from "../../config/model.ts";
+import type { RealmsConfig } from "../topology.ts";
 
-export interface PlayerFound {
+interface PlayerFound {
   accountId: string;
   name: string;
   banned: boolean;

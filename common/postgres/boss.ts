@@ -10,7 +10,7 @@ const slug = (realm: string): string => realm.replace(/[^A-Za-z0-9_-]/g, "_");
 export const auditQueue = (realm: string): string => `realm-audit-${slug(realm)}`;
 export const snapshotQueue = (realm: string): string => `realm-snapshot-${slug(realm)}`;
 
-export interface BossOptions {
+interface BossOptions {
   /** Runs the cron clock and maintenance (one node per realm: the backup node). */
   schedule: boolean;
 }

@@ -1,6 +1,6 @@
 // The realm's PostgreSQL schema, as an ordered list of migrations. A migration is never edited
 // once shipped: change the schema by appending one.
-export interface Migration {
+interface Migration {
   version: number;
   name: string;
   sql: string;

@@ -10,7 +10,7 @@ export const backupVerify = object({ corr, snapshotId: int({ min: 1 }) });
 export const backupRestore = object({ corr, snapshotId: int({ min: 1 }) });
 /** Progress of a long task (snapshot, verify, restore), for the CLI to show. */
 export const backupTask = object({ corr, taskId: str({ max: 64 }) });
-export const FILE_SOURCES = ["replica", "snapshot", "latest-snapshot"] as const;
+const FILE_SOURCES = ["replica", "snapshot", "latest-snapshot"] as const;
 /** The database node fetches a whole copy: the live replica or a verified snapshot. */
 export const backupFileOpen = object({ corr, source: oneOf(FILE_SOURCES), snapshotId: optional(int({ min: 1 })) });
 export const backupFileChunk = object({ corr, fileId: str({ max: 64 }), offset: int({ min: 0 }) });
@@ -19,12 +19,11 @@ export const backupGetEntry = object({ corr, table: str({ max: 32 }), key: store
 export const backupStatus = object({ corr });
 
 export const backupReply = object({ corr, ok: bool, code: optional(str({ max: 64 })), error: optional(str({ max: 1000 })), value: optional(anyValue) });
-export type BackupReply = Infer<typeof backupReply>;
 
 // ---- values inside a BACKUP_REPLY
 
-export const SNAPSHOT_STATES = ["queued", "taking", "verified", "failed", "tampered", "pruned"] as const;
-export const snapshotRow = object({
+const SNAPSHOT_STATES = ["queued", "taking", "verified", "failed", "tampered", "pruned"] as const;
+const snapshotRow = object({
   id: int({ min: 1 }),
   state: oneOf(SNAPSHOT_STATES),
   trigger: str({ max: 32 }),
@@ -41,7 +40,7 @@ export const snapshotRow = object({
 export type SnapshotRow = Infer<typeof snapshotRow>;
 export const snapshotList = list(snapshotRow, { max: 1000 });
 
-export const TASK_STATES = ["running", "done", "failed"] as const;
+const TASK_STATES = ["running", "done", "failed"] as const;
 export const taskProgress = object({
   taskId: str({ max: 64 }),
   state: oneOf(TASK_STATES),

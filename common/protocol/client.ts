@@ -9,7 +9,7 @@ const entity = int({ min: 1, max: 0xffffffff });
 /** A zone (`FORTRAX-ZONE-1`) or one of its layers (`FORTRAX-ZONE-1~2`). */
 const world = str({ min: 1, max: 80, pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]*(~\d+)?$/, what: "a world id" });
 /** sha256 of a reconnect token, hex: the token itself only ever travels to its player. */
-export const tokenHash = str({ min: 64, max: 64, pattern: /^[0-9a-f]{64}$/, what: "a token hash (64 hex digits)" });
+const tokenHash = str({ min: 64, max: 64, pattern: /^[0-9a-f]{64}$/, what: "a token hash (64 hex digits)" });
 
 /** What a client node needs to take a dropped player back: who, which character, where it was last seen. */
 export const resumeGrant = object({

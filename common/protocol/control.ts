@@ -20,6 +20,8 @@ export const heartbeat = object({
   vitals: record(num(), { maxKeys: 64 }),
 });
 export type Heartbeat = Infer<typeof heartbeat>;
+/** A node's vital signs as its heartbeat carries them, by name. */
+export type Vitals = Heartbeat["vitals"];
 
 export const shutdown = object({ reason: str({ max: 200 }) });
 export const ping = object({ corr });

@@ -6,7 +6,7 @@ import { bool, bytes, int, list, num, object, oneOf, optional, record, str, type
 import { corr } from "./control.ts";
 
 /** Ids the database hands out (C…, I…, M…) and the accounts of the login database. */
-export const entityId = str({ min: 1, max: 64, what: "an id" });
+const entityId = str({ min: 1, max: 64, what: "an id" });
 export const opId = str({ min: 1, max: 100, what: "an operation id" });
 /**
  * Wall-clock ms after which the caller has given up on this attempt: the database refuses it
@@ -90,11 +90,11 @@ export const characterList = list(characterSummary, { max: 100 });
 export const character = object({ ...summaryFields, stats, gold: num(), inventory: list(entityId), version: num() });
 export type Character = Infer<typeof character>;
 
-export const itemView = object({ id: entityId, kind: str({ max: 64 }), owner: entityId, at: num() });
+const itemView = object({ id: entityId, kind: str({ max: 64 }), owner: entityId, at: num() });
 export type ItemView = Infer<typeof itemView>;
 export const itemList = list(itemView, { max: 1000 });
 
-export const mailView = object({
+const mailView = object({
   id: entityId,
   from: entityId,
   to: entityId,
@@ -129,7 +129,7 @@ export const storeCheck = object({
 });
 export type StoreCheck = Infer<typeof storeCheck>;
 
-export const DB_STATES = ["recovering", "serving", "restoring"] as const;
+const DB_STATES = ["recovering", "serving", "restoring"] as const;
 export const dbStatsValue = object({
   state: oneOf(DB_STATES),
   generation: str({ max: 64 }),

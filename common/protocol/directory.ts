@@ -12,7 +12,7 @@ import { entity, world } from "./zone.ts";
 const realm = str({ min: 1, max: 64, what: "a realm name" });
 
 /** Players per report message: a whole node's players could pass the 1 MiB body limit. */
-export const REPORT_PART = 2000;
+const REPORT_PART = 2000;
 
 /** Sends a report in parts of REPORT_PART players (one empty part when there are none); `done` on the last. */
 export function sendInParts<T>(players: T[], send: (part: T[], done: boolean) => void): void {

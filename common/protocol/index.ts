@@ -180,7 +180,7 @@ export const REPLIES = {
 } as const satisfies Partial<Record<OpCode, OpCode>>;
 
 export type RequestOp = keyof typeof REPLIES;
-export type ReplyOp<O extends RequestOp> = (typeof REPLIES)[O];
+type ReplyOp<O extends RequestOp> = (typeof REPLIES)[O];
 /** A request's body as its caller gives it: the wire adds the `corr`. */
 export type Request<O extends RequestOp> = Omit<Body<O>, "corr">;
 export type Reply<O extends RequestOp> = Body<ReplyOp<O>>;

@@ -8,7 +8,7 @@ export const accountName = str({ min: 1, max: 64, what: "an account name" });
 /** sha256 of a session handle, hex: the realm node never sees the handle itself. */
 export const sessionHash = str({ min: 64, max: 64, pattern: /^[0-9a-f]{64}$/, what: "a session hash (64 hex digits)" });
 
-export const PLACEMENT_REFUSALS = ["full", "no-client-node"] as const;
+const PLACEMENT_REFUSALS = ["full", "no-client-node"] as const;
 export type PlacementRefusal = (typeof PLACEMENT_REFUSALS)[number];
 
 /**
@@ -24,7 +24,6 @@ export const sessionGrant = object({
   expiresAt: num({ min: 0 }),
   keepFree: int({ min: 0 }),
 });
-export type SessionGrant = Infer<typeof sessionGrant>;
 
 export const sessionGrantReply = object({
   corr,

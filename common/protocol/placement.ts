@@ -18,7 +18,7 @@ export const realmSessionCheck = object({
   session: str({ max: 256 }),
 });
 
-export const SESSION_REFUSALS = ["unknown", "expired", "used"] as const;
+const SESSION_REFUSALS = ["unknown", "expired", "used"] as const;
 
 export const realmSessionCheckReply = object({
   corr,

@@ -3,9 +3,9 @@
 import { bool, int, list, num, object, oneOf, optional, record, str, type Infer } from "../schema.ts";
 import { corr, NODE_KINDS, nodeId } from "./control.ts";
 
-export const NODE_STATES = ["up", "down", "starting", "given-up", "stopped"] as const;
+const NODE_STATES = ["up", "down", "starting", "given-up", "stopped"] as const;
 
-export const restartRecord = object({
+const restartRecord = object({
   /** When the node was found down. */
   at: num({ min: 0 }),
   /** `exit code N`, `signal SIGKILL`, `missed heartbeats (1.5 s)`, `no heartbeat within 15 s of start`, `process gone (pid N)`. */
@@ -15,7 +15,7 @@ export const restartRecord = object({
   recoveredMs: optional(num({ min: 0 })),
 });
 
-export const nodeStatus = object({
+const nodeStatus = object({
   id: nodeId,
   kind: oneOf(NODE_KINDS),
   realm: optional(str({ max: 64 })),

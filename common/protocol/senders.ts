@@ -1,7 +1,7 @@
 // Who may send what: each node opcode with the node kinds that send it. A node drops a frame
 // from a kind not listed (a client node never grants gold, only revivers say a node died).
 // Checked in the Wire's receive path (common/wire.ts) against the sender's kind by node id.
-import type { NodeKind } from "../../config/model.ts";
+import type { NodeKind } from "../topology.ts";
 import { opName, type OpName } from "../opcodes.ts";
 
 /**

@@ -12,7 +12,7 @@ const coord = num({ min: -1e6, max: 1e6 });
 const characterId = str({ min: 1, max: 64 });
 
 /** Everything a zone needs to own a player; also what travels in a handoff. */
-export const playerState = object({
+const playerState = object({
   entity,
   characterId,
   accountId: str({ min: 1, max: 64 }),
@@ -70,7 +70,7 @@ export type IntentOf<K extends Intent["kind"]> = Extract<Intent, { kind: K }>;
 export type PlayerIntent = Without<Intent, "entity" | "seq">;
 
 /** One reliable event for one player, in the order the zone produced it, its keys those of its kind. */
-export const zoneEvent = variant(
+const zoneEvent = variant(
   "kind",
   { entity },
   {

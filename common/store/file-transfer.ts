@@ -6,7 +6,7 @@ import { closeSync, createReadStream, openSync, readSync, rmSync, writeSync } fr
 import type { FileOffer } from "../protocol/db.ts";
 
 /** Under the 1 MiB frame cap with room for the envelope. */
-export const CHUNK_BYTES = 512 * 1024;
+const CHUNK_BYTES = 512 * 1024;
 /** An offered file nobody asked for in this long is withdrawn (and a temporary copy removed). */
 const IDLE_MS = 120_000;
 

@@ -6,7 +6,7 @@ import { rmSync } from "node:fs";
 import { childKey, closeStore, generationOf, isCharacterId, isMailId, META, metaNumber, nameKey, openStore, TABLES, type Key, type Store, type Table } from "./layout.ts";
 import { characterRecord, CorruptEntry, itemRecord, mailRecord, nameRecord, open, opIdRecord, outboxRecord, unseal, unsealBytes } from "./records.ts";
 
-export type ProblemKind =
+type ProblemKind =
   | "corrupt" // the entry's bytes do not open
   | "index-missing" // a record without its index entry
   | "index-extra" // an index entry without its record
@@ -34,7 +34,6 @@ export interface StoreReport {
   problems: Problem[];
 }
 
-export const PRIMARY_TABLES: readonly Table[] = ["characters", "gold", "items", "mail", "ops", "opsBySeq", "outbox", "meta"];
 export const INDEX_TABLES: readonly Table[] = ["owned", "names", "byAccount", "mailbox"];
 
 /** Yields now and then so an async driver can let other work run (only on stores nobody writes). */
@@ -219,7 +218,7 @@ export function checkStore(store: Store): StoreReport {
 }
 
 /** The same check, letting other work run every few thousand entries: for stores nobody writes (snapshots). */
-export async function checkStoreGently(store: Store, progress?: (done: number, total: number) => void): Promise<StoreReport> {
+async function checkStoreGently(store: Store, progress?: (done: number, total: number) => void): Promise<StoreReport> {
   const it = check(store, progress);
   for (;;) {
     const r = it.next();

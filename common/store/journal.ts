@@ -4,14 +4,14 @@
 import { CorruptEntry, seal, sealBytes, unsealBytes } from "./records.ts";
 import { TABLES, type Key, type Store, type Table } from "./layout.ts";
 
-export interface Write {
+interface Write {
   table: number;
   key: Key;
   /** Sealed value; null removes the key. */
   value: Buffer | null;
 }
 
-export interface JournalEntry {
+interface JournalEntry {
   seq: number;
   at: number;
   writes: Write[];

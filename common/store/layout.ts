@@ -26,7 +26,7 @@ export interface Store {
   readonly journal: Database<Buffer, number>;
 }
 
-export interface OpenOptions {
+interface OpenOptions {
   readOnly?: boolean;
   /** Acknowledge at commit and flush in the background (see README, durability). */
   overlappingSync?: boolean;
@@ -81,17 +81,12 @@ export function entryCount(store: Store): number {
   return n;
 }
 
-export function tableIndex(name: string): number {
-  return (TABLES as readonly string[]).indexOf(name);
-}
-
 // ---- composite keys of the index tables: `<parent>/<child>`; ids never contain '/'
 
 export const childKey = (parent: string, child: string): string => `${parent}/${child}`;
 /** The key range of every child of `parent`: '0' sorts right after '/'. */
 export const childRange = (parent: string): { start: string; end: string } => ({ start: `${parent}/`, end: `${parent}0` });
 export const childOf = (key: string): string => key.slice(key.indexOf("/") + 1);
-export const parentOf = (key: string): string => key.slice(0, key.indexOf("/"));
 
 /** Character names are unique per realm regardless of case. */
 export const nameKey = (name: string): string => name.normalize("NFC").toLowerCase();

@@ -105,10 +105,10 @@ export const opRecord = object({
 });
 export type OpRecord = Infer<typeof opRecord>;
 
-export const AUDIT_KINDS = ["loot", "trade", "mail", "grant", "sink", "move"] as const;
+const AUDIT_KINDS = ["loot", "trade", "mail", "grant", "sink", "move"] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 /** One economy event, waiting in the outbox for pg-boss. */
-export const auditEvent = object({
+const auditEvent = object({
   /** `<opId>#<n>`: the same operation always gives the same ids, so a retry cannot log twice. */
   eventId: str({ max: 200 }),
   kind: oneOf(AUDIT_KINDS),
@@ -126,10 +126,7 @@ export const auditEvent = object({
 export type AuditEvent = Infer<typeof auditEvent>;
 export const outboxRecord = list(auditEvent, { max: 200 });
 
-/** Index entries carry no data of their own (the key says it all); they are still sealed. */
-export const indexRecord: Schema<unknown> = { describe: "an index entry", parse: (v) => v };
 /** names: the character that has the name. */
 export const nameRecord = id;
 /** opsBySeq: the operation id applied at that sequence number (for pruning old results). */
 export const opIdRecord = str({ min: 1, max: 100 });
-export const metaValue: Schema<unknown> = { describe: "a counter or an id", parse: (v) => v };

@@ -13,7 +13,7 @@ import type { Body } from "../../common/protocol/index.ts";
 import { FileServer, sha256File } from "../../common/store/file-transfer.ts";
 import { describeProblem } from "../../common/store/invariants.ts";
 import { entryCount, TABLES, type Table } from "../../common/store/layout.ts";
-import type { BackupSpec, RealmSpec } from "../../config/model.ts";
+import type { BackupSpec, RealmSpec } from "../../common/topology.ts";
 import { startAuditWorker } from "./audit-worker.ts";
 import { Replica } from "./replica.ts";
 import { checkSnapshotFile, Snapshots } from "./snapshots.ts";

@@ -28,7 +28,6 @@ export class Replica {
   dbSeq = 0;
   lastAnswerAt = 0;
   private running = false;
-  private loop: Promise<void> | undefined;
   /** The apply or copy under way; a stop waits for it, not for a pull that may hang on a dead database. */
   private busy: Promise<unknown> = Promise.resolve();
   /** Copies and reads of the replica in progress: the file is not swapped under them. */
@@ -50,7 +49,7 @@ export class Replica {
 
   start(): void {
     this.running = true;
-    this.loop = this.follow();
+    void this.follow();
   }
 
   async close(): Promise<void> {

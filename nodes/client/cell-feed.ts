@@ -5,14 +5,14 @@ import type { Log } from "../../common/log.ts";
 import type { MeshIdentity } from "../../common/mesh/mesh-identity.ts";
 import { cellTopic, newTopicAddress, nodeOfWorld, parseTopic } from "../../common/world-address.ts";
 import { ZoneFeed } from "../../common/zone-feed.ts";
-import type { RealmSpec } from "../../config/model.ts";
+import type { RealmSpec } from "../../common/topology.ts";
 import type { CellSubscriber } from "./world-mirror.ts";
 
 /** Blocks queued before ZeroMQ drops: a stalled node must not grow without bound, but a hiccup must not lose cells. */
 const RECEIVE_HWM = 50_000;
 
 /** One cell block: the zone node that published it, the copy of the zone (0: the zone itself), the cell. */
-export type BlockSink = (node: string, copy: number, cx: number, cy: number, block: Buffer) => void;
+type BlockSink = (node: string, copy: number, cx: number, cy: number, block: Buffer) => void;
 
 export class CellFeed implements CellSubscriber {
   private readonly feed: ZoneFeed;

@@ -6,7 +6,7 @@ import { nodeOfWorld } from "../../common/world-address.ts";
 import type { NodeRuntime } from "../../common/node.ts";
 import { Op } from "../../common/opcodes.ts";
 import { CloseCode } from "../../common/player-opcodes.ts";
-import type { ClientNodeSpec, RealmsConfig } from "../../config/model.ts";
+import type { ClientNodeSpec, RealmsConfig } from "../../common/topology.ts";
 import { serveDirectoryRequests } from "./directory-report.ts";
 import type { PeerLoad, PlayerCount } from "./load-report.ts";
 import { PlayerEndpoint } from "./player-endpoint.ts";

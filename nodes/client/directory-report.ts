@@ -7,7 +7,7 @@ import { Op } from "../../common/opcodes.ts";
 import { sendInParts, type heldPlayer } from "../../common/protocol/directory.ts";
 import type { Infer } from "../../common/schema.ts";
 import type { Wire } from "../../common/wire.ts";
-import type { RealmSpec } from "../../config/model.ts";
+import type { RealmSpec } from "../../common/topology.ts";
 import type { Player } from "./player.ts";
 import type { Sessions } from "./sessions.ts";
 

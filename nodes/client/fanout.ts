@@ -20,7 +20,7 @@ const SPAWN = 1;
 const UPDATE = 2;
 const BUCKETS = 96;
 
-export interface FrameStats {
+interface FrameStats {
   bytes: number;
   spawns: number;
   despawns: number;

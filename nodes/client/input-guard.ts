@@ -5,24 +5,24 @@
 import { CloseCode } from "../../common/player-opcodes.ts";
 
 /** The largest CMSG is a SAY of 256 bytes of text; anything much bigger is not a client of ours. */
-export const MAX_FRAME_BYTES = 512;
+const MAX_FRAME_BYTES = 512;
 /** Messages per second a player may send on average, and in one burst. 20 moves + pings + chat fit easily. */
-export const RATE_PER_S = 40;
-export const BURST = 80;
+const RATE_PER_S = 40;
+const BURST = 80;
 /** Chat lines per second, and in one burst: more are refused, not forwarded. */
-export const CHAT_PER_S = 2;
-export const CHAT_BURST = 6;
+const CHAT_PER_S = 2;
+const CHAT_BURST = 6;
 /** World units per second no character reaches; with one second banked, like the zone's own allowance. */
-export const MAX_PLAUSIBLE_SPEED = 30;
+const MAX_PLAUSIBLE_SPEED = 30;
 /** Implausible moves in the window before the player is closed. */
-export const IMPLAUSIBLE_LIMIT = 5;
-export const IMPLAUSIBLE_WINDOW_MS = 10_000;
+const IMPLAUSIBLE_LIMIT = 5;
+const IMPLAUSIBLE_WINDOW_MS = 10_000;
 
-export type Verdict = { ok: true } | { ok: false; code: number; why: string };
+type Verdict = { ok: true } | { ok: false; code: number; why: string };
 const OK: Verdict = { ok: true };
 
 /** A token bucket: `rate` per second, at most `burst` saved up. */
-export class Bucket {
+class Bucket {
   private tokens: number;
   private at: number;
 

@@ -3,9 +3,9 @@
 // reports stop), and client nodes know their peers' loads for when one must hand players on.
 import type { NodeRuntime } from "../../common/node.ts";
 import { Op } from "../../common/opcodes.ts";
-import type { RealmsConfig } from "../../config/model.ts";
+import type { RealmsConfig } from "../../common/topology.ts";
 
-export const LOAD_REPORT_MS = 1000;
+const LOAD_REPORT_MS = 1000;
 
 /** Players connected to this node: the WebSocket endpoint adds and removes them. */
 export class PlayerCount {

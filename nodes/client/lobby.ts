@@ -5,7 +5,7 @@ import { CHAR_REFUSAL_CODES, CloseCode, PLAYER_PROTOCOL_VERSION, PlayerOp, type 
 import { encodeServer, type CharacterEntry, type ClientMessage } from "../../common/player-codec.ts";
 import type { Log } from "../../common/log.ts";
 import type { CharacterSummaryBody } from "../../common/protocol/characters.ts";
-import type { RealmSpec } from "../../config/model.ts";
+import type { RealmSpec } from "../../common/topology.ts";
 import type { Player } from "./player.ts";
 import { hashToken } from "./resume-book.ts";
 import type { Sessions } from "./sessions.ts";

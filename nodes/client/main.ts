@@ -1,10 +1,11 @@
 import { runNode } from "../../common/main.ts";
-import type { ClientNodeSpec } from "../../config/model.ts";
+import { loadConfig } from "../../config/load.ts";
+import type { ClientNodeSpec } from "../../common/topology.ts";
 import { ClientNode } from "./client-node.ts";
 import { players, startLoadReports } from "./load-report.ts";
 
 // The players' WebSocket endpoint and the fanout of the world to them (common/player-protocol.md).
-await runNode<ClientNodeSpec>(["client"], async (rt, spec) => {
+await runNode<ClientNodeSpec>(["client"], loadConfig, async (rt, spec) => {
   const peers = startLoadReports(rt, rt.opts.config);
   const node = new ClientNode(rt, spec, rt.opts.config, peers, players);
   await node.start();

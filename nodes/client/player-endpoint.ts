@@ -8,7 +8,7 @@ import { CloseCode, PlayerOp } from "../../common/player-opcodes.ts";
 import { decodeClient, encodeServer, UnknownOpcodeError, WireFormatError, type ClientMessage } from "../../common/player-codec.ts";
 import { createHttpServer } from "../../common/tls-server.ts";
 import type { Log } from "../../common/log.ts";
-import type { HostPort, TlsFiles } from "../../config/model.ts";
+import type { HostPort, TlsFiles } from "../../common/topology.ts";
 import { Lobby } from "./lobby.ts";
 import { Player } from "./player.ts";
 import type { Sessions } from "./sessions.ts";
@@ -18,7 +18,7 @@ import type { WorldDoor } from "./world-door.ts";
 const serverClock = (): number => performance.timeOrigin + performance.now();
 
 /** The first frame (CMSG_HELLO or CMSG_RESUME) must come within this. */
-export const HANDSHAKE_MS = 5000;
+const HANDSHAKE_MS = 5000;
 /** ws refuses frames past this by itself (code 1009); ours (input-guard.ts, 512 bytes) is far smaller and named. */
 const WS_MAX_PAYLOAD = 64 * 1024;
 

@@ -8,7 +8,7 @@ import { closeCodeName } from "../../common/player-opcodes.ts";
 import { InputGuard } from "./input-guard.ts";
 import { SentView } from "./sent-view.ts";
 
-export type PlayerPhase = "handshake" | "checking" | "lobby" | "entering" | "world" | "leaving" | "dropped" | "gone";
+type PlayerPhase = "handshake" | "checking" | "lobby" | "entering" | "world" | "leaving" | "dropped" | "gone";
 
 /** A player whose socket buffers more than this is not reading: closed, so it cannot eat the node's memory. */
 export const MAX_BUFFERED_BYTES = 1 << 20;

@@ -4,11 +4,11 @@
 import type { NodeRuntime } from "../../common/node.ts";
 import { Op } from "../../common/opcodes.ts";
 import type { Reply } from "../../common/protocol/index.ts";
-import type { RealmsConfig, RealmSpec } from "../../config/model.ts";
+import type { RealmsConfig, RealmSpec } from "../../common/topology.ts";
 
-export const REALM_TIMEOUT_MS = 3000;
+const REALM_TIMEOUT_MS = 3000;
 
-export type SessionVerdict = { ok: true; accountId: string; realm: RealmSpec } | { ok: false; code: string; unavailable: boolean };
+type SessionVerdict = { ok: true; accountId: string; realm: RealmSpec } | { ok: false; code: string; unavailable: boolean };
 
 export class RealmDesk {
   constructor(

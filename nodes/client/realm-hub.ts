@@ -8,7 +8,7 @@ import { Quantizer } from "../../common/cell-snapshot.ts";
 import type { MeshIdentity } from "../../common/mesh/mesh-identity.ts";
 import type { Log } from "../../common/log.ts";
 import type { Intent, PlayerIntent } from "../../common/protocol/zone.ts";
-import type { RealmSpec } from "../../config/model.ts";
+import type { RealmSpec } from "../../common/topology.ts";
 import { CellFeed } from "./cell-feed.ts";
 import { Fanout } from "./fanout.ts";
 import { CloseCode, PlayerOp } from "../../common/player-opcodes.ts";
@@ -17,14 +17,14 @@ import { FanoutTimes } from "./fanout-times.ts";
 import { WorldMirror } from "./world-mirror.ts";
 
 /** Slots per tick: at 20 Hz a slot every 10 ms, each with a fifth of the players. */
-export const SLOTS = 5;
+const SLOTS = 5;
 
-export interface IntentSink {
+interface IntentSink {
   (zone: string, intents: Intent[]): void;
 }
 
 /** One layer of the realm: what its players see, and the fanout over it. */
-export interface Layer {
+interface Layer {
   mirror: WorldMirror;
   fanout: Fanout;
 }
@@ -52,7 +52,7 @@ export class RealmHub {
 
   constructor(
     readonly realm: RealmSpec,
-    private readonly log: Log,
+    log: Log,
     private readonly sendIntents: IntentSink,
     mesh: MeshIdentity | undefined,
   ) {

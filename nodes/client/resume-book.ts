@@ -8,14 +8,14 @@ import { Op } from "../../common/opcodes.ts";
 import { TOKEN_BYTES } from "../../common/player-codec.ts";
 import type { Infer } from "../../common/schema.ts";
 import type { resumeGrant, RESUME_ENDS } from "../../common/protocol/client.ts";
-import type { RealmsConfig } from "../../config/model.ts";
+import type { RealmsConfig } from "../../common/topology.ts";
 import type { PeerLoad } from "./load-report.ts";
 
 export type Grant = Infer<typeof resumeGrant>;
-export type ResumeEnd = (typeof RESUME_ENDS)[number];
+type ResumeEnd = (typeof RESUME_ENDS)[number];
 
 /** A client node whose load reports stopped this long ago is dead (as the realm node judges it too). */
-export const PEER_SILENT_MS = 2500;
+const PEER_SILENT_MS = 2500;
 /** Grants per CLIENT_RESUME_GRANT when a whole book is sent (the body's cap is 20,000). */
 const GRANTS_PER_MESSAGE = 5000;
 
@@ -24,7 +24,7 @@ interface Entry {
   issuer: string;
 }
 
-export interface ResumeEvents {
+interface ResumeEvents {
   /** Another node took (or ended) a token this node issued. */
   takenElsewhere(token: string, by: string): void;
   /** A token this node issued ran out its grace period (the player never came back). */

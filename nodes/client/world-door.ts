@@ -16,9 +16,9 @@ import type { Sessions } from "./sessions.ts";
 import { flushEvents } from "./zone-events.ts";
 
 /** How long a selected character may take to appear in its zone. */
-export const ENTER_TIMEOUT_MS = 5000;
+const ENTER_TIMEOUT_MS = 5000;
 /** How long a zone has to answer a reattach; without an answer the player resumes on its last known place. */
-export const REATTACH_TIMEOUT_MS = 500;
+const REATTACH_TIMEOUT_MS = 500;
 const LEAVE_TIMEOUT_MS = 3000;
 /** An "entered" event may overtake the realm node's select answer: kept this long for it. */
 const EARLY_ENTERED_MS = 5000;

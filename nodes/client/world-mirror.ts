@@ -5,7 +5,7 @@
 // each zone at one whole tick: never half a tick, and never an entity in two cells.
 import { blockTick, blockTime, EntityFlag, newRecord, readRecord, recordCount, type Quantizer } from "../../common/cell-snapshot.ts";
 import { worldId } from "../../common/world-address.ts";
-import type { RealmSpec } from "../../config/model.ts";
+import type { RealmSpec } from "../../common/topology.ts";
 import { EntityTable } from "./entity-table.ts";
 
 /** Ticks without a block from a zone before its subscribed cells count as empty. */

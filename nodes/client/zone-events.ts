@@ -8,7 +8,7 @@ import { copyOf, nodeOfWorld } from "../../common/world-address.ts";
 import type { Player } from "./player.ts";
 import type { RealmHub } from "./realm-hub.ts";
 
-export interface EventRoutes {
+interface EventRoutes {
   /** A zone took a character in: the player waiting for it enters the world. */
   entered(hub: RealmHub, ev: ZoneEventOf<"entered">, zone: string): void;
   /** The player's character changed zone (handoff): its intents go there from now on. */

@@ -13,7 +13,7 @@ import type { Wire } from "../../common/wire.ts";
 const ASK_MS = 2000;
 const CHUNK_MS = 10_000;
 
-export class BackupUnavailable extends Error {
+class BackupUnavailable extends Error {
   constructor(message: string) {
     super(message);
     this.name = "BackupUnavailable";

@@ -8,7 +8,7 @@ import { childKey, META, nameKey } from "../../common/store/layout.ts";
 import { characterRecord, mailRecord, type CharacterRecord } from "../../common/store/records.ts";
 import { done, outOfWorld, refuse, validId, type OpContext, type Outcome } from "./op-context.ts";
 
-export const MAX_CHARACTERS_PER_ACCOUNT = 10;
+const MAX_CHARACTERS_PER_ACCOUNT = 10;
 const NAME = /^\p{L}[\p{L}' -]{1,22}\p{L}$/u;
 const MAX_LEVEL = 1000;
 

@@ -11,7 +11,7 @@ import { closeStore, entryCount, generationOf, META, metaNumber, openStore, type
 import { FileServer, sha256File } from "../../common/store/file-transfer.ts";
 import { unseal } from "../../common/store/records.ts";
 import { WriteSet } from "../../common/store/journal.ts";
-import type { DatabaseSpec, RealmSpec } from "../../config/model.ts";
+import type { DatabaseSpec, RealmSpec } from "../../common/topology.ts";
 import { AuditPump } from "./audit-pump.ts";
 import { BackupLink } from "./backup-link.ts";
 import { GroupCommit } from "./group-commit.ts";
@@ -20,10 +20,10 @@ import { Recovery } from "./recovery.ts";
 import { EntryRepair } from "./repair.ts";
 import { ReplicationFeed } from "./replication.ts";
 
-export type DbState = DbStats["state"] | "stopping";
+type DbState = DbStats["state"] | "stopping";
 
 /** How long the first result of an operation is kept for retries (callers retry within seconds). */
-export const OP_RESULT_TTL_MS = 10 * 60_000;
+const OP_RESULT_TTL_MS = 10 * 60_000;
 const PRUNE_EVERY_MS = 10_000;
 const PRUNE_BATCH = 5000;
 

@@ -10,7 +10,7 @@ import { META, type Store } from "../../common/store/layout.ts";
 import { CorruptEntry, open, opRecord, seal, type OpRecord } from "../../common/store/records.ts";
 import { DamagedEntry, OpContext, refuse, type Outcome, type World } from "./op-context.ts";
 
-export interface Submission {
+interface Submission {
   kind: string;
   /** Caller's operation id; internal housekeeping has none (and no stored result). */
   opId?: string;

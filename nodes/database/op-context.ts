@@ -28,7 +28,7 @@ export interface World {
   height: number;
 }
 
-export type AuditDraft = Pick<AuditEvent, "kind" | "gold" | "items"> & Partial<Pick<AuditEvent, "characterId" | "counterparty" | "detail">>;
+type AuditDraft = Pick<AuditEvent, "kind" | "gold" | "items"> & Partial<Pick<AuditEvent, "characterId" | "counterparty" | "detail">>;
 
 export class OpContext {
   readonly events: AuditEvent[] = [];

@@ -10,7 +10,7 @@ import { closeStore, generationOf, META, metaNumber, newGeneration, openStore, s
 import type { BackupLink } from "./backup-link.ts";
 
 /** Between starts: `opening` means a start died while opening or checking the file (it may crash LMDB itself). */
-export interface Marker {
+interface Marker {
   phase: "opening" | "running" | "stopped";
   generation: string;
   at: number;

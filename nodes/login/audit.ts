@@ -15,7 +15,7 @@ const FLUSH_AT = 200;
 /** Pending entries beyond this are dropped with a log line: the audit must not eat the node's memory. */
 const MAX_PENDING = 20_000;
 
-export type LoginOutcome =
+type LoginOutcome =
   | "admitted"
   | "queued"
   | "bad-credentials"

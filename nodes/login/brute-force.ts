@@ -3,7 +3,7 @@
 // ones: a lockout says nothing about whether an account exists.
 import type pg from "pg";
 
-export interface FailureLimit {
+interface FailureLimit {
   /** Failures within `windowSeconds` that lock the key. */
   max: number;
   windowSeconds: number;
@@ -16,9 +16,9 @@ export const ACCOUNT_LIMIT: FailureLimit = { max: 5, windowSeconds: 900, lockSec
 /** Spraying many names from one address; high enough for a household or a small NAT behind it. */
 export const IP_LIMIT: FailureLimit = { max: 50, windowSeconds: 900, lockSeconds: 900 };
 /** Self-registrations from one address. */
-export const REGISTER_LIMIT: FailureLimit = { max: 10, windowSeconds: 3600, lockSeconds: 3600 };
+const REGISTER_LIMIT: FailureLimit = { max: 10, windowSeconds: 3600, lockSeconds: 3600 };
 
-export type Scope = "ip" | "account" | "register";
+type Scope = "ip" | "account" | "register";
 
 const LIMITS: Record<Scope, FailureLimit> = { ip: IP_LIMIT, account: ACCOUNT_LIMIT, register: REGISTER_LIMIT };
 

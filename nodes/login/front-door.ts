@@ -4,7 +4,7 @@
 import type { Log } from "../../common/log.ts";
 import { AccountStore, AccountTakenError, accountNameProblem, nameKey, type Account } from "../../common/accounts/accounts.ts";
 import { UNKNOWN_ACCOUNT_SECRET, passwordProblem, verifyPassword } from "../../common/accounts/passwords.ts";
-import { clientNodeUrl, type RealmsConfig } from "../../config/model.ts";
+import { clientNodeUrl, type RealmsConfig } from "../../common/topology.ts";
 import type { LoginAudit } from "./audit.ts";
 import type { FailureCounters } from "./brute-force.ts";
 import type { LoginQueue } from "./login-queue.ts";
@@ -20,7 +20,7 @@ export interface Answer {
 const refuse = (status: number, error: string, headers?: Record<string, string>): Answer => (headers ? { status, body: { error }, headers } : { status, body: { error } });
 
 /** Hashes one node lets wait on the libuv pool; past it, players are asked to come back in a second. */
-export const MAX_HASHING = 64;
+const MAX_HASHING = 64;
 /** The realm list is asked for by every player's launcher: answer it from a copy this fresh. */
 const REALM_LIST_MS = 500;
 /**
@@ -28,11 +28,11 @@ const REALM_LIST_MS = 500;
  * its directory) is held open this long; past it the player gets the queue's wait answer and
  * polls, like a player waiting for a full realm, until the realm node has been silent for REALM_WAIT_MS.
  */
-export const LOGIN_HOLD_MS = 5000;
+const LOGIN_HOLD_MS = 5000;
 
 const WRONG_CREDENTIALS = "wrong username or password";
 
-export interface FrontDoorParts {
+interface FrontDoorParts {
   config: RealmsConfig;
   loginNode: string;
   accounts: AccountStore;

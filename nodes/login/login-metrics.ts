@@ -2,7 +2,7 @@
 // length of each realm. Both are read at scrape time, so a login never waits on them.
 import { Counter, Gauge, type Registry } from "prom-client";
 import { errorFields, type Log } from "../../common/log.ts";
-import type { RealmsConfig } from "../../config/model.ts";
+import type { RealmsConfig } from "../../common/topology.ts";
 import type { LoginAudit } from "./audit.ts";
 import type { LoginQueue } from "./login-queue.ts";
 

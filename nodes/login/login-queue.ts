@@ -6,11 +6,11 @@ import { randomBytes } from "node:crypto";
 import type pg from "pg";
 import { handleHash } from "./sessions.ts";
 
-export const TICKET_ABANDONED_S = 60;
+const TICKET_ABANDONED_S = 60;
 /** The admission rate behind an ETA is taken over this window. */
 const RATE_WINDOW_S = 600;
 
-export interface Ticket {
+interface Ticket {
   id: string;
   accountId: string;
   accountName: string;

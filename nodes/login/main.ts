@@ -1,8 +1,9 @@
 import { AccountStore } from "../../common/accounts/accounts.ts";
 import { closeHttp, listenHttp } from "../../common/http.ts";
 import { runNode } from "../../common/main.ts";
+import { loadConfig } from "../../config/load.ts";
 import { createPool, databaseUrl, migrate } from "../../common/postgres/connect.ts";
-import type { LoginNodeSpec } from "../../config/model.ts";
+import type { LoginNodeSpec } from "../../common/topology.ts";
 import { LoginAudit } from "./audit.ts";
 import { FailureCounters } from "./brute-force.ts";
 import { FrontDoor } from "./front-door.ts";
@@ -15,7 +16,7 @@ import { SessionIssuer } from "./sessions.ts";
 
 // The front door: accounts, sessions, limits and the queue live in PostgreSQL, so two (or more)
 // login nodes serve any player alike.
-await runNode<LoginNodeSpec>(["login"], async (rt, spec) => {
+await runNode<LoginNodeSpec>(["login"], loadConfig, async (rt, spec) => {
   const { config } = rt.opts;
   const url = databaseUrl();
   // a login holds a connection while its realm node places it: enough for bursts, few for PostgreSQL

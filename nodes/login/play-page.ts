@@ -30,7 +30,7 @@ function refuse(res: http.ServerResponse, status: number, error: string, headers
 }
 
 /** Bundles ops/web/play/game.ts (the SDK and common/ with it) for the browser. */
-export async function bundleGame(dir = PLAY_DIR): Promise<Buffer> {
+async function bundleGame(dir = PLAY_DIR): Promise<Buffer> {
   const out = await build({
     entryPoints: [`${dir}game.ts`],
     bundle: true,

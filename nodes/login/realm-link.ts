@@ -6,12 +6,12 @@ import { Op } from "../../common/opcodes.ts";
 import type { Reply, Request, RequestOp } from "../../common/protocol/index.ts";
 import type { RealmStatusReply, SessionGrantReply } from "../../common/protocol/login.ts";
 import type { Wire } from "../../common/wire.ts";
-import type { RealmSpec } from "../../config/model.ts";
+import type { RealmSpec } from "../../common/topology.ts";
 
 /** A realm node answers from memory in well under a millisecond; past this it is down or drowning. */
-export const REALM_ANSWER_MS = 1500;
+const REALM_ANSWER_MS = 1500;
 /** For the realm list: a slow realm shows as down rather than slowing the list. */
-export const REALM_STATUS_MS = 400;
+const REALM_STATUS_MS = 400;
 /** How long logins wait for a realm node that stopped answering before they are told it is down. */
 export const REALM_WAIT_MS = 30_000;
 /** While a realm node is silent, how often this login node asks whether it answers again. */

@@ -9,7 +9,7 @@ import type { PlacementRefusal } from "../../common/protocol/login.ts";
 import type { RealmLink } from "./realm-link.ts";
 
 /** How long a handle may wait to attach to its client node; the player connects right after login. */
-export const SESSION_TTL_MS = 120_000;
+const SESSION_TTL_MS = 120_000;
 
 export const handleHash = (handle: string): Buffer => createHash("sha256").update(handle, "utf8").digest();
 /** 32 bytes in base64url. */

@@ -1,7 +1,7 @@
 // The realm's rule for character names, checked before the database node is asked (which then
 // only has to keep them unique per realm): 3 to 16 ASCII letters, one capital and it comes first.
 // ASCII only, so no name can pose as another with look-alike letters (Cyrillic "А" for "A").
-export const CHARACTER_NAME = /^[A-Z][a-z]{2,15}$/;
+const CHARACTER_NAME = /^[A-Z][a-z]{2,15}$/;
 
 export function characterNameProblem(name: string): string | undefined {
   if (CHARACTER_NAME.test(name)) return undefined;

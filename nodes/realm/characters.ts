@@ -6,14 +6,14 @@ import { DbError } from "../../common/errors.ts";
 import type { NodeRuntime } from "../../common/node.ts";
 import { Op } from "../../common/opcodes.ts";
 import { CHARACTER_REFUSALS, type CharacterRefusal, type CharacterSummaryBody } from "../../common/protocol/characters.ts";
-import type { RealmSpec, ZoneSpec } from "../../config/model.ts";
+import type { RealmSpec, ZoneSpec } from "../../common/topology.ts";
 import { characterNameProblem } from "./character-names.ts";
 import type { Directory } from "./directory.ts";
 import type { DirectoryGate } from "./directory-gate.ts";
 import type { EntityIds } from "./entity-ids.ts";
 
 /** The part of the database client this desk needs (common/db-client.ts provides it). */
-export interface CharacterStore {
+interface CharacterStore {
   listCharacters(accountId: string): Promise<CharacterSummaryBody[]>;
   createCharacter(accountId: string, name: string, x: number, y: number, opId?: string): Promise<CharacterSummaryBody>;
   deleteCharacter(accountId: string, characterId: string, opId?: string): Promise<void>;

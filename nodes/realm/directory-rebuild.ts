@@ -11,13 +11,13 @@ import type { NodeRuntime } from "../../common/node.ts";
 import { Op } from "../../common/opcodes.ts";
 import type { Infer } from "../../common/schema.ts";
 import type { heldPlayer, zonePlayer } from "../../common/protocol/directory.ts";
-import type { RealmsConfig, RealmSpec } from "../../config/model.ts";
+import type { RealmsConfig, RealmSpec } from "../../common/topology.ts";
 import type { DirectoryGate } from "./directory-gate.ts";
 import type { EntityIds } from "./entity-ids.ts";
 import type { Placement } from "./placement.ts";
 
 /** How long a starting realm node waits for the client and zone nodes' reports; the reviver restarts one in about a second. */
-export const REBUILD_WAIT_MS = 2000;
+const REBUILD_WAIT_MS = 2000;
 
 type Held = Infer<typeof heldPlayer>;
 type InWorld = Infer<typeof zonePlayer>;

@@ -21,7 +21,7 @@ export interface Place {
   zone?: string;
 }
 
-export type SessionCheck = { ok: true; place: Place } | { ok: false; code: "unknown" | "expired" | "used" };
+type SessionCheck = { ok: true; place: Place } | { ok: false; code: "unknown" | "expired" | "used" };
 
 export const sessionHashOf = (handle: string): string => createHash("sha256").update(handle, "utf8").digest("hex");
 

@@ -6,7 +6,7 @@
 import type { NodeRuntime } from "../../common/node.ts";
 import { Op, type OpCode } from "../../common/opcodes.ts";
 import type { Body } from "../../common/protocol/index.ts";
-import { clientNodeUrl, type RealmsConfig, type RealmSpec } from "../../config/model.ts";
+import { clientNodeUrl, type RealmsConfig, type RealmSpec } from "../../common/topology.ts";
 import { ClientLoads } from "./client-loads.ts";
 import { Directory, type Place } from "./directory.ts";
 import type { DirectoryGate } from "./directory-gate.ts";

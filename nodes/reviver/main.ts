@@ -1,7 +1,8 @@
 import { runNode } from "../../common/main.ts";
+import { loadConfig } from "../../config/load.ts";
 import { Op } from "../../common/opcodes.ts";
 import { createPool, databaseUrl, migrate } from "../../common/postgres/connect.ts";
-import { allNodes, type ReviverSpec } from "../../config/model.ts";
+import { allNodes, type ReviverSpec } from "../../common/topology.ts";
 import { openConsole } from "./console/backend.ts";
 import { Leadership } from "./leadership.ts";
 import { followerMetricsPage, realmMetricsPage } from "./realm-metrics.ts";
@@ -9,7 +10,7 @@ import { RestartCycles } from "./restart-cycle.ts";
 import { RestartLog } from "./restart-log.ts";
 import { Supervisor } from "./supervisor.ts";
 
-await runNode<ReviverSpec>(["reviver"], async (rt, spec) => {
+await runNode<ReviverSpec>(["reviver"], loadConfig, async (rt, spec) => {
   const { config, dataRoot } = rt.opts;
   const url = databaseUrl();
   // restart records, and the console's token checks and audit

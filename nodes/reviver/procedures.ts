@@ -1,9 +1,9 @@
 // What the reviver does when a node of each kind dies, as data: the procedure's short name (kept
 // with every restart and shown by `realm status`), its steps, and which nodes must be told at once
 // (NODE_DOWN / NODE_UP) because their own part of the procedure starts there.
-import type { AnyNodeSpec, NodeKind } from "../../config/model.ts";
+import type { AnyNodeSpec, NodeKind } from "../../common/topology.ts";
 
-export interface Procedure {
+interface Procedure {
   /** Short enough for the status table and the restart record (at most 100 characters). */
   name: string;
   steps: readonly string[];

@@ -6,7 +6,7 @@ import { Gauge, Registry } from "prom-client";
 import type { MetricsPage } from "../../common/metrics/node-metrics.ts";
 import { vitalSeries } from "../../common/metrics/vital-series.ts";
 import type { NodeStatus } from "../../common/protocol/reviver.ts";
-import type { ReviverSpec } from "../../config/model.ts";
+import type { ReviverSpec } from "../../common/topology.ts";
 
 const LABELS = ["node", "kind", "realm"] as const;
 

@@ -5,7 +5,7 @@
 // plans one every day.
 import type { Log } from "../../common/log.ts";
 import { NoticeKind } from "../../common/player-opcodes.ts";
-import type { RealmsConfig } from "../../config/model.ts";
+import type { RealmsConfig } from "../../common/topology.ts";
 
 /** Seconds before the restart at which players are warned (those within the notice given). */
 const WARN_AT_S = [300, 240, 180, 120, 60, 30, 10];
@@ -13,7 +13,7 @@ const WARN_AT_S = [300, 240, 180, 120, 60, 30, 10];
 const SAVE_GRACE_MS = 1000;
 const DAY_MS = 86_400_000;
 
-export interface RestartCycleOptions {
+interface RestartCycleOptions {
   config: RealmsConfig;
   log: Log;
   /** Tells every player of the realm, through every client node. */
@@ -37,7 +37,7 @@ export function nextDaily(atMinute: number, now: number): number {
   return today >= now ? today : today + DAY_MS;
 }
 
-export function inWords(seconds: number): string {
+function inWords(seconds: number): string {
   if (seconds >= 120 && seconds % 60 === 0) return `${seconds / 60} minutes`;
   if (seconds === 60) return "1 minute";
   return `${seconds} seconds`;

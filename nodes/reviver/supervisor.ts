@@ -4,12 +4,12 @@
 import type { ChildProcess } from "node:child_process";
 import { isAlive, lastFatal, launchNode, type LaunchContext } from "../../common/launch.ts";
 import type { Log } from "../../common/log.ts";
-import type { Vitals } from "../../common/node.ts";
+import type { Vitals } from "../../common/protocol/control.ts";
 import { Op } from "../../common/opcodes.ts";
 import type { Heartbeat } from "../../common/protocol/control.ts";
 import type { Body } from "../../common/protocol/index.ts";
 import type { NodeStatus } from "../../common/protocol/reviver.ts";
-import { START_ORDER, type AnyNodeSpec, type NodeKind } from "../../config/model.ts";
+import { START_ORDER, type AnyNodeSpec, type NodeKind } from "../../common/topology.ts";
 import { exitCause, missedHeartbeats, noHeartbeatAfterStart, processGone } from "./causes.ts";
 import { CrashPolicy } from "./crash-policy.ts";
 import { nodesToTell, procedureFor } from "./procedures.ts";

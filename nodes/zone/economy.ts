@@ -17,7 +17,7 @@ const RETRY_EVERY_MS = 1000;
 /** Item kinds read per request when a wallet is loaded (the database's own cap). */
 const ITEMS_PER_READ = 1000;
 
-export interface EconomyOptions {
+interface EconomyOptions {
   db: DatabaseClient;
   log: Log;
   /** Sends one event to the player (see deliverEvent in world-service.ts). */

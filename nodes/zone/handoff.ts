@@ -7,7 +7,7 @@ import { EntityFlag } from "../../common/cell-snapshot.ts";
 import type { NodeRuntime } from "../../common/node.ts";
 import { Op } from "../../common/opcodes.ts";
 import type { Intent, PlayerState } from "../../common/protocol/zone.ts";
-import type { RealmSpec, ZoneSpec } from "../../config/model.ts";
+import type { RealmSpec, ZoneSpec } from "../../common/topology.ts";
 import type { Zone } from "./zone.ts";
 
 const OFFER_TIMEOUT_MS = 1000;

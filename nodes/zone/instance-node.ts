@@ -7,7 +7,7 @@ import { DatabaseClient } from "../../common/db-client.ts";
 import type { NodeRuntime } from "../../common/node.ts";
 import { Op } from "../../common/opcodes.ts";
 import type { DUNGEONS } from "../../common/protocol/zone.ts";
-import type { InstanceSpec, RealmsConfig } from "../../config/model.ts";
+import type { InstanceSpec, RealmsConfig } from "../../common/topology.ts";
 import { CellPublisher } from "./cell-publisher.ts";
 import { Economy } from "./economy.ts";
 import { Terrain } from "./movement.ts";
@@ -23,7 +23,7 @@ interface Dungeon {
   entrance: [number, number];
 }
 
-export const DUNGEON_MAPS: Record<(typeof DUNGEONS)[number], Dungeon> = {
+const DUNGEON_MAPS: Record<(typeof DUNGEONS)[number], Dungeon> = {
   crypt: { width: 400, height: 400, cell: 50, npcs: 30, entrance: [20, 20] },
   mine: { width: 600, height: 300, cell: 50, npcs: 40, entrance: [20, 150] },
   keep: { width: 800, height: 800, cell: 50, npcs: 80, entrance: [400, 20] },

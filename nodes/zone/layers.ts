@@ -5,7 +5,7 @@
 import type { Zone } from "./zone.ts";
 
 /** How long an extra copy may stay empty before it closes. */
-export const EMPTY_LAYER_MS = 30_000;
+const EMPTY_LAYER_MS = 30_000;
 
 export class Layers {
   /** Copy k at index k; a closed extra copy leaves a hole that the next opening fills. */

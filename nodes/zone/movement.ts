@@ -5,11 +5,11 @@
 import type { Region } from "./grid.ts";
 
 /** Slack over the character's speed for clock and network jitter. */
-export const SPEED_TOLERANCE = 0.15;
+const SPEED_TOLERANCE = 0.15;
 /** The most distance a player may bank while standing still, in seconds of movement. */
-export const BANKED_SECONDS = 1;
+const BANKED_SECONDS = 1;
 
-export type MoveVerdict = "ok" | "too-fast" | "out-of-world" | "blocked";
+type MoveVerdict = "ok" | "too-fast" | "out-of-world" | "blocked";
 
 export class Terrain {
   constructor(

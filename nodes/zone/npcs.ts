@@ -4,7 +4,7 @@
 import { EntityFlag, EntityKind } from "../../common/cell-snapshot.ts";
 import type { Entities } from "./entities.ts";
 
-export interface NpcTemplate {
+interface NpcTemplate {
   id: number;
   name: string;
   maxHp: number;

@@ -3,7 +3,7 @@
 // running them back to back, because a burst of catch-up ticks would only make the next one late.
 import { performance } from "node:perf_hooks";
 
-export interface TickStats {
+interface TickStats {
   ticks: number;
   skipped: number;
   p50Ms: number;

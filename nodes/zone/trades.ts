@@ -6,7 +6,7 @@ import { MAX_TRADE_ITEMS } from "../../common/player-codec.ts";
 /** How near two characters must stand to trade, world units. */
 export const TRADE_RANGE = 10;
 /** An offer not answered by then is gone. */
-export const OFFER_TTL_MS = 10_000;
+const OFFER_TTL_MS = 10_000;
 /** Offers one player may have open at once: more would let one player flood another's screen. */
 const OPEN_OFFERS_PER_PLAYER = 4;
 

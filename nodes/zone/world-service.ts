@@ -2,7 +2,8 @@
 // for tests and benchmarks, server displacement, and the tick's vital signs.
 import { Histogram } from "prom-client";
 import * as zmq from "zeromq";
-import type { NodeRuntime, Vitals } from "../../common/node.ts";
+import type { NodeRuntime } from "../../common/node.ts";
+import type { Vitals } from "../../common/protocol/control.ts";
 import { Op } from "../../common/opcodes.ts";
 import { sendInParts } from "../../common/protocol/directory.ts";
 import type { ZoneEvent } from "../../common/protocol/zone.ts";

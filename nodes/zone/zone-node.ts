@@ -5,7 +5,7 @@ import { worldId } from "../../common/world-address.ts";
 import type { NodeRuntime } from "../../common/node.ts";
 import { Op } from "../../common/opcodes.ts";
 import type { Intent } from "../../common/protocol/zone.ts";
-import type { RealmSpec, ZoneSpec } from "../../config/model.ts";
+import type { RealmSpec, ZoneSpec } from "../../common/topology.ts";
 import { DatabaseClient } from "../../common/db-client.ts";
 import { CellPublisher } from "./cell-publisher.ts";
 import { Checkpoints } from "./checkpoints.ts";

@@ -10,9 +10,9 @@ import { SeqWindow } from "./seq-window.ts";
 import { MELEE_RANGE, NPC_TEMPLATES, NpcBrains, templateOf, thinkNpc } from "./npcs.ts";
 import { badSide, TRADE_RANGE, TradeDesk, type AgreedTrade } from "./trades.ts";
 
-export const PLAYER_ATTACK_EVERY_MS = 1000;
-export const PLAYER_DAMAGE = 12;
-export const LOOT_RANGE = 4;
+const PLAYER_ATTACK_EVERY_MS = 1000;
+const PLAYER_DAMAGE = 12;
+const LOOT_RANGE = 4;
 /** How long only the killer may take a drop; then anyone may. */
 export const LOOT_OWNER_MS = 30_000;
 const SAY_RANGE = 60;
@@ -41,7 +41,7 @@ interface LootInfo {
   droppedAt: number;
 }
 
-export interface ZoneOutputs {
+interface ZoneOutputs {
   /** Reliable events for the players of one client node, once per tick. */
   events(clientNode: string, events: ZoneEvent[]): void;
   /** The player left the zone's region toward (x, y): hand it to whoever owns that point. */
@@ -54,7 +54,7 @@ export interface ZoneOutputs {
   traded(trade: AgreedTrade): void;
 }
 
-export interface ZoneOptions {
+interface ZoneOptions {
   id: string;
   region: Region;
   cellSize: number;

@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../../config/load.ts";
-import type { RealmsConfig } from "../../config/model.ts";
+import type { RealmsConfig } from "../../common/topology.ts";
 import { writeConfigCopy } from "../config-copy.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));

@@ -2,12 +2,12 @@
 // the README: lines and markers per series, linear or log axes, a legend. No dependencies, so
 // the suite draws its charts wherever it runs.
 
-export interface Axis {
+interface Axis {
   label: string;
   log?: boolean;
 }
 
-export interface Series {
+interface Series {
   name: string;
   points: [number, number][];
 }

@@ -15,7 +15,7 @@ import { newBlock, newRecord, Quantizer, writeRecord } from "../../common/cell-s
 import { cellTopic } from "../../common/world-address.ts";
 import { ROOT } from "../../common/launch.ts";
 import { PlayerOp } from "../../common/player-opcodes.ts";
-import type { RealmSpec } from "../../config/model.ts";
+import type { RealmSpec } from "../../common/topology.ts";
 import { Fanout } from "../../nodes/client/fanout.ts";
 import { FanoutTimes } from "../../nodes/client/fanout-times.ts";
 import { SentView } from "../../nodes/client/sent-view.ts";

@@ -20,13 +20,13 @@ export const WorldState = schema({ entities: t.map(Entity).view() }, "WorldState
 export type WorldState = SchemaType<typeof WorldState>;
 
 /** What a client sends at 20 Hz: its position in the protocol's quanta and its heading. */
-export interface MoveMessage {
+interface MoveMessage {
   x: number;
   y: number;
   heading: number;
 }
 
-export interface JoinOptions {
+interface JoinOptions {
   x: number;
   y: number;
 }

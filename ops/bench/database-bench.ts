@@ -14,7 +14,7 @@ import { sha256File } from "../../common/store/file-transfer.ts";
 import { realmWire } from "../../common/mesh/realm-mesh.ts";
 import type { Wire } from "../../common/wire.ts";
 import { loadConfig } from "../../config/load.ts";
-import { findNode, type RealmsConfig } from "../../config/model.ts";
+import { findNode, type RealmsConfig } from "../../common/topology.ts";
 import { plot, type Bench, type BenchContext, type Cell, type Chart } from "./bench.ts";
 import { loadInProcess, type RateResult } from "./db-load.ts";
 import { writeConfigCopy } from "../config-copy.ts";

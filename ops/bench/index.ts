@@ -11,7 +11,7 @@ import { zoneBench } from "./zone-bench.ts";
 import { clientBench } from "./client-bench.ts";
 import { peerBench } from "./peer-bench.ts";
 
-export const BENCHES: Bench[] = [wireBench, loginBench, zoneBench, databaseBench, clientBench, peerBench];
+const BENCHES: Bench[] = [wireBench, loginBench, zoneBench, databaseBench, clientBench, peerBench];
 
 export const bench: Command = {
   usage: [`bench [name…] [--quick] [--json]    benchmarks: ${BENCHES.map((b) => b.name).join(", ")}`],

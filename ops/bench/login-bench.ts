@@ -7,7 +7,7 @@ import { hashPassword, SHIPPED_SCRYPT } from "../../common/accounts/passwords.ts
 import { fetchPool } from "../../common/fetch-pool.ts";
 import { fetchJson, fieldOf } from "../../common/json-fetch.ts";
 import { createPool } from "../../common/postgres/connect.ts";
-import { loginNodeUrl, type RealmsConfig } from "../../config/model.ts";
+import { loginNodeUrl, type RealmsConfig } from "../../common/topology.ts";
 import { plot, type Bench, type Cell, type Chart } from "./bench.ts";
 import { startBenchRealm } from "./bench-realm.ts";
 

@@ -9,18 +9,18 @@ import type { Side } from "./peer-sides.ts";
 import { CELL, PeerWalk, TICK_MS, VISION, WORLD, type ScenarioName } from "./peer-walk.ts";
 import { totalCpuSeconds } from "./proc-cpu.ts";
 
-export interface PeerSize {
+interface PeerSize {
   scenario: ScenarioName;
   players: number;
 }
 
-export interface PeerTiming {
+interface PeerTiming {
   warmupMs: number;
   windowMs: number;
   progress?: (message: string) => void;
 }
 
-export interface SideFigures {
+interface SideFigures {
   bytesPerPlayerPerSecond: number;
   cpuMsPerPlayerPerSecond: number;
   /** WebSocket messages each player received per second over the window. */
@@ -35,7 +35,7 @@ export interface SideFigures {
   pids: number[];
 }
 
-export interface PeerRow extends PeerSize {
+interface PeerRow extends PeerSize {
   ours: SideFigures;
   colyseus: SideFigures;
 }
@@ -123,7 +123,7 @@ function colyseusWins(rows: readonly PeerRow[]): string {
   return wins.length > 0 ? `where Colyseus wins in this run: ${wins.join("; ")}` : "Colyseus won neither figure in any scenario of this run";
 }
 
-export function peerResult(rows: readonly PeerRow[]): BenchResult {
+function peerResult(rows: readonly PeerRow[]): BenchResult {
   const figures: Record<string, number> = {};
   const bytes: Chart = { name: "bytes", title: "Bytes per player per second: ours vs Colyseus 0.18", x: { label: "players", log: true }, y: { label: "bytes/s per player", log: true }, series: [] };
   const cpu: Chart = { name: "cpu", title: "Server CPU per player: ours vs Colyseus 0.18", x: { label: "players", log: true }, y: { label: "CPU ms per player per second", log: true }, series: [] };

@@ -18,7 +18,7 @@ export const FULL_HP = 255;
 export type ScenarioName = "clumped" | "spread";
 
 /** Where the players walk: [x0, y0, x1, y1]. */
-export const AREAS: Record<ScenarioName, readonly [number, number, number, number]> = {
+const AREAS: Record<ScenarioName, readonly [number, number, number, number]> = {
   // one cell, away from the border between the two zones of our world
   clumped: [1000, 1000, 1000 + CELL, 1000 + CELL],
   spread: [CELL, CELL, WORLD - CELL, WORLD - CELL],

@@ -21,7 +21,7 @@ export function botCharacter(n: number): string {
 }
 
 /** DATABASE_URL, or the URL a running `realm start` wrote into its data folder. */
-export interface BotAccounts {
+interface BotAccounts {
   password: string;
   /** Accounts created or given this run's password. */
   ready: number;

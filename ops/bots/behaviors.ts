@@ -3,7 +3,7 @@
 // modules of their own. Every bot starts where its character was saved (new characters at a
 // zone's centre, nodes/realm/characters.ts) and walks to its behavior's spot at a legal pace.
 import { EntityFlag } from "../../common/cell-snapshot.ts";
-import type { RealmSpec } from "../../config/model.ts";
+import type { RealmSpec } from "../../common/topology.ts";
 import { startingPoint } from "../../nodes/realm/characters.ts";
 import type { Bot, Mind } from "./bot.ts";
 import { pointIn, type Point } from "./walk.ts";

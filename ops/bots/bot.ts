@@ -7,7 +7,7 @@
 import type { Log } from "../../common/log.ts";
 import { CHAR_REFUSAL_CODES, CloseCode, CORRECT_REASONS, PLAYER_PROTOCOL_VERSION, PlayerOp } from "../../common/player-opcodes.ts";
 import type { CharacterEntry, ClientMessage, Entered, ServerMessage, WorldUpdate } from "../../common/player-codec.ts";
-import type { RealmSpec } from "../../config/model.ts";
+import type { RealmSpec } from "../../common/topology.ts";
 import { botAccount, botCharacter } from "./accounts.ts";
 import { applyTrade, type BotLedger } from "./ledger.ts";
 import { LoginRefused, type LoginDoor } from "./login.ts";
@@ -39,7 +39,7 @@ export interface BotContext {
   grantGold: ((bot: Bot, amount: number) => Promise<void>) | undefined;
 }
 
-export type BotState = "waiting" | "entering" | "world" | "recovering" | "failed" | "left";
+type BotState = "waiting" | "entering" | "world" | "recovering" | "failed" | "left";
 
 /** Closes that say the bot itself broke a rule or was thrown out: coming back would only repeat it. */
 const FOR_CAUSE: ReadonlySet<number> = new Set(

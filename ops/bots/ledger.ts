@@ -4,12 +4,12 @@
 // the database and the audit: nothing acknowledged may be missing there.
 import type { TradeResult, WalletItem } from "../../common/player-codec.ts";
 
-export type LedgerEvent =
+type LedgerEvent =
   | { kind: "loot"; at: number; opId: string; itemId: string; item: number; target: number }
   | { kind: "trade"; at: number; opId: string; offer: number; goldChange: number; gold: number; received: string[]; given: string[] }
   | { kind: "grant"; at: number; opId: string; amount: number; gold: number };
 
-export interface Wallet {
+interface Wallet {
   at: number;
   gold: number;
   items: WalletItem[];

@@ -3,7 +3,7 @@
 // and 503 as Retry-After says, trying the other login node when one does not answer.
 import { fetchPool } from "../../common/fetch-pool.ts";
 import { fetchJson, fieldOf, type JsonAnswer } from "../../common/json-fetch.ts";
-import { loginNodeUrl, type LoginNodeSpec } from "../../config/model.ts";
+import { loginNodeUrl, type LoginNodeSpec } from "../../common/topology.ts";
 
 export interface Granted {
   session: string;

@@ -3,13 +3,13 @@
 // the CPU the client and zone nodes spent over the window, from /proc.
 import type { NodeStatus } from "../../common/protocol/reviver.ts";
 import type { Wire } from "../../common/wire.ts";
-import type { RealmsConfig } from "../../config/model.ts";
+import type { RealmsConfig } from "../../common/topology.ts";
 import { cpuSeconds } from "../bench/proc-cpu.ts";
 import { opsWire, queryStatus } from "../status.ts";
 
 const SAMPLE_MS = 2000;
 
-export interface NodeCpu {
+interface NodeCpu {
   id: string;
   kind: string;
   /** Percent of one core over the window. */

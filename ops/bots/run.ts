@@ -23,7 +23,7 @@ const POLL_MS = 250;
 const RAMP_REPORT_MS = 1000;
 const RUN_REPORT_MS = 5000;
 
-export interface RunPlan {
+interface RunPlan {
   opts: BotsOptions;
   configFile: string;
   realm: string;

@@ -7,7 +7,7 @@
 import { blockTick, newRecord, readRecord, recordCount, type EntityRecord } from "../../common/cell-snapshot.ts";
 import { watchZones } from "../../common/mesh/realm-mesh.ts";
 import type { ZoneFeed } from "../../common/zone-feed.ts";
-import type { RealmSpec, RealmsConfig } from "../../config/model.ts";
+import type { RealmSpec, RealmsConfig } from "../../common/topology.ts";
 import type { Bot } from "./bot.ts";
 
 /** Ticks kept per zone: a view lags the zone by a few ticks, never by seconds. */

@@ -8,7 +8,7 @@ import { createLog, type Log } from "../../common/log.ts";
 import { realmWire } from "../../common/mesh/realm-mesh.ts";
 import type { Wire } from "../../common/wire.ts";
 import { loadConfig } from "../../config/load.ts";
-import { clientNodeUrl, type RealmSpec } from "../../config/model.ts";
+import { clientNodeUrl, type RealmSpec } from "../../common/topology.ts";
 import { ClumpMind, clumpCell, PatrolMind, SpreadMind } from "./behaviors.ts";
 import { Bot, type BotContext, type Mind } from "./bot.ts";
 import { FightMind } from "./fight.ts";

@@ -16,7 +16,7 @@ function quantile(sorted: number[], q: number): number | undefined {
 
 const seconds = (ms: number | null | undefined): Cell => (ms === undefined || ms === null ? "-" : Number((ms / 1000).toFixed(2)));
 
-export function chaosTables(r: ChaosReport): string {
+function chaosTables(r: ChaosReport): string {
   const kills = KINDS.map((kind) => {
     const of = r.kills.filter((k) => k.kind === kind);
     const times = of.flatMap((k) => (k.recoveredMs === undefined ? [] : [k.recoveredMs])).sort((a, b) => a - b);

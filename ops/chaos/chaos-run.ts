@@ -20,7 +20,7 @@ import { RealmProcess } from "../realm-process.ts";
 import { checkEconomy, type EconomyVerdict } from "./economy-check.ts";
 import { Killer, type KillRecord } from "./killer.ts";
 
-export interface ChaosOptions {
+interface ChaosOptions {
   minutes: number;
   bots: number;
   seed: number;

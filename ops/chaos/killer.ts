@@ -1,7 +1,7 @@
 // The chaos suite's hand: now and then it kills a node of the realm (SIGKILL), or hangs one
 // (SIGSTOP, for the reviver's heartbeat watch to find), one at a time, every kind in turn in a
 // shuffled order, and measures each one's time until the reviver has it up again.
-import type { NodeKind } from "../../config/model.ts";
+import type { NodeKind } from "../../common/topology.ts";
 import { until, type RealmProcess } from "../realm-process.ts";
 
 export const KINDS: readonly NodeKind[] = ["database", "zone", "client", "realm", "login", "backup", "instance", "reviver"];

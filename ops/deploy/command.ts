@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { UsageError } from "../../common/errors.ts";
-import type { RealmsConfig } from "../../config/model.ts";
+import type { RealmsConfig } from "../../common/topology.ts";
 import { configFrom, options, type Command } from "../command.ts";
 import { kubernetesFiles } from "./kubernetes.ts";
 import { systemdFiles } from "./systemd.ts";

@@ -8,11 +8,11 @@
 // still notices, runs its per-kind procedure and tells the dependents, but its restart: command
 // is `true`: spawning the node itself would start it inside the reviver's pod.
 import { stringify } from "yaml";
-import type { NodeKind, RealmsConfig } from "../../config/model.ts";
+import type { NodeKind, RealmsConfig } from "../../common/topology.ts";
 import { deployedConfigText, deployedNodes, endpointOf, kindsOf, type DeployedNode, type NodePort } from "./model.ts";
 
 /** Secrets the manifests name but do not fill: the operator (or `realm keys`) creates them. */
-export const KUBERNETES_SECRETS = {
+const KUBERNETES_SECRETS = {
   /** One key pair per node id: `<ID>.key` (secret) and `<ID>.pub`, mounted at /etc/realm/keys. */
   curveKeys: "realm-curve-keys",
   /** `url`: the realm's PostgreSQL, as DATABASE_URL. */
@@ -22,7 +22,7 @@ export const KUBERNETES_SECRETS = {
 const MOUNTS = { config: "/etc/realm", keys: "/etc/realm/keys", data: "/var/lib/realm" } as const;
 const APP = "realm";
 
-export const setName = (kind: NodeKind): string => `${APP}-${kind}`;
+const setName = (kind: NodeKind): string => `${APP}-${kind}`;
 const podName = (kind: NodeKind, ordinal: number): string => `${setName(kind)}-${ordinal}`;
 /** Service names are DNS labels: lower case. */
 const serviceOf = (id: string): string => id.toLowerCase().replace(/[^a-z0-9-]/g, "-");

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse, stringify } from "yaml";
-import { allNodes, type AnyNodeSpec, type HostPort, type NodeKind, type RealmsConfig } from "../../config/model.ts";
+import { allNodes, type AnyNodeSpec, type HostPort, type NodeKind, type RealmsConfig } from "../../common/topology.ts";
 
 export interface NodePort {
   /** What the port is for: inbox, pub, http, ws, metrics, console. */

@@ -9,11 +9,11 @@
 // journal and stops it. The reviver reaches it through `restart:` (see restartCommand).
 import path from "node:path";
 import { ROOT } from "../../common/launch.ts";
-import type { RealmsConfig } from "../../config/model.ts";
+import type { RealmsConfig } from "../../common/topology.ts";
 import { deployedConfigText, deployedNodes, type DeployedNode } from "./model.ts";
 
 /** Where the generated files go on each host, and who the nodes run as. */
-export const SYSTEMD_LAYOUT = { config: "/etc/realm/realms.yaml", env: "/etc/realm/realm.env", data: "/var/lib/realm", keys: "/etc/realm/keys", user: "realm" } as const;
+const SYSTEMD_LAYOUT = { config: "/etc/realm/realms.yaml", env: "/etc/realm/realm.env", data: "/var/lib/realm", keys: "/etc/realm/keys", user: "realm" } as const;
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "0.0.0.0"]);
 

@@ -13,7 +13,7 @@ const WALK_MS = 8000;
 
 t.test("client budget - a moving crowd is cut at the budget each tick and nothing is lost for good", async (t) => {
   const w = await ClientWorld.start(t, { budget: BUDGET, npcs: 0, size: 1000 });
-  const { q, realm } = w;
+  const { realm } = w;
   const size = realm.world.width;
   const observer = await w.player(300, 500, undefined, "observer");
   const crowd: { bot: PlayerBot; entity: number; hx: number; hy: number; phase: number }[] = [];

@@ -9,7 +9,7 @@ import path from "node:path";
 import t from "tap";
 import { ConfigError } from "../../common/errors.ts";
 import { createHttpServer } from "../../common/tls-server.ts";
-import type { TlsFiles } from "../../config/model.ts";
+import type { TlsFiles } from "../../common/topology.ts";
 import { REPO, tempDir } from "../harness/realm.ts";
 import { writeTestConfig } from "../harness/test-config.ts";
 import { opensslMissing, selfSigned } from "../harness/tls-pair.ts";

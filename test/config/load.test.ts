@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import t from "tap";
 import { ConfigError } from "../../common/errors.ts";
 import { loadConfig, parseConfig } from "../../config/load.ts";
-import { allNodes, START_ORDER, type RealmsConfig } from "../../config/model.ts";
+import { allNodes, START_ORDER, type RealmsConfig } from "../../common/topology.ts";
 import { remapPorts, SHIPPED_CONFIG, writeTestConfig } from "../harness/test-config.ts";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));

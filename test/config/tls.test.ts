@@ -4,7 +4,7 @@ import { join } from "node:path";
 import t from "tap";
 import { ConfigError } from "../../common/errors.ts";
 import { parseConfig } from "../../config/load.ts";
-import { clientNodeUrl } from "../../config/model.ts";
+import { clientNodeUrl } from "../../common/topology.ts";
 
 const FILE = "/etc/realm/realms.yaml";
 const realm = (login: string, clients: string) => `login:

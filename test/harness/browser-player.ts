@@ -2,7 +2,7 @@
 // types the login, creates a character, enters the world; reads what the page shows through the
 // state it exposes (window.realmGame.state(), the SDK's view of the world) and its elements.
 import type { Page } from "playwright-core";
-import { loginNodeUrl, type LoginNodeSpec } from "../../config/model.ts";
+import { loginNodeUrl, type LoginNodeSpec } from "../../common/topology.ts";
 import type { TestBrowser } from "./browser.ts";
 import { until } from "./realm.ts";
 

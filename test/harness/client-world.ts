@@ -14,7 +14,7 @@ import type { PlayerState } from "../../common/protocol/zone.ts";
 import { realmWire, watchZones } from "../../common/mesh/realm-mesh.ts";
 import type { Wire } from "../../common/wire.ts";
 import { loadConfig } from "../../config/load.ts";
-import { findNode, type ClientNodeSpec, type RealmSpec, type RealmsConfig } from "../../config/model.ts";
+import { findNode, type ClientNodeSpec, type RealmSpec, type RealmsConfig } from "../../common/topology.ts";
 import { PlayerBot } from "./player-bot.ts";
 import { tempDir, until } from "./realm.ts";
 import { writeTestConfig } from "./test-config.ts";
@@ -23,7 +23,7 @@ interface Teardown {
   teardown(fn: () => Promise<void> | void): void;
 }
 
-export interface WorldOptions {
+interface WorldOptions {
   clientNodes?: number;
   npcs?: number;
   budget?: number;
@@ -42,7 +42,7 @@ interface Account {
 }
 
 /** Per zone: tick -> entity id -> record, for the last ticks. */
-export type TruthTicks = Map<number, Map<number, EntityRecord>>;
+type TruthTicks = Map<number, Map<number, EntityRecord>>;
 
 export class ClientWorld {
   readonly children = new Map<string, ChildProcess>();

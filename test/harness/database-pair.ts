@@ -10,7 +10,7 @@ import { createLog } from "../../common/log.ts";
 import { realmWire } from "../../common/mesh/realm-mesh.ts";
 import type { Wire } from "../../common/wire.ts";
 import { loadConfig } from "../../config/load.ts";
-import { findNode, type RealmSpec, type RealmsConfig } from "../../config/model.ts";
+import { findNode, type RealmSpec, type RealmsConfig } from "../../common/topology.ts";
 import { startEmbeddedPostgres, type RunningPostgres } from "../../ops/embedded-postgres.ts";
 import { tempDir, until } from "./realm.ts";
 import { readLogLines, type LogLine } from "./node-process.ts";
@@ -21,7 +21,7 @@ interface Teardown {
 }
 
 
-export interface PairOptions {
+interface PairOptions {
   /** Embedded PostgreSQL for the audit and the backup schedule (adds a few seconds). */
   postgres?: boolean;
   /** Changes to the realms.yaml document before it is written (e.g. backup.every). */

@@ -12,7 +12,7 @@ import { fetchJson, jsonOrUndefined } from "../../common/json-fetch.ts";
 import { createLog } from "../../common/log.ts";
 import { realmWire } from "../../common/mesh/realm-mesh.ts";
 import { Wire, type Handler } from "../../common/wire.ts";
-import { loginNodeUrl, type LoginNodeSpec, type RealmsConfig } from "../../config/model.ts";
+import { loginNodeUrl, type LoginNodeSpec, type RealmsConfig } from "../../common/topology.ts";
 import type { RealmProcess } from "../../ops/realm-process.ts";
 import { TestRealm, until } from "./realm.ts";
 

@@ -4,7 +4,7 @@ import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { isAlive, launchNode, logFileOf } from "../../common/launch.ts";
 import { loadConfig } from "../../config/load.ts";
-import { findNode, type AnyNodeSpec, type RealmsConfig } from "../../config/model.ts";
+import { findNode, type AnyNodeSpec, type RealmsConfig } from "../../common/topology.ts";
 import { tempDir, until } from "./realm.ts";
 import { writeTestConfig } from "./test-config.ts";
 

@@ -8,7 +8,7 @@ import { MoveSequencer } from "../../common/player-moves.ts";
 import { PlayerLink } from "../../ops/bots/player-link.ts";
 import { until } from "./realm.ts";
 
-export interface SeenFrame {
+interface SeenFrame {
   at: number;
   bytes: number;
   /** Bytes of the SMSG_WORLD in it (0 when the frame had none). */

@@ -1,7 +1,7 @@
 // A small parser of the Prometheus text exposition format (0.0.4), strict enough to catch a page
 // Prometheus itself would refuse: every sample line must parse, every family is typed once.
 import http from "node:http";
-import type { HostPort } from "../../config/model.ts";
+import type { HostPort } from "../../common/topology.ts";
 
 export interface Sample {
   name: string;
@@ -79,7 +79,7 @@ export function value(e: Exposition, name: string, labels: Record<string, string
   return found[0]?.value;
 }
 
-export interface Scraped {
+interface Scraped {
   status: number;
   headers: http.IncomingHttpHeaders;
   body: string;

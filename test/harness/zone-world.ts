@@ -14,7 +14,7 @@ import type { Without } from "../../common/schema.ts";
 import { meshIdentity, realmWire } from "../../common/mesh/realm-mesh.ts";
 import { Wire } from "../../common/wire.ts";
 import { loadConfig } from "../../config/load.ts";
-import { findNode, type RealmSpec, type RealmsConfig } from "../../config/model.ts";
+import { findNode, type RealmSpec, type RealmsConfig } from "../../common/topology.ts";
 import { tempDir, until } from "./realm.ts";
 import { writeTestConfig } from "./test-config.ts";
 

@@ -3,7 +3,7 @@
 // SQL-looking names and Unicode look-alikes. Registration is switched on here to be attacked too.
 import http from "node:http";
 import t from "tap";
-import type { LoginNodeSpec } from "../../config/model.ts";
+import type { LoginNodeSpec } from "../../common/topology.ts";
 import { login, postgresOf, request, requestAsWritten, startFrontDoor, type HttpAnswer } from "../harness/front-door.ts";
 
 const realm = await startFrontDoor(t, {

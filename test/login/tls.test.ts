@@ -11,7 +11,7 @@ import type { TLSSocket } from "node:tls";
 import t from "tap";
 import { WebSocket } from "ws";
 import { TLS_HANDSHAKE_MS } from "../../common/tls-server.ts";
-import type { HostPort } from "../../config/model.ts";
+import type { HostPort } from "../../common/topology.ts";
 import { createAccounts, login, postgresOf, startFrontDoor } from "../harness/front-door.ts";
 import { PlayerBot } from "../harness/player-bot.ts";
 import { createCharacter } from "../harness/players.ts";

@@ -7,7 +7,7 @@ import path from "node:path";
 import t from "tap";
 import { parseAllDocuments } from "yaml";
 import { loadConfig } from "../../config/load.ts";
-import { allNodes, type AnyNodeSpec, type RealmsConfig } from "../../config/model.ts";
+import { allNodes, type AnyNodeSpec, type RealmsConfig } from "../../common/topology.ts";
 import { CLI, REPO, runCli, tempDir, until } from "../harness/realm.ts";
 import { writeTestConfig } from "../harness/test-config.ts";
 

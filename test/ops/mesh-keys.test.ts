@@ -5,7 +5,7 @@ import path from "node:path";
 import t from "tap";
 import { keyFile, OPERATOR } from "../../common/mesh/mesh-keys.ts";
 import { loadConfig } from "../../config/load.ts";
-import { allNodes } from "../../config/model.ts";
+import { allNodes } from "../../common/topology.ts";
 import { runCli, tempDir } from "../harness/realm.ts";
 import { writeTestConfig } from "../harness/test-config.ts";
 

@@ -10,7 +10,7 @@ import { freePorts } from "../harness/free-ports.ts";
 import { enterWorld } from "../harness/players.ts";
 import { find, parseExposition, scrape, value, type Exposition } from "../harness/prom-text.ts";
 import { REPO, until } from "../harness/realm.ts";
-import { allNodes, type AnyNodeSpec, type HostPort } from "../../config/model.ts";
+import { allNodes, type AnyNodeSpec, type HostPort } from "../../common/topology.ts";
 
 /** Every node entry of a realms.yaml document, in no particular order. */
 function nodeEntries(doc: any): Record<string, unknown>[] {

@@ -1,7 +1,7 @@
 // The shipped realms.yaml (on free ports) comes up whole and goes away whole.
 import net from "node:net";
 import t from "tap";
-import { allNodes } from "../../config/model.ts";
+import { allNodes } from "../../common/topology.ts";
 import { runCli, TestRealm } from "../harness/realm.ts";
 
 function portOf(address: string): { host: string; port: number } {

@@ -5,7 +5,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import t from "tap";
-import { allNodes } from "../../config/model.ts";
+import { allNodes } from "../../common/topology.ts";
 import { browserMissing, launchBrowser } from "../harness/browser.ts";
 import { createAccounts, postgresOf, startFrontDoor } from "../harness/front-door.ts";
 import { enterWorld } from "../harness/players.ts";

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import t from "tap";
 import { NODE_KINDS } from "../../common/protocol/control.ts";
 import { loadConfig } from "../../config/load.ts";
-import { allNodes, type AnyNodeSpec } from "../../config/model.ts";
+import { allNodes, type AnyNodeSpec } from "../../common/topology.ts";
 import { exitCause, missedHeartbeats, noHeartbeatAfterStart, processGone } from "../../nodes/reviver/causes.ts";
 import { nodesToTell, procedureFor } from "../../nodes/reviver/procedures.ts";
 

@@ -9,7 +9,7 @@ import { Op } from "../../common/opcodes.ts";
 import type { Body } from "../../common/protocol/index.ts";
 import type { StatusReply } from "../../common/protocol/reviver.ts";
 import { realmWire } from "../../common/mesh/realm-mesh.ts";
-import { findNode } from "../../config/model.ts";
+import { findNode } from "../../common/topology.ts";
 import { procedureFor } from "../../nodes/reviver/procedures.ts";
 import { readLogLines, type LogLine } from "../harness/node-process.ts";
 import { runCli, TestRealm, until } from "../harness/realm.ts";

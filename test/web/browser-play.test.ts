@@ -4,7 +4,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import t from "tap";
-import type { ClientNodeSpec } from "../../config/model.ts";
+import type { ClientNodeSpec } from "../../common/topology.ts";
 import { browserMissing, launchBrowser } from "../harness/browser.ts";
 import { BrowserPlayer, playUrl, type PageState } from "../harness/browser-player.ts";
 import { createAccounts, logLines, postgresOf, startFrontDoor } from "../harness/front-door.ts";

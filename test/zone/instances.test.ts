@@ -10,7 +10,7 @@ import { Op } from "../../common/opcodes.ts";
 import type { Body, Reply } from "../../common/protocol/index.ts";
 import { realmWire } from "../../common/mesh/realm-mesh.ts";
 import { loadConfig } from "../../config/load.ts";
-import { findNode } from "../../config/model.ts";
+import { findNode } from "../../common/topology.ts";
 import { tempDir, until } from "../harness/realm.ts";
 import { writeTestConfig } from "../harness/test-config.ts";
 

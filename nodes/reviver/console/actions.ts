@@ -6,7 +6,7 @@ const realm = str({ min: 1, max: 64, what: "a realm name" });
 const account = str({ min: 1, max: 64, what: "an account name" });
 const reason = optional(str({ min: 1, max: 200, what: "a reason" }));
 
-export const ACTIONS = {
+const ACTIONS = {
   "node.restart": object({ action: str(), node: str({ min: 1, max: 64, what: "a node id" }) }),
   "backup.take": object({ action: str(), realm }),
   "backup.verify": object({ action: str(), realm, snapshotId: int({ min: 1 }) }),
@@ -17,7 +17,7 @@ export const ACTIONS = {
   notice: object({ action: str(), realm, text: str({ min: 1, max: 200, what: "a notice of 1 to 200 characters" }) }),
 } as const satisfies Record<string, Schema<{ action: string }>>;
 
-export type ActionName = keyof typeof ACTIONS;
+type ActionName = keyof typeof ACTIONS;
 export type ConsoleAction = { [K in ActionName]: Omit<Infer<(typeof ACTIONS)[K]>, "action"> & { action: K } }[ActionName];
 
 /** A request the console understood but will not carry out: an unknown node, realm, account or snapshot. */

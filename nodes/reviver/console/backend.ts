@@ -11,7 +11,7 @@ import { EntityKind } from "../../../common/cell-snapshot.ts";
 import { Op } from "../../../common/opcodes.ts";
 import { NoticeKind } from "../../../common/player-opcodes.ts";
 import type { Wire } from "../../../common/wire.ts";
-import { findNode, type RealmsConfig, type RealmSpec, type ReviverSpec } from "../../../config/model.ts";
+import { findNode, type RealmsConfig, type RealmSpec, type ReviverSpec } from "../../../common/topology.ts";
 import type { RestartCycles } from "../restart-cycle.ts";
 import type { Supervisor } from "../supervisor.ts";
 import { ActionRefused, type ConsoleAction } from "./actions.ts";
@@ -20,7 +20,7 @@ import { ConsoleServer, type ConsoleBackend, type View } from "./server.ts";
 import { StateFeed } from "./state-feed.ts";
 import { VitalsSeries } from "./vitals-series.ts";
 
-export interface ReviverParts {
+interface ReviverParts {
   spec: ReviverSpec;
   config: RealmsConfig;
   log: Log;
@@ -34,7 +34,7 @@ export interface ReviverParts {
 
 const SEARCH = /^[A-Za-z0-9_]{1,24}$/;
 
-export class ReviverConsole implements ConsoleBackend {
+class ReviverConsole implements ConsoleBackend {
   private readonly tokens: ConsoleTokens;
   private readonly auditLog: ConsoleAudit;
   private readonly accounts: AccountStore;

@@ -10,7 +10,7 @@ import { closeHttp, listenHttp, sendJson } from "../../../common/http.ts";
 import { HttpRefusal, readJson } from "../../../common/json-body.ts";
 import type { Log } from "../../../common/log.ts";
 import type { Schema } from "../../../common/schema.ts";
-import type { HostPort } from "../../../config/model.ts";
+import type { HostPort } from "../../../common/topology.ts";
 import { ActionRefused, parseAction, type ConsoleAction } from "./actions.ts";
 import type { AuditEntry } from "./audit.ts";
 
@@ -19,7 +19,7 @@ export const MAX_BODY_BYTES = 16 * 1024;
 /** Longer than any token we hand out (43 characters) or accept (REALM_CONSOLE_TOKEN): not worth hashing. */
 const MAX_TOKEN_CHARS = 256;
 
-export const VIEWS = ["status", "backups", "players", "audit", "density"] as const;
+const VIEWS = ["status", "backups", "players", "audit", "density"] as const;
 export type View = (typeof VIEWS)[number];
 
 export interface ConsoleBackend {

@@ -6,7 +6,7 @@ import type { NodeStatus } from "../../../common/protocol/reviver.ts";
 const SAMPLE_MS = 100;
 const KEEP = 200;
 
-export interface StateChange {
+interface StateChange {
   at: number;
   node: string;
   from: NodeStatus["state"] | undefined;

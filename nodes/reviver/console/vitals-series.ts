@@ -2,12 +2,12 @@
 // minutes, so a page opened now shows the last minutes too: each zone's and instance's tick p99,
 // players per realm (its realm node's directory) and per client node. Nodes not up are left out.
 import type { NodeStatus } from "../../../common/protocol/reviver.ts";
-import type { RealmsConfig } from "../../../config/model.ts";
+import type { RealmsConfig } from "../../../common/topology.ts";
 
 const SAMPLE_MS = 1000;
 const KEEP = 300;
 
-export interface VitalsSample {
+interface VitalsSample {
   at: number;
   /** Tick p99, ms, by zone or instance id. */
   tick: Record<string, number>;
@@ -15,7 +15,7 @@ export interface VitalsSample {
   players: Record<string, number>;
 }
 
-export function sampleOf(nodes: NodeStatus[], config: RealmsConfig, at: number): VitalsSample {
+function sampleOf(nodes: NodeStatus[], config: RealmsConfig, at: number): VitalsSample {
   const s: VitalsSample = { at, tick: {}, players: {} };
   const realmOf = new Map(config.realms.map((r) => [r.realmNode.id, r.name]));
   for (const n of nodes) {

@@ -17,7 +17,7 @@ export interface WorldShape {
   regions?: readonly (readonly number[])[] | undefined;
 }
 
-export interface Scene {
+interface Scene {
   now: number;
   world: WorldShape;
   me: { x: number; y: number } | undefined;

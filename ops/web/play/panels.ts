@@ -15,7 +15,7 @@ function make<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string,
   return e;
 }
 
-export interface CharacterRow {
+interface CharacterRow {
   id: string;
   name: string;
   level: number;

@@ -125,7 +125,6 @@ export class RealmClient {
   private ws: WebSocket | undefined;
   private granted: Granted | undefined;
   private token: Uint8Array | undefined;
-  private epoch = 0;
   private moves: MoveSequencer | undefined;
   /** The own character where the player sees it: the last move sent plus the steps not sent yet. */
   private localX = 0;
@@ -305,7 +304,7 @@ export class RealmClient {
         if (this.state === "entering") this.setState("lobby");
         return this.emit("refused", { request: m.request, code: m.code, text: m.text });
       case PlayerOp.SMSG_ENTERED:
-        return this.entered(m.entity, m.qx, m.qy, m.resumed, m.token, m.epoch);
+        return this.entered(m.entity, m.qx, m.qy, m.resumed, m.token);
       case PlayerOp.SMSG_WORLD:
         return this.world(m);
       case PlayerOp.SMSG_VIEW_RESET:
@@ -354,12 +353,11 @@ export class RealmClient {
     }
   }
 
-  private entered(entity: number, qx: number, qy: number, resumed: boolean, token: Uint8Array, epoch: number): void {
+  private entered(entity: number, qx: number, qy: number, resumed: boolean, token: Uint8Array): void {
     const w = this.welcome;
     if (!w || !this.moves) return;
     this.selfId = entity;
     this.token = token;
-    this.epoch = epoch;
     this.view.clear();
     this.interp.clear();
     this.lastQ.clear();

@@ -1,4 +1,5 @@
 // The typed model of realms.yaml. Everything the nodes know of the topology comes from here.
+// It lives in common/ because every layer reads it; config/load.ts builds it from the file.
 
 export type NodeKind = "reviver" | "login" | "realm" | "client" | "zone" | "instance" | "database" | "backup";
 
@@ -10,7 +11,7 @@ export interface HostPort {
   port: number;
 }
 
-export interface NodeSpec {
+interface NodeSpec {
   id: string;
   kind: NodeKind;
   /** The realm a node belongs to; undefined for nodes shared by all realms (login, client, instance, reviver). */
