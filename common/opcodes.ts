@@ -1,6 +1,8 @@
 // The one opcode table for node-to-node frames. Numbers are explicit and never reused:
 // nodes of different builds meet during a rolling restart, so a number keeps its meaning forever.
 // Which node kinds may send each opcode is the sender table beside it, common/protocol/senders.ts.
+import { namesOf } from "./code-names.ts";
+
 export const Op = {
   // every node <-> reviver (1..19)
   HEARTBEAT: 1,
@@ -117,8 +119,4 @@ export const Op = {
 export type OpName = keyof typeof Op;
 export type OpCode = (typeof Op)[OpName];
 
-const NAMES = new Map<number, OpName>(Object.entries(Op).map(([name, code]) => [code, name as OpName]));
-
-export function opName(code: number): OpName | undefined {
-  return NAMES.get(code);
-}
+export const opName = namesOf(Op);

@@ -1,6 +1,7 @@
 // The one opcode table of the player protocol (WebSocket, binary), separate from the node
 // opcodes because it is a different wire with different peers: game clients of any build.
 // Numbers are explicit and never reused; common/player-protocol.md documents every one.
+import { namesOf } from "./code-names.ts";
 
 /**
  * Sent in CMSG_HELLO / CMSG_RESUME and SMSG_WELCOME; a client of another version is closed with
@@ -60,13 +61,7 @@ export const PlayerOp = {
   SMSG_NOTICE: 92,
 } as const;
 
-type PlayerOpName = keyof typeof PlayerOp;
-
-const NAMES = new Map<number, PlayerOpName>(Object.entries(PlayerOp).map(([name, code]) => [code, name as PlayerOpName]));
-
-export function playerOpName(code: number): PlayerOpName | undefined {
-  return NAMES.get(code);
-}
+export const playerOpName = namesOf(PlayerOp);
 
 /**
  * WebSocket close codes (4000..4999 are the application's, RFC 6455 7.4.2). The close frame's
@@ -98,13 +93,7 @@ export const CloseCode = {
   SERVER_ERROR: 4030,
 } as const;
 
-type CloseCodeName = keyof typeof CloseCode;
-
-const CLOSE_NAMES = new Map<number, CloseCodeName>(Object.entries(CloseCode).map(([name, code]) => [code, name as CloseCodeName]));
-
-export function closeCodeName(code: number): CloseCodeName | undefined {
-  return CLOSE_NAMES.get(code);
-}
+export const closeCodeName = namesOf(CloseCode);
 
 /** Character refusals as numbers on the player wire (the node wire's words, common/protocol/characters.ts). */
 export const CHAR_REFUSAL_CODES = {
