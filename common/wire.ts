@@ -8,7 +8,7 @@ import * as zmq from "zeromq";
 import { decodeFrame, encodeFrame, type Frame } from "./codec.ts";
 import { FrameError, TimeoutError, WrongReplyError } from "./errors.ts";
 import { errorFields, type Log } from "./log.ts";
-import type { MeshIdentity } from "./mesh/mesh-identity.ts";
+import { claimedId, type MeshIdentity } from "./mesh/mesh-identity.ts";
 import { RepeatCounter } from "./mesh/repeat-counter.ts";
 import { opName, type OpCode } from "./opcodes.ts";
 import { REPLIES, REPLY_OPS, type Body, type Reply, type Request, type RequestOp } from "./protocol/index.ts";
@@ -173,7 +173,7 @@ export class Wire {
         // latin1 maps every byte to one char and back: a peer without a routing id gets a binary one from libzmq
         const route = identity.toString("latin1");
         const from = this.mesh ? this.mesh.senderOf(route) : route;
-        if (from === undefined) return this.refuse(route, "any", "its routing id does not prove a node id with the key it connected with");
+        if (from === undefined) return this.refuse(claimedId(route) ?? "(no id)", "any", "its routing id does not prove a node id with the key it connected with");
         if (from !== route) {
           // bounded: every CLI run is a tool id of its own
           if (this.routes.size >= 10_000 && !this.routes.has(from)) this.routes.clear();

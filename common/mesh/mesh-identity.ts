@@ -75,11 +75,10 @@ export class MeshIdentity {
   senderOf(routingId: string): string | undefined {
     const known = this.proven.get(routingId);
     if (known !== undefined) return known ?? undefined;
-    const cut = routingId.lastIndexOf(SEPARATOR);
-    const claimed = cut > 0 ? routingId.slice(0, cut) : undefined;
+    const claimed = claimedId(routingId);
     let sender: string | null = null;
     if (claimed !== undefined && this.keys.keyOf(claimed) !== undefined) {
-      const given = Buffer.from(routingId.slice(cut + 1), "latin1");
+      const given = Buffer.from(routingId.slice(claimed.length + SEPARATOR.length), "latin1");
       const expected = Buffer.from(this.proof(claimed, this.self, claimed), "latin1");
       if (given.length === expected.length && timingSafeEqual(given, expected)) sender = claimed;
     }
@@ -104,4 +103,10 @@ export class MeshIdentity {
     }
     return createHmac("sha256", secret).update(`realm-mesh-v1 ${from}>${to}`).digest("base64url").slice(0, PROOF_CHARS);
   }
+}
+
+/** The node id a routing id claims, without its proof (for logs: a proof is never written down); undefined when it has none. */
+export function claimedId(routingId: string): string | undefined {
+  const cut = routingId.lastIndexOf(SEPARATOR);
+  return cut > 0 ? routingId.slice(0, cut) : undefined;
 }

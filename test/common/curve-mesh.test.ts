@@ -98,5 +98,6 @@ t.test("curve mesh - a listed key cannot speak as another node id", async (t) =>
   const lines = m.serverLog.lines.filter((l) => l.event === "frame-refused");
   t.ok(lines.length >= 1 && lines.length <= 3, `refusals logged at powers of two, not once per frame (${lines.length} lines for 4 frames)`);
   t.match(lines[0], { why: /does not prove/ });
+  t.equal(lines[0]?.from, "CLIENT", "the line names the claimed id, and never writes down a proof");
   t.equal(m.server.refusedFrames, 4, "every forged frame counted");
 });
