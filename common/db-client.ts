@@ -31,10 +31,26 @@ import {
   type StoreCheck,
 } from "./protocol/db.ts";
 import type { Request, RequestsAnsweredBy } from "./protocol/index.ts";
+import {
+  friendsResult,
+  guildResult,
+  partyResult,
+  socialView,
+  type DbFriendRequest,
+  type DbGuildRequest,
+  type DbPartyRequest,
+  type FriendView,
+  type GuildView,
+  type PartyView,
+  type SocialView,
+} from "./protocol/social.ts";
 import type { Schema } from "./schema.ts";
 import type { Wire } from "./wire.ts";
 
-export type { Character, CharacterSummary, ItemView, MailView, OpStatus, StoreCheck, DbStats };
+export type { Character, CharacterSummary, ItemView, MailView, OpStatus, StoreCheck, DbStats, FriendView, GuildView, PartyView, SocialView };
+
+/** A social change as its caller gives it: the client adds the corr and the attempt's expiry. */
+type SocialChange<R> = R extends unknown ? Omit<R, "corr" | "expiresAt" | "opId"> : never;
 
 /** Every request the database node answers (with DB_REPLY). */
 type DbRequestOp = RequestsAnsweredBy<typeof Op.DB_REPLY>;
@@ -135,6 +151,32 @@ export class DatabaseClient {
 
   loadItems(itemIds: string[]): Promise<ItemView[]> {
     return this.read(Op.DB_LOAD_ITEMS, { itemIds }, itemList);
+  }
+
+  // ---- guilds, friends, parties (the realm node, for the character in `change.characterId`)
+
+  /** The guild as the change left it; undefined when the actor is in none now. */
+  async guild(change: SocialChange<DbGuildRequest>, opId: string = randomUUID()): Promise<GuildView | undefined> {
+    return (await this.change(Op.DB_GUILD, { ...change, opId }, guildResult)).guild;
+  }
+
+  /** The actor's friends list as the change left it. */
+  async friend(change: SocialChange<DbFriendRequest>, opId: string = randomUUID()): Promise<FriendView[]> {
+    return (await this.change(Op.DB_FRIEND, { ...change, opId }, friendsResult)).friends;
+  }
+
+  /** The party as the change left it; undefined when the actor is in none now. */
+  async party(change: SocialChange<DbPartyRequest>, opId: string = randomUUID()): Promise<PartyView | undefined> {
+    return (await this.change(Op.DB_PARTY, { ...change, opId }, partyResult)).party;
+  }
+
+  loadSocial(characterId: string): Promise<SocialView> {
+    return this.read(Op.DB_SOCIAL_LOAD, { characterId }, socialView);
+  }
+
+  /** Refused with `not-found` when no character of the realm has that name. */
+  findCharacter(name: string): Promise<CharacterSummary> {
+    return this.read(Op.DB_FIND_CHARACTER, { name }, characterSummary);
   }
 
   // ---- operators and tests

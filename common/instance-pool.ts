@@ -3,7 +3,7 @@
 // the same node, with no coordinator to keep in step.
 import { Op } from "./opcodes.ts";
 import type { Body } from "./protocol/index.ts";
-import type { DUNGEONS } from "./protocol/zone.ts";
+import type { DungeonKind } from "./dungeons.ts";
 import type { Wire } from "./wire.ts";
 
 type OpenedInstance = Required<Pick<Body<typeof Op.INSTANCE_OPENED>, "node" | "instance" | "width" | "height" | "entranceX" | "entranceY">>;
@@ -12,7 +12,7 @@ export async function openInstance(
   wire: Wire,
   pool: readonly string[],
   realm: string,
-  dungeon: (typeof DUNGEONS)[number],
+  dungeon: DungeonKind,
   cap?: number,
 ): Promise<OpenedInstance | undefined> {
   // start at a random node so realms do not all queue on the first one

@@ -67,6 +67,10 @@ export const Op = {
   // a restarted realm node asks the zones and instances which players they hold
   ZONE_PLAYERS_REQUEST: 94,
   ZONE_PLAYERS_REPORT: 95,
+  // client -> realm: a player asks into a dungeon; realm -> client: how a queued request goes (96..99)
+  DUNGEON_ENTER: 96,
+  DUNGEON_ENTER_REPLY: 97,
+  DUNGEON_STATUS: 98,
 
   // realm, zones, backup, operator tools -> database node; every answer is DB_REPLY (120..159)
   DB_LIST_CHARACTERS: 120,
@@ -86,6 +90,12 @@ export const Op = {
   DB_OP_STATUS: 134,
   DB_CHECK: 135,
   DB_STATS: 136,
+  // guilds, friends, parties (common/protocol/social.ts)
+  DB_GUILD: 137,
+  DB_FRIEND: 138,
+  DB_PARTY: 139,
+  DB_SOCIAL_LOAD: 144,
+  DB_FIND_CHARACTER: 145,
   DB_REPLICA_PULL: 140,
   DB_COPY_OPEN: 141,
   DB_COPY_CHUNK: 142,

@@ -30,6 +30,8 @@ import {
 import { realmDirectoryReport, realmDirectoryRequest, sessionMoved, zonePlayersReport, zonePlayersRequest } from "./directory.ts";
 import { playerNotice, realmClosePlayers, realmClosePlayersReply, realmRestart, realmRestartReply } from "./restart.ts";
 import { clientResumeGrant, clientResumeTaken, zoneReattach, zoneReattached } from "./client.ts";
+import { dungeonEnter, dungeonEnterReply, dungeonStatus } from "./dungeon.ts";
+import { dbFindCharacter, dbFriend, dbGuild, dbParty, dbSocialLoad } from "./social.ts";
 import { backupFileChunk, backupFileOpen, backupGetEntry, backupList, backupReply, backupRestore, backupSnapshotNow, backupStatus, backupTask, backupVerify } from "./backup.ts";
 
 export const BODIES = {
@@ -85,6 +87,9 @@ export const BODIES = {
   [Op.ZONE_STARTED]: zoneStarted,
   [Op.ZONE_PLAYERS_REQUEST]: zonePlayersRequest,
   [Op.ZONE_PLAYERS_REPORT]: zonePlayersReport,
+  [Op.DUNGEON_ENTER]: dungeonEnter,
+  [Op.DUNGEON_ENTER_REPLY]: dungeonEnterReply,
+  [Op.DUNGEON_STATUS]: dungeonStatus,
   [Op.DB_LIST_CHARACTERS]: dbListCharacters,
   [Op.DB_CREATE_CHARACTER]: dbCreateCharacter,
   [Op.DB_DELETE_CHARACTER]: dbDeleteCharacter,
@@ -102,6 +107,11 @@ export const BODIES = {
   [Op.DB_OP_STATUS]: dbOpStatus,
   [Op.DB_CHECK]: dbCheck,
   [Op.DB_STATS]: dbStats,
+  [Op.DB_GUILD]: dbGuild,
+  [Op.DB_FRIEND]: dbFriend,
+  [Op.DB_PARTY]: dbParty,
+  [Op.DB_SOCIAL_LOAD]: dbSocialLoad,
+  [Op.DB_FIND_CHARACTER]: dbFindCharacter,
   [Op.DB_REPLICA_PULL]: dbReplicaPull,
   [Op.DB_COPY_OPEN]: dbCopyOpen,
   [Op.DB_COPY_CHUNK]: dbCopyChunk,
@@ -147,6 +157,7 @@ export const REPLIES = {
   [Op.ZONE_TRUTH_REQUEST]: Op.ZONE_TRUTH_REPLY,
   [Op.ZONE_REATTACH]: Op.ZONE_REATTACHED,
   [Op.INSTANCE_OPEN]: Op.INSTANCE_OPENED,
+  [Op.DUNGEON_ENTER]: Op.DUNGEON_ENTER_REPLY,
   [Op.DB_LIST_CHARACTERS]: Op.DB_REPLY,
   [Op.DB_CREATE_CHARACTER]: Op.DB_REPLY,
   [Op.DB_DELETE_CHARACTER]: Op.DB_REPLY,
@@ -164,6 +175,11 @@ export const REPLIES = {
   [Op.DB_OP_STATUS]: Op.DB_REPLY,
   [Op.DB_CHECK]: Op.DB_REPLY,
   [Op.DB_STATS]: Op.DB_REPLY,
+  [Op.DB_GUILD]: Op.DB_REPLY,
+  [Op.DB_FRIEND]: Op.DB_REPLY,
+  [Op.DB_PARTY]: Op.DB_REPLY,
+  [Op.DB_SOCIAL_LOAD]: Op.DB_REPLY,
+  [Op.DB_FIND_CHARACTER]: Op.DB_REPLY,
   [Op.DB_REPLICA_PULL]: Op.DB_REPLY,
   [Op.DB_COPY_OPEN]: Op.DB_REPLY,
   [Op.DB_COPY_CHUNK]: Op.DB_REPLY,

@@ -72,6 +72,9 @@ export const SENDERS: Record<OpName, readonly NodeKind[]> = {
   ZONE_STARTED: WORLDS,
   ZONE_PLAYERS_REQUEST: ["realm"],
   ZONE_PLAYERS_REPORT: WORLDS,
+  DUNGEON_ENTER: ["client"],
+  DUNGEON_ENTER_REPLY: ["realm"],
+  DUNGEON_STATUS: ["realm"],
 
   DB_LIST_CHARACTERS: DB_USERS,
   DB_CREATE_CHARACTER: DB_USERS,
@@ -90,6 +93,12 @@ export const SENDERS: Record<OpName, readonly NodeKind[]> = {
   DB_OP_STATUS: DB_USERS,
   DB_CHECK: DB_USERS,
   DB_STATS: DB_USERS,
+  // the realm node acts for players; operator tools read
+  DB_GUILD: ["realm"],
+  DB_FRIEND: ["realm"],
+  DB_PARTY: ["realm"],
+  DB_SOCIAL_LOAD: DB_USERS,
+  DB_FIND_CHARACTER: DB_USERS,
   DB_REPLICA_PULL: ["backup"],
   DB_COPY_OPEN: ["backup"],
   DB_COPY_CHUNK: ["backup"],

@@ -2,6 +2,7 @@
 // intents in, zones sending reliable events out, and zones handing players to each other.
 // World state itself does not travel here: it goes out as cell blocks on the zone's PUB socket.
 import { bool, int, list, num, object, oneOf, optional, str, variant, type Infer, type Without } from "../schema.ts";
+import { DUNGEONS } from "../dungeons.ts";
 import { WORLD_ID } from "../world-address.ts";
 import { corr, nodeId } from "./control.ts";
 
@@ -58,6 +59,8 @@ export const intent = variant(
     say: { text },
     "zone-chat": { text },
     leave: {},
+    /** Out of the dungeon, back to the entrance the player came in by. */
+    "dungeon-leave": {},
     /** Trades: the player offered to or the offer answered, and what this player gives. */
     "trade-offer": { target: entity, gold, items: itemIds },
     "trade-accept": { offer, gold, items: itemIds },
@@ -81,7 +84,8 @@ const zoneEvent = variant(
     combat: { from: entity, target: entity, amount },
     /** Economy events (loot, trades, wallet): acknowledged by the database before they are sent. `amount`: the item's template. */
     loot: { target: entity, amount, opId, items: itemIds },
-    redirect: { zone: world },
+    /** The character is in another world now; into or out of a dungeon (`dungeon` its kind when into one), `x`, `y` say where it landed. */
+    redirect: { zone: world, dungeon: optional(oneOf(DUNGEONS)), x: optional(coord), y: optional(coord) },
     left: { reason },
     refused: { reason },
     "trade-offered": { from: entity, fromName, offer, gold, items: itemIds },
@@ -132,8 +136,6 @@ export const displace = object({ entity, x: coord, y: coord, reason: str({ max: 
 
 /** A zone node (re)started empty: the realm node puts back the players it had there. */
 export const zoneStarted = object({ zone: nodeId });
-
-export const DUNGEONS = ["crypt", "mine", "keep"] as const;
 
 /** The realm node asks a pool node for a fresh dungeon; the node answers busy if it hosts one. */
 export const instanceOpen = object({ corr, realm: str({ min: 1, max: 64 }), dungeon: oneOf(DUNGEONS), cap: optional(int({ min: 1, max: 1000 })) });

@@ -6,7 +6,7 @@ import { worldId } from "../../common/world-address.ts";
 import { DatabaseClient } from "../../common/db-client.ts";
 import type { NodeRuntime } from "../../common/node.ts";
 import { Op } from "../../common/opcodes.ts";
-import type { DUNGEONS } from "../../common/protocol/zone.ts";
+import { DUNGEON_MAPS } from "../../common/dungeons.ts";
 import type { InstanceSpec, RealmsConfig } from "../../common/topology.ts";
 import { CellPublisher } from "./cell-publisher.ts";
 import { Economy } from "./economy.ts";
@@ -14,20 +14,6 @@ import { Terrain } from "./movement.ts";
 import { TickLoop } from "./tick-loop.ts";
 import { bindPub, deliverEvent, servePlayerList, serveWorld, tickHistogram, worldVitals } from "./world-service.ts";
 import { Zone } from "./zone.ts";
-
-interface Dungeon {
-  width: number;
-  height: number;
-  cell: number;
-  npcs: number;
-  entrance: [number, number];
-}
-
-const DUNGEON_MAPS: Record<(typeof DUNGEONS)[number], Dungeon> = {
-  crypt: { width: 400, height: 400, cell: 50, npcs: 30, entrance: [20, 20] },
-  mine: { width: 600, height: 300, cell: 50, npcs: 40, entrance: [20, 150] },
-  keep: { width: 800, height: 800, cell: 50, npcs: 80, entrance: [400, 20] },
-};
 
 /** Dungeons tick at the realms' default rate, whichever realm opened them. */
 const DUNGEON_HZ = 20;

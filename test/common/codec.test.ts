@@ -144,6 +144,9 @@ const SAMPLES: { [O in OpCode]?: Body<O> } = {
   [Op.INSTANCE_OPEN]: { corr: 6, realm: "Fortrax", dungeon: "crypt", cap: 5 },
   [Op.INSTANCE_OPENED]: { corr: 6, ok: true, node: "INSTANCE-1", instance: "INSTANCE-1~3", width: 400, height: 400, entranceX: 20, entranceY: 20 },
   [Op.INSTANCE_CLOSED]: { node: "INSTANCE-1", instance: "INSTANCE-1~3", realm: "Fortrax" },
+  [Op.DUNGEON_ENTER]: { corr: 90, accountId: "42", entrance: "crypt-gate" },
+  [Op.DUNGEON_ENTER_REPLY]: { corr: 90, ok: true, state: "queued", position: 2 },
+  [Op.DUNGEON_STATUS]: { accountId: "42", entrance: "crypt-gate", state: "admitted" },
   [Op.ZONE_STARTED]: { zone: "FORTRAX-ZONE-2" },
   [Op.CLIENT_RESUME_GRANT]: {
     grants: [{ token: "ab".repeat(32), accountId: "42", realm: "Fortrax", entity: 7, characterId: "c-7", name: "Aria", zone: "FORTRAX-ZONE-1~2", x: 101.5, y: 2000, droppedAt: 1_700_000_000_000 }],
@@ -168,6 +171,11 @@ const SAMPLES: { [O in OpCode]?: Body<O> } = {
   [Op.DB_OP_STATUS]: { corr: 34, opId: "op-1" },
   [Op.DB_CHECK]: { corr: 35 },
   [Op.DB_STATS]: { corr: 36 },
+  [Op.DB_GUILD]: { corr: 37, opId: "g-1", characterId: "C1", action: "create", name: "Night Watch" },
+  [Op.DB_FRIEND]: { corr: 38, opId: "f-1", characterId: "C1", action: "request", target: "C2" },
+  [Op.DB_PARTY]: { corr: 39, opId: "p-1", characterId: "C1", action: "kick", target: "C2" },
+  [Op.DB_SOCIAL_LOAD]: { corr: 40, characterId: "C1" },
+  [Op.DB_FIND_CHARACTER]: { corr: 41, name: "Aria" },
   [Op.DB_REPLICA_PULL]: { corr: 37, generation: "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d", afterSeq: 120, maxBytes: 524_288 },
   [Op.DB_COPY_OPEN]: { corr: 38 },
   [Op.DB_COPY_CHUNK]: { corr: 39, fileId: "f-1", offset: 524_288 },
@@ -329,7 +337,7 @@ t.test("codec - an intent or event without a key its kind needs is refused, not 
   t.equal(frameError(intentsFrame({ entity: 7, seq: 3, kind: "move", x: 1 })), "ZONE_INTENTS body: intents[1].y: missing key");
   t.equal(frameError(intentsFrame({ entity: 7, seq: 3, kind: "trade-offer", target: 8, items: [] })), "ZONE_INTENTS body: intents[1].gold: missing key");
   t.equal(frameError(intentsFrame({ entity: 7, seq: 3, kind: "say", text: "hi", target: 8 })), "ZONE_INTENTS body: intents[1].target: unknown key (expected entity, seq, kind, text)", "another kind's key");
-  t.equal(frameError(intentsFrame({ entity: 7, seq: 3, kind: "fly" })), 'ZONE_INTENTS body: intents[1].kind: unknown kind "fly" (expected move, attack, loot, say, zone-chat, leave, trade-offer, trade-accept, trade-decline)');
+  t.equal(frameError(intentsFrame({ entity: 7, seq: 3, kind: "fly" })), 'ZONE_INTENTS body: intents[1].kind: unknown kind "fly" (expected move, attack, loot, say, zone-chat, leave, dungeon-leave, trade-offer, trade-accept, trade-decline)');
   t.equal(frameError(intentsFrame({ entity: 7, seq: 3 })), "ZONE_INTENTS body: intents[1].kind: missing key");
   t.equal(frameError(eventsFrame({ entity: 7, kind: "combat", from: 7, target: 8 })), "ZONE_EVENTS body: events[1].amount: missing key");
   t.equal(frameError(eventsFrame({ entity: 7, kind: "entered", y: 2, zone: "FORTRAX-ZONE-1" })), "ZONE_EVENTS body: events[1].x: missing key");
