@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import t from "tap";
-import { checkStore, describeProblem } from "../../common/store/invariants.ts";
+import { open } from "lmdb";
+import { checkStore, checkStoreFile, describeProblem } from "../../common/store/invariants.ts";
 import { closeStore, openStore, type Store, type Table } from "../../common/store/layout.ts";
 import { seal } from "../../common/store/records.ts";
 
@@ -97,4 +98,20 @@ t.test("store check - guilds, parties and friendships: sound is clean, each brea
     const problems = await run(`break-${i}.mdb`, change);
     t.ok(problems.some((p) => expected.test(p)), `${what}: reported (${problems.join("; ")})`);
   }
+});
+
+t.test("store check - a store written before the social tables existed checks read-only as having none", async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "social-check-"));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, "old-snapshot.mdb");
+  const env = open({ path: file, maxDbs: 16, encoding: "binary" });
+  env.openDB<Buffer, string>("characters", { encoding: "binary" }).putSync("C1", seal({ id: "C1", accountId: "a1", name: "Elder", level: 1, x: 0, y: 0, stats: {}, version: 0, createdAt: 1 }));
+  env.openDB<Buffer, string>("gold", { encoding: "binary" }).putSync("C1", seal(0));
+  env.openDB<Buffer, string>("names", { encoding: "binary" }).putSync("elder", seal("C1"));
+  env.openDB<Buffer, string>("byAccount", { encoding: "binary" }).putSync("a1/C1", seal(1));
+  await env.close();
+  const report = await checkStoreFile(file);
+  t.same(report.problems.map(describeProblem), [], "clean");
+  t.equal(report.counts.characters, 1);
+  t.equal(report.counts.guilds, 0, "its social tables read as empty");
 });
