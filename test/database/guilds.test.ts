@@ -88,8 +88,13 @@ t.test("guilds - create, invite, join, ranks, kick and leave follow the rules; r
   t.equal(reborn?.name, "night watch", "the last one out disbanded the guild and freed its name");
   t.equal(await refusal(db.guild({ characterId: dee!.id, action: "join", guildId: watch!.id })), "not-found", "the old guild is gone");
 
+  // a race for one name (case differing), all sent at once: exactly one guild gets it
+  const racers = await Promise.all(["Racer Ana", "Racer Ben", "Racer Cat", "Racer Dan"].map((n, i) => db.createCharacter(`acct-race-${i}`, n, 1, 1)));
+  const raced = await Promise.all(racers.map((c, i) => refusal(db.guild({ characterId: c.id, action: "create", name: i % 2 ? "Swift Foxes" : "SWIFT FOXES" }))));
+  t.same(raced.sort(), ["applied", "name-taken", "name-taken", "name-taken"], "one create wins the name, the others are refused");
+
   const check = await db.check();
   t.equal(check.problems, 0, `the invariants hold ${check.sample.join("; ")}`);
-  t.equal(check.counts.guilds, 2);
-  t.equal(check.counts.guildOf, 2, "one guildOf entry per member");
+  t.equal(check.counts.guilds, 3);
+  t.equal(check.counts.guildOf, 3, "one guildOf entry per member");
 });
