@@ -3,7 +3,7 @@
 // operation (members -> guildOf/partyOf, invites -> guildInvites/partyInvites, name -> guildNames);
 // a friendship is always written on both sides. A rule broken anywhere throws Refused, which the
 // operation turns into its refusal: the group commit then rolls back whatever it had written.
-import { GUILD_RANKS, type FriendView, type GuildView, type PartyView, type SocialRefusal } from "../../common/protocol/social.ts";
+import { GUILD_RANKS, type FriendView, type GuildRank, type GuildView, type PartyView, type SocialRefusal } from "../../common/protocol/social.ts";
 import { childKey, nameKey } from "../../common/store/layout.ts";
 import type { CharacterRecord } from "../../common/store/records.ts";
 import { friendRecord, groupIdRecord, guildRecord, MIRROR, partyRecord, type FriendRecord, type FriendState, type GuildRecord, type PartyRecord } from "../../common/store/social-records.ts";
@@ -68,7 +68,7 @@ export function saveGuild(ctx: OpContext, before: GuildRecord | undefined, after
   else ctx.w.remove("guilds", id);
 }
 
-const rankOrder = (rank: GuildView["members"][number]["rank"]): number => GUILD_RANKS.indexOf(rank);
+const rankOrder = (rank: GuildRank): number => GUILD_RANKS.indexOf(rank);
 
 /** Highest rank first, then the longest member (the record keeps joining order). */
 export function byRank(g: GuildRecord): GuildRecord["members"] {
