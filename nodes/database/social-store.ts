@@ -135,13 +135,18 @@ export function setFriendEdge(ctx: OpContext, from: string, to: string, state: F
   ctx.w.put("friends", childKey(to, from), { state: MIRROR[state], since: ctx.at });
 }
 
-export function friendsOf(ctx: OpContext, characterId: string): FriendView[] {
-  const out: FriendView[] = [];
+/** The character's friendships as (other, state), without their names (the limits count these). */
+export function friendEdges(ctx: OpContext, characterId: string): [string, FriendState][] {
+  const out: [string, FriendState][] = [];
   for (const other of ctx.children("friends", characterId, EDGES_MAX)) {
     const edge = friendEdge(ctx, characterId, other);
-    if (edge) out.push({ characterId: other, name: nameOf(ctx, other), state: edge.state });
+    if (edge) out.push([other, edge.state]);
   }
   return out;
+}
+
+export function friendsOf(ctx: OpContext, characterId: string): FriendView[] {
+  return friendEdges(ctx, characterId).map(([other, state]) => ({ characterId: other, name: nameOf(ctx, other), state }));
 }
 
 // ---- the indexes of a group's lists
