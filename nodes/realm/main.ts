@@ -5,6 +5,7 @@ import type { RealmNodeSpec } from "../../common/topology.ts";
 import { CharacterDesk } from "./characters.ts";
 import { DirectoryGate } from "./directory-gate.ts";
 import { DirectoryRebuild } from "./directory-rebuild.ts";
+import { Dungeons } from "./dungeons.ts";
 import { EntityIds } from "./entity-ids.ts";
 import { Placement } from "./placement.ts";
 
@@ -19,6 +20,8 @@ await runNode<RealmNodeSpec>(["realm"], loadConfig, (rt, spec) => {
   const placement = new Placement(rt, realm, rt.opts.config, gate);
   placement.start();
   const database = new DatabaseClient(rt.wire, realm.database.id, { timeoutMs: 2000, retries: 1 });
-  new CharacterDesk(rt, realm, placement.directory, database, gate, entities).start();
+  const characters = new CharacterDesk(rt, realm, placement.directory, database, gate, entities, rt.opts.config.instances.pool.map((n) => n.id));
+  characters.start();
+  new Dungeons(rt, realm, rt.opts.config, placement.directory, entities, gate, characters).start();
   new DirectoryRebuild(rt, realm, rt.opts.config, placement, entities, gate).start();
 });
