@@ -233,7 +233,7 @@ export class Dungeons {
   private free(node: string, instance: string, why: string): void {
     const rec = this.open.get(node);
     if (rec && rec.instance === instance) this.open.delete(node);
-    this.rt.log.info("instance-freed", { node, instance, why, known: rec !== undefined, queued: this.queue.length });
+    this.rt.log.info("instance-freed", { instanceNode: node, instance, why, known: rec !== undefined, queued: this.queue.length });
     void this.admit();
   }
 
@@ -241,7 +241,9 @@ export class Dungeons {
   private lost(node: string, why: string): void {
     const rec = this.open.get(node);
     this.open.delete(node);
-    this.rt.log.warn("instance-lost", { node, instance: rec?.instance, why });
+    const players = this.directory.inZone(node).length;
+    // a node starting for the first time (or that held nothing of ours) is no loss
+    if (rec || players > 0) this.rt.log.warn("instance-lost", { instanceNode: node, instance: rec?.instance, players, why });
     void this.characters.restore(node).then(() => this.admit());
   }
 }
