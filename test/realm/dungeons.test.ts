@@ -1,7 +1,8 @@
 // Dungeons end to end on the server side, with real processes: a party at an entrance is handed
 // from its zone to a pool instance (one owner all along), loots into the realm's database, leaves
 // back to the entrance; a full pool queues with positions and admits when an instance closes; an
-// instance killed -9 gives its players back at the entrance from their checkpoints.
+// instance killed -9 gives its players back at the entrance from their checkpoints; a zone
+// restarted puts back a player that arrived by handoff (the realm node heard of the arrival).
 import t from "tap";
 import { EntityKind } from "../../common/cell-snapshot.ts";
 import { createLog } from "../../common/log.ts";
@@ -112,8 +113,8 @@ t.test("dungeons - enter at the entrance, one owner all along, loot kept, leave 
   t.ok((await w.db.loadCharacter(hero.characterId)).inventory.includes(item), "the loot stays after leaving");
 });
 
-t.test("dungeons - bad input: unknown entrance, not attached, spoofed account, not in the world; the realm node keeps running", async (t) => {
-  const w = await DungeonWorld.start(t);
+t.test("dungeons - bad input refused (unknown entrance, not attached, spoofed account, not in the world); quitting inside saves the entrance; a stopping instance hands its players back; a zone restart puts back a player that walked in", async (t) => {
+  const w = await DungeonWorld.start(t, { edit: (doc) => (doc.realms[0].checkpoint_every = "1s") });
   const [hero, lobby] = [await w.player(), await w.player({ lobby: true })];
   const code = async (accountId: string, entrance: string, as?: Wire) => (await w.enter(accountId, entrance, as)).code;
   t.equal(await code(hero.accountId, "no-such-gate"), "unknown-entrance", "an entrance the realm does not have");
@@ -125,6 +126,41 @@ t.test("dungeons - bad input: unknown entrance, not attached, spoofed account, n
   const answer = await w.enter(hero.accountId, "crypt-gate");
   t.same([answer.ok, answer.state], [true, "entering"], "the realm node still serves the real request");
   t.equal(w.statuses.length, 0, "no status went to anyone for the refusals");
+
+  // leaving the game from inside: the last checkpoint is the entrance, where the next login starts
+  const into = await w.waitEvent("the hero into the dungeon", "redirect", (e) => e.entity === hero.entity && e.dungeon !== undefined);
+  const inside = await until("the checkpoint on arrival", 10_000, async () => {
+    const c = await w.db.loadCharacter(hero.characterId);
+    return c.version > 0 && c.x === CRYPT[0] ? c : undefined;
+  });
+  w.intent(into.zone, { entity: hero.entity, kind: "move", x: 21, y: 21 });
+  w.intent(into.zone, { entity: hero.entity, kind: "leave" });
+  const left = await until("the checkpoint of the departure", 10_000, async () => {
+    const c = await w.db.loadCharacter(hero.characterId);
+    return c.version > inside.version && w.logOf(nodeOfWorld(into.zone), (l) => l.event === "player-departed" && l.entity === hero.entity).length > 0 ? c : undefined;
+  });
+  t.same([left.x, left.y], CRYPT, "a player who leaves the game inside is saved at the entrance");
+
+  // an instance node stopping with a player inside hands it back out first
+  const third = await w.player();
+  t.same((await w.enter(third.accountId, "crypt-gate")).state, "entering", "a third player goes in");
+  const thirdInto = await w.waitEvent("the third into the dungeon", "redirect", (e) => e.entity === third.entity && e.dungeon !== undefined);
+  w.children.get(nodeOfWorld(thirdInto.zone))!.kill("SIGTERM");
+  const out = await w.waitEvent("the third out as its node stops", "redirect", (e) => e.entity === third.entity && e.dungeon === undefined);
+  t.same([out.zone, out.x, out.y], [w.realm.zones[0]!.id, ...CRYPT], "the stopping node hands it back to the entrance");
+  await until("the third in the zone", 10_000, () => w.positionIn(w.realm.zones[0]!.id, third.entity));
+
+  // a player who walked into a zone by handoff is put back when that zone restarts (the realm node heard of the arrival)
+  const [zone1, zone2] = w.realm.zones.map((z) => z.id) as [string, string];
+  const walker = await w.player();
+  t.equal(walker.zone, zone2, "the walker starts in zone 2");
+  w.tool.send(zone2, Op.ZONE_DISPLACE, { entity: walker.entity, x: CRYPT[0] - 30, y: CRYPT[1], reason: "test" });
+  await until("the walker's checkpoint in zone 1", 15_000, async () => ((await w.db.loadCharacter(walker.characterId)).x === CRYPT[0] - 30 ? true : undefined));
+  process.kill(w.children.get(zone1)!.pid!, "SIGKILL");
+  await until("zone 1 gone", 10_000, () => (w.children.get(zone1)!.signalCode !== null ? true : undefined));
+  w.launch(findNode(w.config, zone1)!);
+  const back = await until("the walker back in the restarted zone 1", 30_000, () => w.positionIn(zone1, walker.entity));
+  t.same([back.x, back.y], [CRYPT[0] - 30, CRYPT[1]], "the restarted zone has the walker where its checkpoint left it");
 });
 
 t.test("dungeons - a party of 3 enters one instance; a full pool queues 1, 2 and admits when one closes; an instance killed -9 gives its players back at the entrance", async (t) => {
