@@ -75,6 +75,7 @@ export async function startInstanceNode(rt: NodeRuntime, spec: InstanceSpec, con
     }
     return handoffs.handOver(zone, slot, state, { node: back.zone, layer: 0, land: back, redirect: { zone: back.zone, x: back.x, y: back.y } }).then((ok) => {
       if (ok) backs.delete(state.entity);
+      else zone.emit(zone.e.slot(state.entity) ?? slot, { entity: state.entity, kind: "refused", reason: `the way out (${back.zone}) did not answer; try again` });
       rt.log.info(ok ? "dungeon-left" : "dungeon-leave-failed", { instance: zone.opts.id, entity: state.entity, character: state.characterId, to: back.zone, why });
       return ok;
     });

@@ -13,6 +13,7 @@ import type { ZoneEventOf } from "../../common/protocol/zone.ts";
 import { findNode } from "../../common/topology.ts";
 import type { Wire } from "../../common/wire.ts";
 import { DungeonWorld, type Player } from "../harness/dungeon-world.ts";
+import { CLIENT } from "../harness/zone-world.ts";
 import { until } from "../harness/realm.ts";
 
 const CRYPT: [number, number] = [1000, 2000];
@@ -89,6 +90,12 @@ t.test("dungeons - enter at the entrance, one owner all along, loot kept, leave 
   t.equal(await w.positionIn(zone1, hero.entity), undefined, "the zone let go");
   const entered = w.logOf(instanceNode, (l) => l.event === "instance-entered" && l.entity === hero.entity);
   t.equal(entered.length, 1, "the instance logs instance-entered once");
+  // a player reconnecting through another client node while inside: the instance answers as a zone does
+  const other = realmWire(w.config, "CLIENT-2", createLog("test-reattach", "error"));
+  t.teardown(() => other.close());
+  const reattached = await other.request(instanceNode, Op.ZONE_REATTACH, { entity: hero.entity, clientNode: "CLIENT-2" }, 3000);
+  t.same([reattached.ok, reattached.zone], [true, into.zone], "ZONE_REATTACH from the new client node finds the player in the instance");
+  t.ok((await w.client.request(instanceNode, Op.ZONE_REATTACH, { entity: hero.entity, clientNode: CLIENT }, 3000)).ok, "and back to CLIENT-1 the same way");
 
   const loot = await fightAndLoot(w, into.zone, hero.entity);
   const item = loot.items[0]!;
@@ -167,14 +174,15 @@ t.test("dungeons - a party of 3 enters one instance; a full pool queues 1, 2 and
   const w = await DungeonWorld.start(t, { edit: (doc) => (doc.realms[0].checkpoint_every = "1s") });
   const [zone1, zone2] = w.realm.zones.map((z) => z.id) as [string, string];
   const players: Player[] = [];
-  for (let i = 0; i < 7; i++) players.push(await w.player());
-  const [leader, walker, member, solo, first, second, quitter] = players as [Player, Player, Player, Player, Player, Player, Player];
+  for (let i = 0; i < 8; i++) players.push(await w.player());
+  const [leader, walker, member, solo, first, second, quitter, straggler] = players as [Player, Player, Player, Player, Player, Player, Player, Player];
   t.same([leader.zone, walker.zone, member.zone, solo.zone], [zone1, zone2, zone1, zone2], "characters start at the crypt gate and the old mine in turn");
 
   // the walker crosses from zone 2 to the crypt gate by handoff: the realm node must learn where it went
   w.tool.send(zone2, Op.ZONE_DISPLACE, { entity: walker.entity, x: CRYPT[0] + 5, y: CRYPT[1], reason: "test" });
   await until("the walker in zone 1", 10_000, () => w.positionIn(zone1, walker.entity));
-  w.setParties([[leader.characterId, member.characterId, walker.characterId]]);
+  t.equal(straggler.zone, zone2, "a fourth member stands at the old mine, far from the crypt gate");
+  w.setParties([[leader.characterId, member.characterId, walker.characterId, straggler.characterId]]);
   t.equal((await w.enter(member.accountId, "crypt-gate")).code, "not-leader", "only the leader may take the party in");
   t.same((await w.enter(leader.accountId, "crypt-gate")).state, "entering", "the leader takes it in");
   const party = [leader, member, walker];
@@ -183,6 +191,8 @@ t.test("dungeons - a party of 3 enters one instance; a full pool queues 1, 2 and
   const partyNode = nodeOfWorld(redirects[0]!.zone);
   for (const p of party) await until(`${p.entity} in the instance`, 10_000, () => w.positionIn(partyNode, p.entity));
   t.pass("the instance holds the three");
+  t.ok(await w.positionIn(zone2, straggler.entity), "the member away from the entrance stays behind, in its zone");
+  t.notOk(w.events.some((e) => e.entity === straggler.entity && e.kind === "redirect"), "and is not redirected");
 
   t.same((await w.enter(solo.accountId, "old-mine")).state, "entering", "a solo player takes the other pool node");
   const soloInto = await w.waitEvent("the solo player into the mine", "redirect", (e) => e.entity === solo.entity && e.dungeon === "mine");
@@ -217,4 +227,15 @@ t.test("dungeons - a party of 3 enters one instance; a full pool queues 1, 2 and
   t.comment(`the party back ${Date.now() - killedAt} ms after the kill -9 of ${partyNode}`);
   await w.waitStatus("the second admitted on the freed node", (s) => s.accountId === second.accountId && s.state === "admitted");
   t.pass("the node freed by the restart takes the next in the queue");
+
+  // killed for good: the reviver's NODE_DOWN is enough to bring its players back
+  const secondInto = await w.waitEvent("the second into the mine", "redirect", (e) => e.entity === second.entity && e.dungeon === "mine");
+  await until("the second's checkpoint at the mine's entrance", 10_000, async () => ((await w.db.loadCharacter(second.characterId)).version > 0 ? true : undefined));
+  const secondNode = nodeOfWorld(secondInto.zone);
+  process.kill(w.children.get(secondNode)!.pid!, "SIGKILL");
+  const reviver = realmWire(w.config, w.config.revivers[0]!.id, createLog("test-reviver", "error"));
+  t.teardown(() => reviver.close());
+  reviver.send(w.realm.realmNode.id, Op.NODE_DOWN, { nodeId: secondNode, kind: "instance", cause: "killed", at: Date.now() });
+  const home = await until("the second back at the old mine", 30_000, () => w.positionIn(zone2, second.entity));
+  t.same([home.x, home.y], [3000, 2000], "after NODE_DOWN of its instance, back at the old mine's entrance");
 });
