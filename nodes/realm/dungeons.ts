@@ -103,7 +103,8 @@ export class Dungeons {
       const party = await this.roster(waiting.characterId).catch(() => [waiting.characterId]);
       // the rule of who may ask for a party, in one place: its leader, listed first
       if (party[0] !== waiting.characterId) return this.refused(accountId, refuse("not-leader", "only the party's leader may take it into a dungeon"));
-      const attempt = await this.attempt(waiting, entrance);
+      // first come, first served: with requests waiting, a new one waits behind them
+      const attempt = await this.attempt(waiting, entrance, this.queue.length === 0);
       if (attempt.in) return { ok: true, state: "entering" };
       if (!attempt.full) return this.refused(accountId, attempt.refusal);
       const position = this.queue.push(waiting);
@@ -132,9 +133,9 @@ export class Dungeons {
     const party = new Set(await this.roster(w.characterId).catch(() => [w.characterId]));
     party.add(w.characterId);
     const byZone = new Map<string, number[]>();
-    const leader = this.directory.of(w.accountId);
     const places = [...this.directory.places()].filter((p) => p.characterId !== undefined && party.has(p.characterId) && p.attachedTo !== undefined);
-    for (const p of [leader!, ...places.filter((p) => p !== leader)]) {
+    places.sort((a, b) => Number(b.accountId === w.accountId) - Number(a.accountId === w.accountId));
+    for (const p of places) {
       const zone = this.whereIs(p);
       if (typeof zone !== "string") continue;
       const list = byZone.get(zone) ?? [];
@@ -158,13 +159,13 @@ export class Dungeons {
     return new Set(answers.flat());
   }
 
-  /** Gets the party in if its leader stands at the entrance and a pool node is free. */
-  private async attempt(w: Waiting, entrance: DungeonEntrance): Promise<Attempt> {
+  /** Gets the party in if its leader stands at the entrance and (`mayOpen`) a pool node is free. */
+  private async attempt(w: Waiting, entrance: DungeonEntrance, mayOpen = true): Promise<Attempt> {
     const byZone = await this.partyByZone(w);
     const leader = this.entities.of(w.characterId);
     const near = await this.transfer(byZone, entrance);
     if (!near.has(leader)) return { in: false, full: false, refusal: refuse("too-far", `not within ${entrance.radius} of the entrance ${entrance.name}`) };
-    const opened = await openInstance(this.rt.wire, this.pool, this.realm.name, entrance.kind);
+    const opened = mayOpen ? await openInstance(this.rt.wire, this.pool, this.realm.name, entrance.kind) : undefined;
     if (!opened) return { in: false, full: true };
     this.open.set(opened.node, { node: opened.node, instance: opened.instance, entrance: entrance.name, openedAt: Date.now() });
     // only those at the entrance go; the zones judge again as they hand them over
