@@ -93,10 +93,15 @@ export async function startInstanceNode(rt: NodeRuntime, spec: InstanceSpec, con
   };
 
   rt.on(Op.INSTANCE_OPEN, ({ corr, realm, dungeon, cap }, from) => {
-    if (open) return rt.wire.reply(from, Op.INSTANCE_OPENED, { corr, ok: false, node: spec.id, code: "busy" });
     const map = DUNGEON_MAPS[dungeon];
     const realmSpec = config.realms.find((r) => r.name === realm);
-    if (!realmSpec) return rt.wire.reply(from, Op.INSTANCE_OPENED, { corr, ok: false, node: spec.id, code: "unknown-realm" });
+    // a realm's dungeon is opened by that realm's own nodes: its loot goes to that realm's database
+    const ours = realmSpec && (realmSpec.realmNode.id === from || realmSpec.zones.some((z) => z.id === from));
+    if (!realmSpec || !ours) {
+      rt.log.warn("instance-open-refused", { realm, from });
+      return rt.wire.reply(from, Op.INSTANCE_OPENED, { corr, ok: false, node: spec.id, code: realmSpec ? "not-that-realm" : "unknown-realm" });
+    }
+    if (open) return rt.wire.reply(from, Op.INSTANCE_OPENED, { corr, ok: false, node: spec.id, code: "busy" });
     const desk = deskOf(realmSpec);
     const id = worldId(spec.id, ++opened);
     const region = [0, 0, map.width, map.height] as const;

@@ -76,7 +76,9 @@ t.test("dungeons - enter at the entrance, one owner all along, loot kept, leave 
       for (const node of w.config.instances.pool.map((i) => i.id)) if ((await owners(w, node, zone1, hero.entity)) > 1) twoOwners++;
     }
   })();
+  const askedAt = Date.now();
   const answer = await w.enter(hero.accountId, "crypt-gate");
+  t.comment(`DUNGEON_ENTER answered in ${Date.now() - askedAt} ms (zone check, pool, handoff)`);
   t.same([answer.ok, answer.state], [true, "entering"], "at the entrance: entering");
   const into = await w.waitEvent("the redirect into the dungeon", "redirect", (e) => e.entity === hero.entity && e.dungeon !== undefined);
   t.equal(into.dungeon, "crypt", "the redirect names the dungeon");
@@ -130,8 +132,14 @@ t.test("dungeons - bad input refused (unknown entrance, not attached, spoofed ac
   t.teardown(() => other.close());
   t.equal(await code(hero.accountId, "crypt-gate", other), "not-attached", "another client node speaking for a player it does not hold");
   t.equal(await code(lobby.accountId, "crypt-gate"), "not-in-world", "a player in the lobby");
+  const zone1 = w.realm.zones[0]!.id;
+  const grab = await w.tool.request(zone1, Op.ZONE_TRANSFER, { entities: [hero.entity], x: CRYPT[0], y: CRYPT[1], radius: 15, to: { node: "INSTANCE-1", world: "INSTANCE-1~9", dungeon: "crypt", landX: 20, landY: 20 } }, 3000);
+  t.same([grab.ok, grab.code], [false, "not-realm"], "a zone moves players into a dungeon only for its realm node");
+  t.ok(await w.positionIn(zone1, hero.entity), "and the player stays put");
+  w.tool.send(w.realm.realmNode.id, Op.WORLD_ARRIVED, { world: "INSTANCE-1~9", entity: hero.entity, characterId: hero.characterId, accountId: hero.accountId, clientNode: CLIENT });
+  await until("the spoofed arrival refused", 10_000, () => w.logOf(w.realm.realmNode.id, (l) => l.event === "world-arrived-refused")[0]);
   const answer = await w.enter(hero.accountId, "crypt-gate");
-  t.same([answer.ok, answer.state], [true, "entering"], "the realm node still serves the real request");
+  t.same([answer.ok, answer.state], [true, "entering"], "the realm node still serves the real request: a spoofed arrival did not move the player in its directory");
   t.equal(w.statuses.length, 0, "no status went to anyone for the refusals");
 
   // leaving the game from inside: the last checkpoint is the entrance, where the next login starts
@@ -158,7 +166,7 @@ t.test("dungeons - bad input refused (unknown entrance, not attached, spoofed ac
   await until("the third in the zone", 10_000, () => w.positionIn(w.realm.zones[0]!.id, third.entity));
 
   // a player who walked into a zone by handoff is put back when that zone restarts (the realm node heard of the arrival)
-  const [zone1, zone2] = w.realm.zones.map((z) => z.id) as [string, string];
+  const zone2 = w.realm.zones[1]!.id;
   const walker = await w.player();
   t.equal(walker.zone, zone2, "the walker starts in zone 2");
   w.tool.send(zone2, Op.ZONE_DISPLACE, { entity: walker.entity, x: CRYPT[0] - 30, y: CRYPT[1], reason: "test" });

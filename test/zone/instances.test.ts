@@ -80,4 +80,6 @@ t.test("instances - two realms asking the shared pool at once never get one node
   t.equal(nodes.length, pool.length, `${pool.length} dungeons opened, one ask found the pool exhausted`);
   t.equal(new Set(nodes).size, nodes.length, "each on its own node: no node went to two realms");
   t.ok(realms.every((r) => got.some((g) => g.realm === r.name && g.node !== undefined)), "both realms got one");
+  const spoof = await realms[1]!.wire.request(pool[0]!, Op.INSTANCE_OPEN, { realm: realms[0]!.name, dungeon: "mine" }, 2000);
+  t.same([spoof.ok, spoof.code], [false, "not-that-realm"], "a realm node opening a dungeon in another realm's name is refused");
 });
