@@ -178,6 +178,8 @@ export class CharacterDesk {
         place.zone = zone.id;
         this.rt.log.info("player-restored", { from: world, zone: zone.id, characterId: loaded.id, entity, x: loaded.x, y: loaded.y });
       } catch (err) {
+        // still counted in the lost world: its next restart notice tries again
+        place.zone = world;
         this.rt.log.warn("player-not-restored", { from: world, characterId: place.characterId, error: (err as Error).message });
       }
     }
