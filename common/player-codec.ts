@@ -33,7 +33,9 @@ export type ClientMessage =
   | { op: typeof PlayerOp.CMSG_LEAVE }
   | { op: typeof PlayerOp.CMSG_TRADE_OFFER; target: number; gold: number; items: string[] }
   | { op: typeof PlayerOp.CMSG_TRADE_ACCEPT; offer: number; gold: number; items: string[] }
-  | { op: typeof PlayerOp.CMSG_TRADE_DECLINE; offer: number };
+  | { op: typeof PlayerOp.CMSG_TRADE_DECLINE; offer: number }
+  | { op: typeof PlayerOp.CMSG_DUNGEON_ENTER; entrance: string }
+  | { op: typeof PlayerOp.CMSG_DUNGEON_LEAVE };
 
 const U32 = 0xffffffff;
 /** Gold in one message: the database's own ceiling for a balance. */
@@ -92,8 +94,12 @@ export function encodeClient(m: ClientMessage, w = new ByteWriter(64)): Uint8Arr
     case PlayerOp.CMSG_TRADE_DECLINE:
       w.varint(m.offer);
       break;
+    case PlayerOp.CMSG_DUNGEON_ENTER:
+      w.str(m.entrance);
+      break;
     case PlayerOp.CMSG_CHAR_LIST:
     case PlayerOp.CMSG_LEAVE:
+    case PlayerOp.CMSG_DUNGEON_LEAVE:
       break;
   }
   return w.copy();
@@ -129,6 +135,7 @@ export function decodeClient(frame: Uint8Array): ClientMessage {
       break;
     case PlayerOp.CMSG_CHAR_LIST:
     case PlayerOp.CMSG_LEAVE:
+    case PlayerOp.CMSG_DUNGEON_LEAVE:
       m = { op };
       break;
     case PlayerOp.CMSG_CHAR_CREATE:
@@ -157,6 +164,10 @@ export function decodeClient(frame: Uint8Array): ClientMessage {
       break;
     case PlayerOp.CMSG_TRADE_DECLINE:
       m = { op, offer: r.varint("offer", U32) };
+      break;
+    case PlayerOp.CMSG_DUNGEON_ENTER:
+      // read up to a chat line's length: a longer name than an entrance has is refused, not kicked
+      m = { op, entrance: r.str(MAX_TEXT_BYTES, "entrance") };
       break;
     default:
       throw new UnknownOpcodeError(op);
@@ -232,7 +243,32 @@ export type ServerMessage =
   | ({ op: typeof PlayerOp.SMSG_TRADE_OFFERED } & TradeOffered)
   | ({ op: typeof PlayerOp.SMSG_TRADE_RESULT } & TradeResult)
   | { op: typeof PlayerOp.SMSG_WALLET; gold: number; items: WalletItem[] }
-  | { op: typeof PlayerOp.SMSG_NOTICE; kind: number; seconds: number; text: string };
+  | { op: typeof PlayerOp.SMSG_NOTICE; kind: number; seconds: number; text: string }
+  | ({ op: typeof PlayerOp.SMSG_DUNGEON } & DungeonNews)
+  | ({ op: typeof PlayerOp.SMSG_WORLD_CHANGED } & WorldChanged);
+
+/** How a request to enter a dungeon goes (DungeonState); `code` a DUNGEON_REFUSAL_CODES number, 0 when none. */
+export interface DungeonNews {
+  state: number;
+  entrance: string;
+  /** Place in the queue, 1 next; 0 when not queued. */
+  position: number;
+  code: number;
+  text: string;
+}
+
+/**
+ * The character is in another world: the realm's (`dungeon` empty) or a dungeon of that kind.
+ * Positions and moves are quantized over this world's width and height from now on.
+ */
+export interface WorldChanged {
+  dungeon: string;
+  width: number;
+  height: number;
+  cell: number;
+  qx: number;
+  qy: number;
+}
 
 interface TradeOffered {
   offer: number;
@@ -335,6 +371,12 @@ export function writeServer(w: ByteWriter, m: Exclude<ServerMessage, { op: typeo
       break;
     case PlayerOp.SMSG_VIEW_RESET:
       break;
+    case PlayerOp.SMSG_DUNGEON:
+      w.u8(m.state).str(m.entrance).varint(m.position).u8(m.code).str(m.text);
+      break;
+    case PlayerOp.SMSG_WORLD_CHANGED:
+      w.str(m.dungeon).varint(m.width).varint(m.height).varint(m.cell).u16(m.qx).u16(m.qy);
+      break;
   }
   return w;
 }
@@ -422,6 +464,10 @@ function readServer(r: ByteReader): ServerMessage {
       return { op, reason: r.str(1024) };
     case PlayerOp.SMSG_VIEW_RESET:
       return { op };
+    case PlayerOp.SMSG_DUNGEON:
+      return { op, state: r.u8(), entrance: r.str(MAX_TEXT_BYTES), position: r.varint("position", U32), code: r.u8(), text: r.str(1024) };
+    case PlayerOp.SMSG_WORLD_CHANGED:
+      return { op, dungeon: r.str(MAX_ID_BYTES), width: r.varint(), height: r.varint(), cell: r.varint(), qx: r.u16(), qy: r.u16() };
     default:
       throw new UnknownOpcodeError(op);
   }

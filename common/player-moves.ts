@@ -27,9 +27,22 @@ export class MoveSequencer {
   y = 0;
 
   constructor(
-    readonly width: number,
-    readonly height: number,
+    public width: number,
+    public height: number,
   ) {}
+
+  /**
+   * SMSG_WORLD_CHANGED: the character is at (x, y) of another world (a dungeon, or back in the
+   * realm's), quantized over its size from now on. It counts as a correction; nothing is replayed.
+   */
+  worldChanged(width: number, height: number, x: number, y: number): void {
+    this.width = width;
+    this.height = height;
+    this.corrections++;
+    this.sent.length = 0;
+    this.x = x;
+    this.y = y;
+  }
 
   /** The server placed the character (entering, a resume): numbering starts again, nothing to replay. */
   placed(x: number, y: number): void {

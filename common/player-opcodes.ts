@@ -33,6 +33,8 @@ export const PlayerOp = {
   CMSG_TRADE_OFFER: 26,
   CMSG_TRADE_ACCEPT: 27,
   CMSG_TRADE_DECLINE: 28,
+  CMSG_DUNGEON_ENTER: 29,
+  CMSG_DUNGEON_LEAVE: 30,
 
   // client node -> player: handshake and clock (64..69)
   SMSG_WELCOME: 64,
@@ -59,6 +61,8 @@ export const PlayerOp = {
   SMSG_TRADE_RESULT: 90,
   SMSG_WALLET: 91,
   SMSG_NOTICE: 92,
+  SMSG_DUNGEON: 93,
+  SMSG_WORLD_CHANGED: 94,
 } as const;
 
 export const playerOpName = namesOf(PlayerOp);
@@ -115,6 +119,20 @@ export const CORRECT_REASONS = { other: 0, "too-fast": 1, "out-of-world": 2, blo
 
 /** SMSG_NOTICE kinds: what the realm tells every player, outside the world's events. */
 export const NoticeKind = { INFO: 1, RESTART: 2, STORAGE_PAUSED: 3, STORAGE_RESUMED: 4 } as const;
+
+/** SMSG_DUNGEON states: how a request to enter a dungeon goes. */
+export const DungeonState = { QUEUED: 1, ENTERING: 2, ADMITTED: 3, DROPPED: 4, REFUSED: 5 } as const;
+
+/** SMSG_DUNGEON refusal codes (0: none), the realm node's words (common/protocol/dungeon.ts) as numbers. */
+export const DUNGEON_REFUSAL_CODES = {
+  "not-attached": 1,
+  "not-in-world": 2,
+  "unknown-entrance": 3,
+  "too-far": 4,
+  "not-leader": 5,
+  "already-queued": 6,
+  unavailable: 7,
+} as const;
 
 /** SMSG_CHAT channels. */
 export const ChatChannel = { SAY: 1, ZONE: 2 } as const;

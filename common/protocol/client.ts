@@ -2,6 +2,7 @@
 // every other client node (so a player whose node died can come back through any of them), and
 // the reattach that tells a zone which client node now speaks for a player.
 import { bool, int, list, num, object, oneOf, optional, str } from "../schema.ts";
+import { DUNGEONS } from "../dungeons.ts";
 import { corr, nodeId } from "./control.ts";
 import { accountId } from "./login.ts";
 
@@ -20,6 +21,8 @@ export const resumeGrant = object({
   characterId: str({ min: 1, max: 64 }),
   name: str({ min: 1, max: 32 }),
   zone: world,
+  /** The dungeon's kind when `zone` is an instance: the client node sizes its view of it from the kind. */
+  dungeon: optional(oneOf(DUNGEONS)),
   x: num({ min: -1e6, max: 1e6 }),
   y: num({ min: -1e6, max: 1e6 }),
   /** Set once the connection dropped: the grace period runs from here. */

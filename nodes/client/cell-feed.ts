@@ -1,6 +1,7 @@
-// The client node's ears on one realm: a SUB socket on each zone's PUB, subscribed to exactly the
-// cells its players need. ZeroMQ filters at the publisher, so each cell crosses the network once
-// per tick per client node, however many of its players see it.
+// The client node's ears on one realm: a SUB socket on each zone's PUB (and on each instance
+// node's, for players in dungeons), subscribed to exactly the cells its players need. ZeroMQ
+// filters at the publisher, so each cell crosses the network once per tick per client node,
+// however many of its players see it.
 import type { Log } from "../../common/log.ts";
 import type { MeshIdentity } from "../../common/mesh/mesh-identity.ts";
 import { cellTopic, newTopicAddress, nodeOfWorld, parseTopic } from "../../common/world-address.ts";
@@ -11,7 +12,13 @@ import type { CellSubscriber } from "./world-mirror.ts";
 /** Blocks queued before ZeroMQ drops: a stalled node must not grow without bound, but a hiccup must not lose cells. */
 const RECEIVE_HWM = 50_000;
 
-/** One cell block: the zone node that published it, the copy of the zone (0: the zone itself), the cell. */
+/** A node publishing cells: a zone, or an instance node of the pool. */
+export interface PubSource {
+  id: string;
+  pub: string;
+}
+
+/** One cell block: the zone (or instance) node that published it, the copy of the zone (0: the zone itself) or the instance, the cell. */
 type BlockSink = (node: string, copy: number, cx: number, cy: number, block: Buffer) => void;
 
 export class CellFeed implements CellSubscriber {
@@ -22,11 +29,13 @@ export class CellFeed implements CellSubscriber {
     private readonly realm: RealmSpec,
     private readonly log: Log,
     mesh: MeshIdentity | undefined,
+    instances: readonly PubSource[],
   ) {
-    this.feed = new ZoneFeed(realm.zones, mesh, RECEIVE_HWM);
+    // an idle SUB costs nothing: the instance nodes' sockets carry cells only once subscribed
+    this.feed = new ZoneFeed([...realm.zones, ...instances], mesh, RECEIVE_HWM);
   }
 
-  /** A cell of a world: the zone's own, or one of its layers'. */
+  /** A cell of a world: the zone's own, one of its layers', or an instance's. */
   subscribe(world: string, cx: number, cy: number): void {
     this.feed.subscribe(nodeOfWorld(world), cellTopic(world, cx, cy));
     this.subscribed++;

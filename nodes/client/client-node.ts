@@ -9,6 +9,7 @@ import { CloseCode } from "../../common/player-opcodes.ts";
 import type { ClientNodeSpec, RealmsConfig } from "../../common/topology.ts";
 import { serveDirectoryRequests } from "./directory-report.ts";
 import type { PeerLoad, PlayerCount } from "./load-report.ts";
+import { DungeonDesk } from "./dungeon-desk.ts";
 import { PlayerEndpoint } from "./player-endpoint.ts";
 import { RealmDesk } from "./realm-desk.ts";
 import { serveRealmNotices } from "./realm-notices.ts";
@@ -34,7 +35,7 @@ export class ClientNode {
     count: PlayerCount,
   ) {
     for (const realm of config.realms) {
-      const hub = new RealmHub(realm, rt.log, (zone, intents) => rt.wire.send(zone, Op.ZONE_INTENTS, { intents }), rt.mesh);
+      const hub = new RealmHub(realm, rt.log, (zone, intents) => rt.wire.send(zone, Op.ZONE_INTENTS, { intents }), rt.mesh, config.instances.pool);
       this.hubs.set(realm.name, hub);
       for (const z of realm.zones) this.hubOfZone.set(z.id, hub);
     }
@@ -45,13 +46,13 @@ export class ClientNode {
     });
     this.sessions = new Sessions(rt.log, this.hubs, new RealmDesk(rt, config), book, count);
     this.door = new WorldDoor(rt, this.sessions);
-    this.endpoint = new PlayerEndpoint(this.sessions, this.door, rt.log);
+    this.endpoint = new PlayerEndpoint(this.sessions, this.door, new DungeonDesk(rt, this.sessions), rt.log);
   }
 
   async start(): Promise<void> {
     const { rt } = this;
     rt.on(Op.ZONE_EVENTS, ({ zone, events }) => {
-      const hub = this.hubOfZone.get(nodeOfWorld(zone));
+      const hub = this.hubOfZone.get(nodeOfWorld(zone)) ?? this.hubHolding(events[0]?.entity);
       if (!hub) return void rt.log.warn("events-from-unknown-world", { world: zone, events: events.length });
       relayZoneEvents(hub, zone, events, {
         entered: (h, ev, z) => this.door.entered(h, ev, z),
@@ -72,6 +73,13 @@ export class ClientNode {
     // players keep their tokens: they come back through another client node (or this one, restarted)
     await this.endpoint.close(CloseCode.GOING_AWAY, "the client node is stopping; reconnect with your token");
     for (const hub of this.hubs.values()) await hub.stop();
+  }
+
+  /** An instance serves every realm: its events go to the hub holding their player. */
+  private hubHolding(entity: number | undefined): RealmHub | undefined {
+    if (entity === undefined) return undefined;
+    for (const hub of this.hubs.values()) if (hub.byEntity.has(entity)) return hub;
+    return undefined;
   }
 
   private sweep(): void {

@@ -18,7 +18,7 @@ function held(realm: RealmSpec, p: Player): Held {
   const inWorld = (p.phase === "world" || p.phase === "leaving" || p.phase === "dropped") && p.entity > 0 && p.characterId !== "";
   const zone = inWorld ? realm.zones[p.zone] : undefined;
   if (!zone) return { accountId: p.accountId };
-  return { accountId: p.accountId, characterId: p.characterId, entity: p.entity, world: worldId(zone.id, p.copy) };
+  return { accountId: p.accountId, characterId: p.characterId, entity: p.entity, world: p.dungeon?.world ?? worldId(zone.id, p.copy) };
 }
 
 /** Connected players (lobby to leaving), and dropped ones still waiting for their resume: each holds a place in its realm. */

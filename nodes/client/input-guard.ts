@@ -12,6 +12,9 @@ const BURST = 80;
 /** Chat lines per second, and in one burst: more are refused, not forwarded. */
 const CHAT_PER_S = 2;
 const CHAT_BURST = 6;
+/** Requests to enter a dungeon: each one asks the realm node, so a few are plenty. */
+const DUNGEON_PER_S = 0.5;
+const DUNGEON_BURST = 3;
 /** World units per second no character reaches; with one second banked, like the zone's own allowance. */
 const MAX_PLAUSIBLE_SPEED = 30;
 /** Implausible moves in the window before the player is closed. */
@@ -47,6 +50,7 @@ class Bucket {
 export class InputGuard {
   private readonly messages: Bucket;
   private readonly chat: Bucket;
+  private readonly dungeon: Bucket;
   private lastX = NaN;
   private lastY = NaN;
   private banked = MAX_PLAUSIBLE_SPEED;
@@ -57,6 +61,7 @@ export class InputGuard {
   constructor(now: number) {
     this.messages = new Bucket(RATE_PER_S, BURST, now);
     this.chat = new Bucket(CHAT_PER_S, CHAT_BURST, now);
+    this.dungeon = new Bucket(DUNGEON_PER_S, DUNGEON_BURST, now);
     this.bankedAt = now;
   }
 
@@ -71,6 +76,11 @@ export class InputGuard {
   /** A chat line: false means refuse it (too many too fast), without closing. */
   chatLine(now: number): boolean {
     return this.chat.take(now);
+  }
+
+  /** A request to enter a dungeon: false means refuse it (too many too fast), without closing. */
+  dungeonAsk(now: number): boolean {
+    return this.dungeon.take(now);
   }
 
   /** Where the server says the player is (entering, a correction, a resume): moves are measured from here. */

@@ -99,7 +99,7 @@ export class Lobby {
     if (!at) this.log.warn("zone-reattach-unanswered", { entity: g.entity, zone: g.zone, why: "no zone answered ZONE_REATTACH; resuming from the last known place" });
     sessions.resumes++;
     this.welcome(p, realm);
-    this.door.enterWorld(p, sessions.hubOf(p), at?.zone ?? g.zone, at?.x ?? g.x, at?.y ?? g.y, true);
+    this.door.enterWorld(p, sessions.hubOf(p), at?.zone ?? g.zone, at?.x ?? g.x, at?.y ?? g.y, true, g.dungeon);
   }
 
   message(p: Player, m: ClientMessage): void {

@@ -14,6 +14,7 @@ await runNode<ClientNodeSpec>(["client"], loadConfig, async (rt, spec) => {
     let frames = 0;
     let held = 0;
     let cells = 0;
+    let dungeons = 0;
     let entities = 0;
     let inBytes = 0;
     let late = 0;
@@ -23,6 +24,7 @@ await runNode<ClientNodeSpec>(["client"], loadConfig, async (rt, spec) => {
       frames += hub.framesOut;
       held += hub.heldChanges;
       cells += hub.feed.subscribed;
+      for (const byCopy of hub.dungeons.values()) dungeons += byCopy.size;
       for (const l of hub.layers.values()) {
         entities += l.mirror.e.count;
         inBytes += l.mirror.bytesIn;
@@ -37,6 +39,7 @@ await runNode<ClientNodeSpec>(["client"], loadConfig, async (rt, spec) => {
       changesHeldByBudget: held,
       bytesFromZones: inBytes,
       subscribedCells: cells,
+      dungeonViews: dungeons,
       mirroredEntities: entities,
       fanoutP99Ms: p99,
       lateSlots: late,

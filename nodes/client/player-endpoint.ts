@@ -9,6 +9,7 @@ import { decodeClient, encodeServer, UnknownOpcodeError, WireFormatError, type C
 import { createHttpServer } from "../../common/tls-server.ts";
 import type { Log } from "../../common/log.ts";
 import type { HostPort, TlsFiles } from "../../common/topology.ts";
+import type { DungeonDesk } from "./dungeon-desk.ts";
 import { Lobby } from "./lobby.ts";
 import { Player } from "./player.ts";
 import type { Sessions } from "./sessions.ts";
@@ -32,6 +33,7 @@ export class PlayerEndpoint {
   constructor(
     private readonly sessions: Sessions,
     private readonly door: WorldDoor,
+    private readonly dungeons: DungeonDesk,
     private readonly log: Log,
   ) {
     this.lobby = new Lobby(sessions, door, log);
@@ -133,8 +135,10 @@ export class PlayerEndpoint {
         // and measured from the corrected place it would look like a teleport
         if (m.corrections !== (p.corrections & 255)) return;
         p.moveSeq = m.seq;
-        const x = hub.q.x(m.qx);
-        const y = hub.q.y(m.qy);
+        // in a dungeon the player quantizes over the dungeon's size (SMSG_WORLD_CHANGED)
+        const q = hub.quantizerOf(p);
+        const x = q.x(m.qx);
+        const y = q.y(m.qy);
         const v = p.guard.move(x, y, now);
         if (v === "drop") return;
         if (!v.ok) return this.kick(p, v.code, v.why);
@@ -160,6 +164,10 @@ export class PlayerEndpoint {
         return hub.intent(p, { kind: "trade-decline", offer: m.offer });
       case PlayerOp.CMSG_LEAVE:
         return this.door.leave(p);
+      case PlayerOp.CMSG_DUNGEON_ENTER:
+        return void this.dungeons.enter(p, m.entrance, now);
+      case PlayerOp.CMSG_DUNGEON_LEAVE:
+        return this.dungeons.leave(p);
       default:
         return this.kick(p, CloseCode.OUT_OF_ORDER, `opcode ${m.op} is not allowed in the world`);
     }

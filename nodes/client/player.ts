@@ -5,6 +5,7 @@ import type { WebSocket } from "ws";
 import { ByteWriter } from "../../common/bytes.ts";
 import type { Log } from "../../common/log.ts";
 import { closeCodeName } from "../../common/player-opcodes.ts";
+import type { DungeonView } from "./dungeon-view.ts";
 import { InputGuard } from "./input-guard.ts";
 import { SentView } from "./sent-view.ts";
 
@@ -28,6 +29,8 @@ export class Player {
   /** Ordinal of the zone that holds the character (in the realm's zone list), and which copy of it (layer). */
   zone = 0;
   copy = 0;
+  /** The dungeon the character is in (then `zone` and `copy` keep the realm world it came from). */
+  dungeon: DungeonView | undefined;
   /** Intent sequence: increasing per player, so a zone applies each intent once, in order. */
   seq = 0;
   /** The last CMSG_MOVE's number, and the SMSG_CORRECTs sent since entering (protocol version 2). */

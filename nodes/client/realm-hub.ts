@@ -1,15 +1,19 @@
 // One realm's side of a client node: a mirror of the cells its players need per layer (copy k of
-// the realm's zones; 0 for the zones themselves), the fanout that turns it into one frame per
-// player per tick, spread over the tick in slots so sends do not leave in one burst, and the
-// intents batched toward the zone nodes.
+// the realm's zones; 0 for the zones themselves) and per dungeon instance its players are in, the
+// fanout that turns it into one frame per player per tick, spread over the tick in slots so sends
+// do not leave in one burst, and the intents batched toward the zone and instance nodes.
 import { performance } from "node:perf_hooks";
 import { ByteWriter } from "../../common/bytes.ts";
 import { Quantizer } from "../../common/cell-snapshot.ts";
 import type { MeshIdentity } from "../../common/mesh/mesh-identity.ts";
 import type { Log } from "../../common/log.ts";
 import type { Intent, PlayerIntent } from "../../common/protocol/zone.ts";
+import type { DungeonKind } from "../../common/dungeons.ts";
 import type { RealmSpec } from "../../common/topology.ts";
-import { CellFeed } from "./cell-feed.ts";
+import { copyOf, nodeOfWorld, worldId } from "../../common/world-address.ts";
+import { writeServer } from "../../common/player-codec.ts";
+import { CellFeed, type PubSource } from "./cell-feed.ts";
+import { DungeonView } from "./dungeon-view.ts";
 import { Fanout } from "./fanout.ts";
 import { CloseCode, PlayerOp } from "../../common/player-opcodes.ts";
 import { MAX_BUFFERED_BYTES, type Player } from "./player.ts";
@@ -23,7 +27,7 @@ interface IntentSink {
   (zone: string, intents: Intent[]): void;
 }
 
-/** One layer of the realm: what its players see, and the fanout over it. */
+/** One layer of the realm (or one dungeon): what its players see, and the fanout over it. */
 interface Layer {
   mirror: WorldMirror;
   fanout: Fanout;
@@ -33,12 +37,15 @@ export class RealmHub {
   readonly q: Quantizer;
   readonly feed: CellFeed;
   readonly layers = new Map<number, Layer>();
+  /** Dungeons this node's players are in, by instance node and then copy: blocks are routed without building a string. */
+  readonly dungeons = new Map<string, Map<number, DungeonView>>();
   readonly players = new Set<Player>();
   readonly byEntity = new Map<number, Player>();
   private readonly slotCounts = new Uint32Array(SLOTS);
   /** After a handoff, which copy of the new zone took the player is not said: its cells are looked at in every copy. */
   private readonly probes = new Map<Player, { cells: [number, number][]; until: number }>();
   private readonly outbox: Intent[][];
+  private readonly dungeonOutbox = new Map<string, Intent[]>();
   private readonly frame = new ByteWriter(4096);
   private timer: NodeJS.Timeout | undefined;
   private startedAt = 0;
@@ -55,9 +62,11 @@ export class RealmHub {
     log: Log,
     private readonly sendIntents: IntentSink,
     mesh: MeshIdentity | undefined,
+    /** The shared instance pool: a player of this realm may follow into a dungeon on any of them. */
+    instances: readonly PubSource[] = [],
   ) {
     this.q = new Quantizer(realm.world.width, realm.world.height);
-    this.feed = new CellFeed(realm, log, mesh);
+    this.feed = new CellFeed(realm, log, mesh, instances);
     this.outbox = realm.zones.map(() => []);
     this.layer(0);
   }
@@ -82,7 +91,11 @@ export class RealmHub {
   }
 
   start(): void {
-    this.feed.start((node, copy, cx, cy, block) => this.layers.get(copy)?.mirror.ingest(node, cx, cy, block, performance.now()));
+    this.feed.start((node, copy, cx, cy, block) => {
+      const dungeons = this.dungeons.get(node);
+      const view = dungeons === undefined ? this.layers.get(copy) : dungeons.get(copy);
+      view?.mirror.ingest(node, cx, cy, block, performance.now());
+    });
     this.startedAt = performance.now();
     this.schedule();
   }
@@ -104,6 +117,7 @@ export class RealmHub {
     const begin = performance.now();
     const slot = this.step % SLOTS;
     for (const l of this.layers.values()) l.mirror.settle(begin);
+    if (this.dungeons.size > 0) for (const byCopy of this.dungeons.values()) for (const d of byCopy.values()) d.mirror.settle(begin);
     if (this.probes.size > 0) this.checkProbes(begin);
     this.flushIntents();
     for (const p of this.players) if (p.slot === slot && p.phase === "world") this.sendFrame(p);
@@ -134,7 +148,7 @@ export class RealmHub {
       p.events.reset();
     }
     const [px, py] = this.positionOf(p);
-    const st = this.layer(p.copy).fanout.build(p.view, px, py, this.realm.clientBudgetBytes, p.epoch, w);
+    const st = this.viewOf(p).fanout.build(p.view, px, py, this.realm.clientBudgetBytes, p.epoch, w);
     this.heldChanges += st.held;
     p.send(w.take());
     p.framesSent++;
@@ -144,7 +158,7 @@ export class RealmHub {
 
   /** Where the player's character is: its own record in the cells once seen, else the hint. */
   positionOf(p: Player): [number, number] {
-    const m = this.layer(p.copy).mirror;
+    const m = this.viewOf(p).mirror;
     const s = m.e.byId.get(p.entity);
     if (s !== undefined) {
       p.hintX = m.worldX(s);
@@ -156,11 +170,11 @@ export class RealmHub {
   /** Keeps the player's cells (vision plus one cell of margin) subscribed as it walks. */
   follow(p: Player): void {
     const [x, y] = this.positionOf(p);
-    const m = this.layer(p.copy).mirror;
+    const m = this.viewOf(p).mirror;
     const center = m.cellAt(x, y);
     if (center === p.centerCell) return;
     p.centerCell = center;
-    const cell = this.realm.world.cell;
+    const cell = m.realm.world.cell;
     const want = this.realm.vision + cell;
     // a held cell is released only past one more cell, so walking along a border does not churn
     const drop = want + cell;
@@ -190,6 +204,7 @@ export class RealmHub {
     for (let s = 1; s < SLOTS; s++) if (this.slotCounts[s]! < this.slotCounts[slot]!) slot = s;
     p.slot = slot;
     this.slotCounts[slot]!++;
+    if (!this.players.has(p) && p.dungeon) p.dungeon.players++;
     this.players.add(p);
     this.byEntity.set(p.entity, p);
     p.centerCell = -1;
@@ -199,12 +214,96 @@ export class RealmHub {
   /** Stops the fanout to a player and gives back its cells; `forget` also drops its entity route. */
   remove(p: Player, forget: boolean): void {
     this.endProbe(p);
-    if (this.players.delete(p)) this.slotCounts[p.slot]!--;
-    const m = this.layer(p.copy).mirror;
+    const wasIn = this.players.delete(p);
+    if (wasIn) this.slotCounts[p.slot]!--;
+    const m = this.viewOf(p).mirror;
     for (const c of p.cells) m.release(c);
     p.cells.clear();
     p.view.clear();
     if (forget && this.byEntity.get(p.entity) === p) this.byEntity.delete(p.entity);
+    if (wasIn && p.dungeon && --p.dungeon.players === 0) this.dropDungeon(p.dungeon);
+  }
+
+  /** What the player sees from: its dungeon, or its layer of the realm. */
+  viewOf(p: Player): Layer {
+    return p.dungeon ?? this.layer(p.copy);
+  }
+
+  /** The quantizer of the player's world: moves and positions in a dungeon are over the dungeon's size. */
+  quantizerOf(p: Player): Quantizer {
+    return p.dungeon?.q ?? this.q;
+  }
+
+  /** The world id holding the player's character: its instance, or its zone's layer. */
+  worldOf(p: Player): string {
+    return p.dungeon?.world ?? worldId(this.realm.zones[p.zone]!.id, p.copy);
+  }
+
+  /** Whether a world id is one of this realm's zones or their layers (else an instance). */
+  isRealmWorld(world: string): boolean {
+    return this.mirror.zoneOf(nodeOfWorld(world)) !== undefined;
+  }
+
+  /**
+   * The character is in another world (into a dungeon of kind `dungeon`, or back in the realm's
+   * world): the player's view starts again from nothing there, and the player hears which world
+   * it is, so it quantizes its moves over that world's size.
+   */
+  moveToWorld(p: Player, world: string, x: number, y: number, dungeon: DungeonKind | undefined): void {
+    const inHub = this.players.has(p);
+    if (inHub) this.remove(p, false);
+    this.place(p, world, x, y, dungeon);
+    p.events.u8(PlayerOp.SMSG_VIEW_RESET);
+    this.tellWorld(p);
+    if (inHub) this.add(p);
+  }
+
+  /** Sets where the player's character is (not yet in the fanout): the world, its layer or dungeon, the place. */
+  place(p: Player, world: string, x: number, y: number, dungeon: DungeonKind | undefined): void {
+    if (dungeon && !this.isRealmWorld(world)) {
+      p.dungeon = this.dungeonView(world, dungeon);
+    } else {
+      p.dungeon = undefined;
+      p.zone = this.mirror.zoneOf(nodeOfWorld(world)) ?? p.zone;
+      p.copy = copyOf(world);
+    }
+    p.hintX = x;
+    p.hintY = y;
+    p.centerCell = -1;
+    p.guard.placeAt(x, y, Date.now());
+  }
+
+  /**
+   * Queues SMSG_WORLD_CHANGED: which world the player is in now, its size, and where the player is.
+   * It counts as a correction: moves the player quantized over the old world's size are dropped.
+   */
+  tellWorld(p: Player): void {
+    p.corrections++;
+    const q = this.quantizerOf(p);
+    const d = p.dungeon;
+    const { width, height, cell } = d ? { width: d.width, height: d.height, cell: d.cell } : this.realm.world;
+    writeServer(p.events, { op: PlayerOp.SMSG_WORLD_CHANGED, dungeon: d?.kind ?? "", width, height, cell, qx: q.qx(p.hintX), qy: q.qy(p.hintY) });
+  }
+
+  private dungeonView(world: string, kind: DungeonKind): DungeonView {
+    const node = nodeOfWorld(world);
+    let byCopy = this.dungeons.get(node);
+    if (!byCopy) this.dungeons.set(node, (byCopy = new Map()));
+    const copy = copyOf(world);
+    let view = byCopy.get(copy);
+    if (!view || view.kind !== kind) {
+      view = new DungeonView(world, kind, this.realm, this.feed);
+      byCopy.set(copy, view);
+    }
+    return view;
+  }
+
+  /** The last player of this node left the dungeon (its cells are released, so unsubscribed): the view goes. */
+  private dropDungeon(view: DungeonView): void {
+    const byCopy = this.dungeons.get(view.node);
+    if (byCopy?.get(view.mirror.copy) !== view) return;
+    byCopy.delete(view.mirror.copy);
+    if (byCopy.size === 0) this.dungeons.delete(view.node);
   }
 
   /**
@@ -212,7 +311,7 @@ export class RealmHub {
    * into a full copy): it sees that layer from the next frame, starting from nothing.
    */
   moveToLayer(p: Player, copy: number): void {
-    if (p.copy === copy) return;
+    if (p.copy === copy || p.dungeon) return;
     const inHub = this.players.has(p);
     if (inHub) this.remove(p, false);
     p.copy = copy;
@@ -248,7 +347,7 @@ export class RealmHub {
 
   private checkProbes(now: number): void {
     for (const [p, probe] of this.probes) {
-      const own = this.layer(p.copy).mirror;
+      const own = this.viewOf(p).mirror;
       const s = own.e.byId.get(p.entity);
       if (s !== undefined && own.e.cell[s] !== -1 && own.e.zone[s] === p.zone) {
         this.endProbe(p);
@@ -275,7 +374,10 @@ export class RealmHub {
   }
 
   intent(p: Player, i: PlayerIntent): void {
-    this.outbox[p.zone]!.push({ ...i, entity: p.entity, seq: p.seq++ });
+    const d = p.dungeon;
+    const list = d ? this.dungeonOutbox.get(d.node) : this.outbox[p.zone];
+    if (list) list.push({ ...i, entity: p.entity, seq: p.seq++ });
+    else this.dungeonOutbox.set(d!.node, [{ ...i, entity: p.entity, seq: p.seq++ }]);
   }
 
   flushIntents(): void {
@@ -285,6 +387,9 @@ export class RealmHub {
       this.outbox[z] = [];
       this.sendIntents(this.realm.zones[z]!.id, list);
     }
+    if (this.dungeonOutbox.size === 0) return;
+    for (const [node, list] of this.dungeonOutbox) this.sendIntents(node, list);
+    this.dungeonOutbox.clear();
   }
 }
 

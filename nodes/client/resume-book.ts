@@ -80,6 +80,8 @@ export class ResumeBook {
     const e = this.entries.get(hash);
     if (!e || e.issuer !== this.rt.id) return;
     Object.assign(e.grant, change);
+    // a key set to undefined (out of a dungeon) is gone, not sent as a null
+    for (const k of Object.keys(e.grant) as (keyof Grant)[]) if (e.grant[k] === undefined) delete e.grant[k];
     this.gossip([e.grant]);
   }
 

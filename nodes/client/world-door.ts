@@ -1,8 +1,10 @@
 // A player's way into the world and out of it: after CHAR_SELECT the zone's "entered" event
-// (which may overtake the realm node's answer), a resume's reattach to the zone holding the
-// character, handoffs between zones, CMSG_LEAVE, a dropped connection (the character waits for a
-// resume) and the characters of a dead client node that nobody resumed.
-import { copyOf, nodeOfWorld, worldId } from "../../common/world-address.ts";
+// (which may overtake the realm node's answer), a resume's reattach to the zone or instance
+// holding the character, handoffs between zones, into and out of dungeons, CMSG_LEAVE, a dropped
+// connection (the character waits for a resume) and the characters of a dead client node that
+// nobody resumed.
+import type { DungeonKind } from "../../common/dungeons.ts";
+import { nodeOfWorld, worldId } from "../../common/world-address.ts";
 import type { NodeRuntime } from "../../common/node.ts";
 import { Op } from "../../common/opcodes.ts";
 import { encodeServer } from "../../common/player-codec.ts";
@@ -59,6 +61,11 @@ export class WorldDoor {
   entered(hub: RealmHub, ev: ZoneEventOf<"entered">, zone: string): void {
     const waiting = this.waitingEnter.get(ev.entity);
     if (!waiting) {
+      const p = hub.byEntity.get(ev.entity);
+      // the realm node put the character of a crashed instance back in the realm's world, from its checkpoint
+      if (p?.dungeon && hub.isRealmWorld(zone)) return this.changedWorld(p, hub, zone, ev.x, ev.y, undefined);
+      // an instance that took a character in for a player already in the world: its redirect follows
+      if (p && !hub.isRealmWorld(zone)) return;
       this.earlyEntered.set(ev.entity, { ev, zone, at: Date.now() });
       return;
     }
@@ -79,20 +86,23 @@ export class WorldDoor {
     for (const [entity, e] of this.earlyEntered) if (now - e.at > EARLY_ENTERED_MS) this.earlyEntered.delete(entity);
   }
 
-  /** The character is in a zone (`zone`: its world id, layer included) and the player sees the world from the next tick on. */
-  enterWorld(p: Player, hub: RealmHub, zone: string, x: number, y: number, resumed: boolean): void {
-    p.zone = hub.mirror.zoneOf(nodeOfWorld(zone)) ?? 0;
-    p.copy = copyOf(zone);
-    p.hintX = x;
-    p.hintY = y;
+  /**
+   * The character is in a zone (`zone`: its world id, layer included) or, resumed, in a dungeon
+   * (`zone` the instance, `dungeon` its kind), and the player sees the world from the next tick on.
+   */
+  enterWorld(p: Player, hub: RealmHub, zone: string, x: number, y: number, resumed: boolean, dungeon?: DungeonKind): void {
+    hub.place(p, zone, x, y, dungeon);
     p.phase = "world";
     p.epoch = Date.now();
-    p.guard.placeAt(x, y, Date.now());
     hub.add(p);
-    const { token, hash } = this.sessions.book.issue({ accountId: p.accountId, realm: p.realm, entity: p.entity, characterId: p.characterId, name: p.name, zone, x, y });
+    const kind = p.dungeon?.kind;
+    const { token, hash } = this.sessions.book.issue({ accountId: p.accountId, realm: p.realm, entity: p.entity, characterId: p.characterId, name: p.name, zone, x, y, ...(kind && { dungeon: kind }) });
     p.token = hash;
     this.sessions.byToken.set(hash, p);
-    p.send(encodeServer({ op: PlayerOp.SMSG_ENTERED, entity: p.entity, zone: p.zone, qx: hub.q.qx(x), qy: hub.q.qy(y), resumed, token, epoch: p.epoch }));
+    const q = hub.quantizerOf(p);
+    p.send(encodeServer({ op: PlayerOp.SMSG_ENTERED, entity: p.entity, zone: p.zone, qx: q.qx(x), qy: q.qy(y), resumed, token, epoch: p.epoch }));
+    // SMSG_WELCOME described the realm's world: a player resumed inside a dungeon learns its world at once
+    if (p.dungeon) hub.tellWorld(p);
     if (resumed) reportMoved(this.rt.wire, this.sessions, p);
     this.rt.log.info(resumed ? "player-resumed" : "player-entered", { conn: p.conn, accountId: p.accountId, entity: p.entity, zone });
   }
@@ -113,12 +123,31 @@ export class WorldDoor {
     return undefined;
   }
 
-  /** A handoff: `zone` names the new zone node; the layer is kept if it had room (the next event from there tells). */
-  redirected(p: Player, zone: string): void {
+  /**
+   * A handoff: `zone` names the new zone node; the layer is kept if it had room (the next event
+   * from there tells). Into a dungeon (`dungeon` set) or out of one, the player follows to that world.
+   */
+  redirected(p: Player, ev: ZoneEventOf<"redirect">): void {
     const hub = this.sessions.hubOf(p);
+    const { zone } = ev;
+    if (ev.dungeon !== undefined || p.dungeon) {
+      const [x, y] = hub.positionOf(p);
+      return this.changedWorld(p, hub, zone, ev.x ?? x, ev.y ?? y, ev.dungeon);
+    }
     p.zone = hub.mirror.zoneOf(nodeOfWorld(zone)) ?? p.zone;
     hub.probeLayers(p);
     this.sessions.book.update(p.token, { zone: worldId(hub.realm.zones[p.zone]!.id, p.copy) });
+  }
+
+  /** Into a dungeon or back to the realm's world: the view follows, and the resume book says where to ask. */
+  private changedWorld(p: Player, hub: RealmHub, world: string, x: number, y: number, dungeon: DungeonKind | undefined): void {
+    const kind = hub.isRealmWorld(world) ? undefined : dungeon;
+    this.sessions.book.update(p.token, { zone: world, x, y, dungeon: kind });
+    // a dropped player's view is built again when it resumes
+    if (!p.inWorld) return;
+    const from = hub.worldOf(p);
+    hub.moveToWorld(p, world, x, y, kind);
+    this.rt.log.info(kind ? "player-into-dungeon" : "player-out-of-dungeon", { conn: p.conn, entity: p.entity, from, to: world, dungeon: kind });
   }
 
   /** CMSG_LEAVE: the character leaves the world; the zone's "left" event ends the connection. */
@@ -131,7 +160,7 @@ export class WorldDoor {
     // do not send "left"), or after a deadline
     const poll = setInterval(() => {
       if (p.phase !== "leaving") return clearInterval(poll);
-      if (!hub.layer(p.copy).mirror.e.byId.has(p.entity) || Date.now() - since > LEAVE_TIMEOUT_MS) {
+      if (!hub.viewOf(p).mirror.e.byId.has(p.entity) || Date.now() - since > LEAVE_TIMEOUT_MS) {
         clearInterval(poll);
         this.finishLeave(p);
       }

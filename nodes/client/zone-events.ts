@@ -1,4 +1,4 @@
-// Reliable events from the zones (chat, combat, loot, corrections, handoffs), turned into
+// Reliable events from the zones and instances (chat, combat, loot, corrections, handoffs), turned into
 // player messages in the order the zone produced them. They ride in the player's next frame,
 // ahead of its world update, and are never cut by the byte budget.
 import { ChatChannel, CORRECT_REASONS, PlayerOp } from "../../common/player-opcodes.ts";
@@ -11,14 +11,13 @@ import type { RealmHub } from "./realm-hub.ts";
 interface EventRoutes {
   /** A zone took a character in: the player waiting for it enters the world. */
   entered(hub: RealmHub, ev: ZoneEventOf<"entered">, zone: string): void;
-  /** The player's character changed zone (handoff): its intents go there from now on. */
-  redirected(p: Player, zone: string): void;
+  /** The player's character changed zone (handoff) or world (into or out of a dungeon): its intents go there from now on. */
+  redirected(p: Player, ev: ZoneEventOf<"redirect">): void;
   /** The character left the game: the connection ends. */
   left(p: Player, reason: string): void;
 }
 
 export function relayZoneEvents(hub: RealmHub, zone: string, events: readonly ZoneEvent[], routes: EventRoutes): void {
-  const q = hub.q;
   const node = nodeOfWorld(zone);
   const copy = copyOf(zone);
   for (const ev of events) {
@@ -27,13 +26,16 @@ export function relayZoneEvents(hub: RealmHub, zone: string, events: readonly Zo
       routes.entered(hub, ev, zone);
       continue;
     }
-    // a dropped player's events are not kept: a resume starts from a full world state
+    // a dropped player's events are not kept: a resume starts from a full world state; but where
+    // it went is, so the resume asks the right world (an instance is not among the realm's zones)
+    if (p && ev.kind === "redirect" && ev.dungeon !== undefined && p.phase === "dropped") routes.redirected(p, ev);
     if (!p || !p.inWorld) continue;
     // the zone holding the player speaks from another copy: the player is in that layer now
     if (ev.kind !== "redirect" && hub.realm.zones[p.zone]?.id === node && copy !== p.copy) hub.moveToLayer(p, copy);
     const w = p.events;
     switch (ev.kind) {
       case "correct": {
+        const q = hub.quantizerOf(p);
         p.guard.placeAt(ev.x, ev.y, Date.now());
         p.corrections++;
         writeServer(w, { op: PlayerOp.SMSG_CORRECT, qx: q.qx(ev.x), qy: q.qy(ev.y), reason: correctReason(ev.reason), seq: p.moveSeq });
@@ -76,8 +78,9 @@ export function relayZoneEvents(hub: RealmHub, zone: string, events: readonly Zo
         writeServer(w, { op: PlayerOp.SMSG_REFUSED, reason: ev.reason });
         break;
       case "redirect":
-        routes.redirected(p, ev.zone);
-        writeServer(w, { op: PlayerOp.SMSG_ZONE_CHANGED, zone: p.zone });
+        routes.redirected(p, ev);
+        // a dungeon's way in or out said so with SMSG_WORLD_CHANGED
+        if (ev.dungeon === undefined && ev.x === undefined) writeServer(w, { op: PlayerOp.SMSG_ZONE_CHANGED, zone: p.zone });
         break;
       case "left":
         writeServer(w, { op: PlayerOp.SMSG_LEFT, reason: ev.reason });

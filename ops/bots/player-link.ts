@@ -3,7 +3,7 @@
 // clock synced from pongs. The load bots (ops/bots/) and the test bots (test/harness/player-bot.ts)
 // both build on it; what they keep of the traffic is theirs (hooks below).
 import { WebSocket } from "ws";
-import { decodeServerFrameSized, encodeClient, type ClientMessage, type Entered, type ServerMessage, type Welcome, type WorldUpdate } from "../../common/player-codec.ts";
+import { decodeServerFrameSized, encodeClient, type ClientMessage, type Entered, type ServerMessage, type Welcome, type WorldChanged, type WorldUpdate } from "../../common/player-codec.ts";
 import { MoveSequencer } from "../../common/player-moves.ts";
 import { PlayerOp } from "../../common/player-opcodes.ts";
 import { ClockSync, WorldView } from "../../common/player-view.ts";
@@ -19,6 +19,8 @@ export class PlayerLink {
   readonly clock = new ClockSync();
   welcome: Welcome | undefined;
   entered: Entered | undefined;
+  /** The world the character is in since the last SMSG_WORLD_CHANGED (a dungeon, or the realm's again); none before the first. */
+  world: WorldChanged | undefined;
   closed: Closed | undefined;
   /** Numbers the moves (protocol version 2); made once the welcome gives the world's size. */
   moves: MoveSequencer | undefined;
@@ -66,7 +68,12 @@ export class PlayerLink {
             // a (re)entry starts from a full state
             this.view.clear();
             this.entered = message;
+            this.world = undefined;
             this.moves?.placed((message.qx * this.moves.width) / 65535, (message.qy * this.moves.height) / 65535);
+            break;
+          case PlayerOp.SMSG_WORLD_CHANGED:
+            this.world = message;
+            this.moves?.worldChanged(message.width, message.height, (message.qx * message.width) / 65535, (message.qy * message.height) / 65535);
             break;
           case PlayerOp.SMSG_CORRECT:
             this.moves?.corrected((message.qx * this.moves.width) / 65535, (message.qy * this.moves.height) / 65535, message.seq);

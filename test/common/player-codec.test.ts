@@ -2,7 +2,7 @@
 // common/player-protocol.md byte for byte, and hostile input is refused with a reason.
 import t from "tap";
 import { ByteReader, ByteWriter, unzigzag, zigzag } from "../../common/bytes.ts";
-import { PlayerOp, UpdateBit } from "../../common/player-opcodes.ts";
+import { DUNGEON_REFUSAL_CODES, DungeonState, PlayerOp, UpdateBit } from "../../common/player-opcodes.ts";
 import { decodeClient, decodeServerFrame, encodeClient, encodeServer, UnknownOpcodeError, WireFormatError, writeServer, type ClientMessage } from "../../common/player-codec.ts";
 import { changeBytes, changeMask, handleBytes, MAX_CHANGE_BYTES, readHandle, readSpawn, readUpdate, spawnBytes, writeChange, writeHandle, writeSpawn, type SpawnColumns } from "../../common/world-entries.ts";
 import { ClockSync, WorldView } from "../../common/player-view.ts";
@@ -26,6 +26,8 @@ t.test("player codec - every CMSG round-trips", async (t) => {
     { op: PlayerOp.CMSG_TRADE_OFFER, target: 12, gold: 1e12, items: ["I1.0", "I1.1"] },
     { op: PlayerOp.CMSG_TRADE_ACCEPT, offer: 3, gold: 0, items: [] },
     { op: PlayerOp.CMSG_TRADE_DECLINE, offer: 0xffffffff },
+    { op: PlayerOp.CMSG_DUNGEON_ENTER, entrance: "crypt-gate" },
+    { op: PlayerOp.CMSG_DUNGEON_LEAVE },
   ];
   for (const m of all) t.same(decodeClient(encodeClient(m)), m, `${m.op} round-trips`);
   t.equal(encodeClient({ op: PlayerOp.CMSG_MOVE, qx: 1, qy: 2, heading: 3, seq: 100, corrections: 0 }).length, 8, "a move is 8 bytes while its number fits one byte");
@@ -119,4 +121,18 @@ t.test("player view - spawns, deltas (mod 65536), despawns, handle reuse; clock 
   t.same((decodeServerFrame(welcome)[0] as { regions: unknown }).regions, [[0, 0, 2000, 4000], [2000, 0, 4000, 4000]], "the welcome carries each zone's region");
   const two = Buffer.concat([welcome, writeServer(new ByteWriter(), { op: PlayerOp.SMSG_VIEW_RESET }).take()]);
   t.same(decodeServerFrame(two).map((m) => m.op), [PlayerOp.SMSG_WELCOME, PlayerOp.SMSG_VIEW_RESET], "messages back to back in one frame");
+});
+
+t.test("player codec - the dungeon messages round-trip, and an entrance name is bounded", async (t) => {
+  const all: Parameters<typeof encodeServer>[0][] = [
+    { op: PlayerOp.SMSG_DUNGEON, state: DungeonState.QUEUED, entrance: "crypt-gate", position: 3, code: 0, text: "" },
+    { op: PlayerOp.SMSG_DUNGEON, state: DungeonState.REFUSED, entrance: "crypt-gate", position: 0, code: DUNGEON_REFUSAL_CODES["too-far"], text: "walk to the entrance" },
+    { op: PlayerOp.SMSG_WORLD_CHANGED, dungeon: "mine", width: 600, height: 300, cell: 50, qx: 2184, qy: 32768 },
+    { op: PlayerOp.SMSG_WORLD_CHANGED, dungeon: "", width: 4000, height: 4000, cell: 100, qx: 65535, qy: 0 },
+  ];
+  for (const m of all) t.same(decodeServerFrame(encodeServer(m)), [m], `${m.op} round-trips`);
+  t.same(decodeServerFrame(Buffer.concat([encodeServer(all[0]!), encodeServer(all[2]!)])), [all[0], all[2]], "back to back in one frame");
+  t.equal(decodeClient(encodeClient({ op: PlayerOp.CMSG_DUNGEON_ENTER, entrance: "x".repeat(200) })).op, PlayerOp.CMSG_DUNGEON_ENTER, "a long name still decodes: the client node refuses it without a kick");
+  t.throws(() => decodeClient(new ByteWriter().u8(PlayerOp.CMSG_DUNGEON_ENTER).varint(300).take()), /over 256/, "past a chat line it is malformed");
+  t.throws(() => decodeClient(Buffer.from([PlayerOp.CMSG_DUNGEON_LEAVE, 1])), /left over/, "a leave carries nothing");
 });

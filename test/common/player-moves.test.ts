@@ -47,3 +47,14 @@ t.test("player moves - the prediction stays inside the world and holds what the 
   m.moveTo(10.01234, 20, 0);
   t.equal(m.x, (Math.round((10.01234 * 65535) / SIZE) * SIZE) / 65535, "quantized, as the server will hold it");
 });
+
+t.test("player moves - a changed world counts as a correction and quantizes over the new size", async (t) => {
+  const m = new MoveSequencer(SIZE, SIZE);
+  m.placed(100, 100);
+  m.moveTo(101, 100, 0);
+  m.worldChanged(400, 400, 20, 20);
+  const move = m.moveTo(21, 20, 0);
+  t.match(move, { seq: 2, corrections: 1 }, "numbering goes on; the change counts as a correction");
+  t.equal(move.qx, Math.round((21 * 65535) / 400), "x is quantized over the dungeon's width");
+  t.equal(m.corrected(20, 20, 1), 1, "a correction for a move of the old world replays only the new world's move");
+});

@@ -10,6 +10,7 @@ import type { Frame } from "../../common/codec.ts";
 import { launchNode, logFileOf } from "../../common/launch.ts";
 import { createLog } from "../../common/log.ts";
 import { Op } from "../../common/opcodes.ts";
+import type { Body, Reply } from "../../common/protocol/index.ts";
 import type { PlayerState } from "../../common/protocol/zone.ts";
 import { realmWire, watchZones } from "../../common/mesh/realm-mesh.ts";
 import type { Wire } from "../../common/wire.ts";
@@ -48,6 +49,9 @@ export class ClientWorld {
   readonly children = new Map<string, ChildProcess>();
   readonly truth = new Map<string, TruthTicks>();
   readonly left: string[] = [];
+  /** DUNGEON_ENTER requests the client nodes sent, and the test's answer to each (as the realm node). */
+  readonly dungeonRequests: Body<typeof Op.DUNGEON_ENTER>[] = [];
+  answerDungeon: (b: Body<typeof Op.DUNGEON_ENTER>) => Omit<Reply<typeof Op.DUNGEON_ENTER>, "corr"> = () => ({ ok: false, code: "unknown-entrance", error: "no such entrance" });
   private readonly sessions = new Map<string, Account>();
   private readonly accounts = new Map<string, Account>();
   private feed: ZoneFeed | undefined;
@@ -155,6 +159,9 @@ export class ClientWorld {
       this.wire.reply(from, Op.CHAR_SELECT_REPLY, { corr: b.corr, ok: true, character, zone, entity: a.entity });
       const player: PlayerState = { entity: a.entity, characterId: b.characterId, accountId: a.accountId, clientNode: from, name: a.name, x: a.x, y: a.y, heading: 0, level: 1, hp: 100, maxHp: 100, speed: 7, version: 0, seq: -1, seqMask: 0, moveSeq: -1 };
       void this.wire.request(zone, Op.ZONE_ENTER, { player }, 2000).catch(() => undefined);
+    } else if (frame.op === Op.DUNGEON_ENTER) {
+      this.dungeonRequests.push(frame.body);
+      this.wire.reply(from, Op.DUNGEON_ENTER_REPLY, { corr: frame.body.corr, ...this.answerDungeon(frame.body) });
     } else if (frame.op === Op.REALM_PLAYER_LEFT) {
       this.left.push(frame.body.accountId);
     }
