@@ -4,6 +4,7 @@
 // shows them and turns clicks and keys into its calls. Nothing thrown here stops the render loop:
 // errors go to the bar under the top bar and to state().error.
 import { RealmClient, type CharacterEntry, type ClientState, type RealmEntry } from "../sdk/realm-client.ts";
+import { DungeonState } from "../../../common/player-opcodes.ts";
 import { Kind, WorldCanvas, type WorldShape } from "./canvas-view.ts";
 import { WalkKeys } from "./input.ts";
 import { ChatLog, el, Notices, renderCharacters, renderPill, renderStats, renderWallet, type PillTone } from "./panels.ts";
@@ -29,6 +30,8 @@ interface Snapshot {
   rtt: number;
   fps: number;
   interpDelayMs: number;
+  /** The dungeon's kind while inside one. */
+  dungeon: string | null;
   error: string | null;
 }
 
@@ -57,7 +60,7 @@ class Game {
     this.keys = new WalkKeys(
       (dx, dy) => this.guard(() => this.client.setWalkDirection(dx, dy)),
       () => this.screen === "world",
-      () => el("chat-input").focus(),
+      { Enter: () => el("chat-input").focus(), KeyE: () => this.guard(() => this.dungeonAction()) },
     );
     this.newClient();
     this.bindForms();
@@ -101,6 +104,28 @@ class Game {
       this.chatLog.event(text, /^(refused|connection lost|a frame|the server's)/.test(text));
     });
     c.on("closed", (closed) => c === this.client && this.onClosed(closed.code, closed.reason));
+    c.on("world", () => this.renderDungeon());
+    c.on("dungeon", () => this.renderDungeon());
+  }
+
+  /** The dungeon panel: where the character is, a request's queue place, and what the button does. */
+  private renderDungeon(): void {
+    const { place, dungeonNews: news } = this.client;
+    const status = el("dungeon-status");
+    if (place.dungeon) status.textContent = `in the ${place.dungeon}`;
+    else if (news?.state === DungeonState.QUEUED) status.textContent = `queued for ${news.entrance}: number ${news.position}`;
+    else if (news?.state === DungeonState.ENTERING || news?.state === DungeonState.ADMITTED) status.textContent = `entering ${news.entrance}…`;
+    else status.textContent = news?.state === DungeonState.REFUSED ? `refused: ${news.text}` : "in the open world";
+    el("dungeon-button").textContent = place.dungeon ? "Leave" : "Enter";
+    el("dungeon-entrance").hidden = place.dungeon !== "";
+  }
+
+  /** The E key and the panel's button: into the dungeon at the named entrance, or out of the one the character is in. */
+  private dungeonAction(): void {
+    if (this.client.place.dungeon) return this.client.leaveDungeon();
+    const entrance = el<HTMLInputElement>("dungeon-entrance").value.trim();
+    if (entrance) this.client.enterDungeon(entrance);
+    else el("dungeon-entrance").focus();
   }
 
   private onState(s: ClientState): void {
@@ -216,6 +241,7 @@ class Game {
     this.notices.clear();
     this.chatLog.clear();
     renderWallet(0, []);
+    this.renderDungeon();
     el("realm-name").textContent = "";
     this.show("login");
     this.message("login-message", text);
@@ -337,6 +363,11 @@ class Game {
     });
     el("chat-input").addEventListener("focus", () => this.keys.release());
     el("back-to-login").addEventListener("click", () => this.backToLogin());
+    el("dungeon-form").addEventListener("submit", (e) => {
+      e.preventDefault();
+      this.guard(() => this.dungeonAction());
+      el("world-canvas").focus();
+    });
     el("leave-button").addEventListener("click", () => {
       this.leaving = true;
       this.guard(() => this.client.leave());
@@ -389,7 +420,9 @@ class Game {
     const w = this.client.welcome;
     if (!w) return;
     const entities = this.client.entitiesAt(now);
-    const world: WorldShape = { ...w, regions: (w as { regions?: number[][] }).regions };
+    // inside a dungeon the canvas draws the dungeon's map, which has no zones
+    const place = this.client.place;
+    const world: WorldShape = place.dungeon ? { worldWidth: place.width, worldHeight: place.height, cell: place.cell, vision: w.vision } : { ...w, regions: (w as { regions?: number[][] }).regions };
     this.canvas.draw({ now, world, me: this.client.me(), selfId: this.client.selfId, entities, target: this.target, hoverId: this.hoverId, targetId: this.targetId });
     this.notices.paint(now);
     const st = this.client.stats;
@@ -402,6 +435,7 @@ class Game {
       ["interp delay", `${st.interpDelayMs} ms`],
       ["corrections", `${st.corrections}`],
       ["position", me ? `${me.x.toFixed(1)}, ${me.y.toFixed(1)}` : "–"],
+      ["world", place.dungeon || "realm"],
     ]);
   }
 
@@ -429,6 +463,7 @@ class Game {
       rtt: c.stats.rttMs,
       fps: this.fps,
       interpDelayMs: c.stats.interpDelayMs,
+      dungeon: c.place.dungeon || null,
       error: this.error,
     };
   }

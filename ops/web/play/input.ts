@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
-// Keys to a walking direction: WASD and the arrows, held together they walk diagonally. Typing in
-// a field never walks; losing focus stops.
+// Keys to a walking direction: WASD and the arrows, held together they walk diagonally; a few keys
+// are actions (Enter: chat, E: a dungeon). Typing in a field never walks; losing focus stops.
 
 const DIRS: Record<string, [number, number]> = {
   KeyW: [0, -1],
@@ -18,17 +18,18 @@ const typing = (t: EventTarget | null): boolean => t instanceof HTMLInputElement
 export class WalkKeys {
   private readonly held = new Set<string>();
 
-  /** `onChange` hears the new direction (unit length or 0, 0) whenever it changes; `active` says whether the world is on screen. */
+  /** `onChange` hears the new direction (unit length or 0, 0) whenever it changes; `active` says whether the world is on screen; `actions` by key code. */
   constructor(
     private readonly onChange: (dx: number, dy: number) => void,
     private readonly active: () => boolean,
-    onEnter: () => void,
+    actions: Record<string, () => void>,
   ) {
     window.addEventListener("keydown", (e) => {
       if (!this.active() || typing(e.target) || e.altKey || e.ctrlKey || e.metaKey) return;
-      if (e.code === "Enter") {
+      const action = actions[e.code];
+      if (action) {
         e.preventDefault();
-        onEnter();
+        if (!e.repeat) action();
         return;
       }
       if (!(e.code in DIRS)) return;

@@ -2,15 +2,24 @@
 // same codec, view and move numbering as the client node (common/player-*.ts). Remote entities
 // are interpolated in the past (interpolation.ts); the own character is predicted at once and
 // reconciled with SMSG_CORRECT by replaying the moves the server had not seen; a dropped socket or
-// a dead client node is resumed with the token on any client node within the grace period.
+// a dead client node is resumed with the token on any client node within the grace period. A
+// dungeon is a world of its own (SMSG_WORLD_CHANGED): positions are over its size while inside.
 import { ClockSync, WorldView } from "../../../common/player-view.ts";
-import { decodeServerFrame, encodeClient, type CharacterEntry, type ClientMessage, type ServerMessage, type Welcome, type WalletItem, type WorldUpdate } from "../../../common/player-codec.ts";
-import { CloseCode, closeCodeName, PLAYER_PROTOCOL_VERSION, PlayerOp } from "../../../common/player-opcodes.ts";
+import { decodeServerFrame, encodeClient, type CharacterEntry, type ClientMessage, type DungeonNews, type ServerMessage, type Welcome, type WalletItem, type WorldUpdate } from "../../../common/player-codec.ts";
+import { CloseCode, closeCodeName, DungeonState, PLAYER_PROTOCOL_VERSION, PlayerOp } from "../../../common/player-opcodes.ts";
 import { MoveSequencer } from "../../../common/player-moves.ts";
 import { Interpolator } from "./interpolation.ts";
 import { login, realms, register, type Granted, type QueuePlace, type RealmEntry } from "./login-api.ts";
 
-export type { CharacterEntry, RealmEntry, WalletItem, Welcome };
+export type { CharacterEntry, DungeonNews, RealmEntry, WalletItem, Welcome };
+
+/** The world the character is in: the realm's (`dungeon` empty) or a dungeon's, and its size. */
+export interface WorldPlace {
+  dungeon: string;
+  width: number;
+  height: number;
+  cell: number;
+}
 
 export type ClientState = "idle" | "logging-in" | "queued" | "connecting" | "lobby" | "entering" | "world" | "reconnecting" | "closed";
 
@@ -93,6 +102,10 @@ interface Events {
   entered: { entity: number; resumed: boolean };
   correct: { x: number; y: number; reason: number; replayed: number };
   trade: ServerMessage;
+  /** The character is in another world: a dungeon, or the realm's again. */
+  world: WorldPlace;
+  /** How a request to enter a dungeon goes (queued, entering, admitted, dropped, refused). */
+  dungeon: DungeonNews;
 }
 
 type Listener<K extends keyof Events> = (value: Events[K]) => void;
@@ -116,6 +129,10 @@ export class RealmClient {
   gold = 0;
   items: WalletItem[] = [];
   closed: Closed | undefined;
+  /** Where the character is: the realm's world, or a dungeon (positions below are over its size). */
+  place: WorldPlace = { dungeon: "", width: 0, height: 0, cell: 0 };
+  /** The last word on a dungeon request, until the character is inside. */
+  dungeonNews: DungeonNews | undefined;
   /** How fast the own character walks, units/s; the zone decides what it accepts. */
   walkSpeed = WALK_SPEED;
   readonly stats = { rttMs: 0, fps: 0, interpDelayMs: 0, entities: 0, corrections: 0, resumes: 0 };
@@ -279,6 +296,7 @@ export class RealmClient {
     switch (m.op) {
       case PlayerOp.SMSG_WELCOME:
         this.welcome = m;
+        this.place = { dungeon: "", width: m.worldWidth, height: m.worldHeight, cell: m.cell };
         this.moves = new MoveSequencer(m.worldWidth, m.worldHeight);
         if (this.state === "connecting") {
           this.setState("lobby");
@@ -350,7 +368,29 @@ export class RealmClient {
       case PlayerOp.SMSG_TRADE_OFFERED:
         this.emit("trade", m);
         return this.emit("event", `${m.fromName} offers ${m.gold} gold and ${m.items.length} items`);
+      case PlayerOp.SMSG_WORLD_CHANGED:
+        return this.worldChanged({ dungeon: m.dungeon, width: m.width, height: m.height, cell: m.cell }, m.qx, m.qy);
+      case PlayerOp.SMSG_DUNGEON:
+        this.dungeonNews = m;
+        this.emit("dungeon", m);
+        return this.emit("event", dungeonWords(m));
     }
+  }
+
+  /** Into a dungeon or back out: the view was reset just before; moves are quantized over the new size. */
+  private worldChanged(place: WorldPlace, qx: number, qy: number): void {
+    if (!this.moves) return;
+    this.place = place;
+    const x = (qx * place.width) / 65535;
+    const y = (qy * place.height) / 65535;
+    this.moves.worldChanged(place.width, place.height, x, y);
+    this.localX = x;
+    this.localY = y;
+    this.target = undefined;
+    this.resend = false;
+    if (place.dungeon) this.dungeonNews = undefined;
+    this.emit("world", place);
+    this.emit("event", place.dungeon ? `you enter the ${place.dungeon}` : "you are back in the realm");
   }
 
   private entered(entity: number, qx: number, qy: number, resumed: boolean, token: Uint8Array): void {
@@ -362,6 +402,8 @@ export class RealmClient {
     this.interp.clear();
     this.lastQ.clear();
     if (this.selectedName) this.names.set(entity, this.selectedName);
+    // the realm's world until SMSG_WORLD_CHANGED says otherwise (it follows at once inside a dungeon)
+    this.place = { dungeon: "", width: w.worldWidth, height: w.worldHeight, cell: w.cell };
     const x = (qx * w.worldWidth) / 65535;
     const y = (qy * w.worldHeight) / 65535;
     // a resume keeps walking from where the player saw itself, unless the server placed it elsewhere
@@ -375,8 +417,8 @@ export class RealmClient {
   }
 
   private world(u: WorldUpdate): void {
-    const w = this.welcome;
-    if (!w) return;
+    const w = this.place;
+    if (!this.welcome) return;
     const now = Date.now();
     this.view.apply(u);
     this.interp.frame(u.time, now);
@@ -388,7 +430,7 @@ export class RealmClient {
       const last = this.lastQ.get(id);
       if (last && last.qx === e.qx && last.qy === e.qy && last.heading === e.heading) continue;
       this.lastQ.set(id, { qx: e.qx, qy: e.qy, heading: e.heading });
-      this.interp.place(id, { t: u.time, x: (e.qx * w.worldWidth) / 65535, y: (e.qy * w.worldHeight) / 65535, heading: (e.heading / 256) * 2 * Math.PI, moving: (e.flags & 1) === 1 });
+      this.interp.place(id, { t: u.time, x: (e.qx * w.width) / 65535, y: (e.qy * w.height) / 65535, heading: (e.heading / 256) * 2 * Math.PI, moving: (e.flags & 1) === 1 });
     }
     for (const id of this.lastQ.keys()) {
       if (seen.has(id)) continue;
@@ -398,12 +440,12 @@ export class RealmClient {
   }
 
   private corrected(qx: number, qy: number, reason: number, seq: number): void {
-    const w = this.welcome;
-    if (!w || !this.moves) return;
+    const w = this.place;
+    if (!this.welcome || !this.moves) return;
     // the steps walked since the last move sent ride on top of the replayed ones
     const unsentX = this.localX - this.moves.x;
     const unsentY = this.localY - this.moves.y;
-    const replayed = this.moves.corrected((qx * w.worldWidth) / 65535, (qy * w.worldHeight) / 65535, seq);
+    const replayed = this.moves.corrected((qx * w.width) / 65535, (qy * w.height) / 65535, seq);
     this.localX = this.moves.x + unsentX;
     this.localY = this.moves.y + unsentY;
     // the replayed moves carried the old count, so the client node dropped them: say the place again
@@ -428,8 +470,8 @@ export class RealmClient {
     const len = Math.hypot(dx, dy);
     if (len > 0) {
       const step = Math.min(this.walkSpeed * dt, toTarget ? len : Infinity);
-      this.localX = Math.max(0, Math.min(w.worldWidth - 0.01, this.localX + (dx / len) * step));
-      this.localY = Math.max(0, Math.min(w.worldHeight - 0.01, this.localY + (dy / len) * step));
+      this.localX = Math.max(0, Math.min(this.place.width - 0.01, this.localX + (dx / len) * step));
+      this.localY = Math.max(0, Math.min(this.place.height - 0.01, this.localY + (dy / len) * step));
       this.heading = Math.atan2(dy, dx);
       if (this.target && Math.hypot(this.target.x - this.localX, this.target.y - this.localY) < 0.01) this.target = undefined;
     }
@@ -464,9 +506,9 @@ export class RealmClient {
 
   /** What the server last said of the own character (its record in the view). */
   serverMe(): { x: number; y: number } | undefined {
-    const w = this.welcome;
+    const w = this.place;
     const e = this.view.get(this.selfId);
-    return w && e ? { x: (e.qx * w.worldWidth) / 65535, y: (e.qy * w.worldHeight) / 65535 } : undefined;
+    return this.welcome && e ? { x: (e.qx * w.width) / 65535, y: (e.qy * w.height) / 65535 } : undefined;
   }
 
   /** Every entity in view as it should be drawn now: remote ones interpolated, the own one predicted. */
@@ -541,6 +583,16 @@ export class RealmClient {
     this.send({ op: PlayerOp.CMSG_TRADE_DECLINE, offer });
   }
 
+  /** Asks into the dungeon at this entrance (stand at it): SMSG_DUNGEON answers, SMSG_WORLD_CHANGED follows once inside. */
+  enterDungeon(entrance: string): void {
+    this.send({ op: PlayerOp.CMSG_DUNGEON_ENTER, entrance });
+  }
+
+  /** Out of the dungeon, back to its entrance. */
+  leaveDungeon(): void {
+    this.send({ op: PlayerOp.CMSG_DUNGEON_LEAVE });
+  }
+
   /** Leaves the world (the server closes with 1000). */
   leave(): void {
     this.stopped = true;
@@ -594,5 +646,21 @@ export class RealmClient {
       }
     }
     if (!this.stopped) this.finish(code, `${words}; no client node took the session back within the grace period`);
+  }
+}
+
+/** A dungeon request's news in words, for the event log. */
+export function dungeonWords(m: DungeonNews): string {
+  switch (m.state) {
+    case DungeonState.QUEUED:
+      return `${m.entrance}: every dungeon is busy, you are number ${m.position} in the queue`;
+    case DungeonState.ENTERING:
+      return `${m.entrance}: entering`;
+    case DungeonState.ADMITTED:
+      return `${m.entrance}: your turn, entering`;
+    case DungeonState.DROPPED:
+      return `${m.entrance}: out of the queue${m.text ? ` (${m.text})` : ""}`;
+    default:
+      return `refused: ${m.entrance}: ${m.text || `code ${m.code}`}`;
   }
 }
