@@ -107,6 +107,8 @@ export class Bot implements LinkOwner {
   /** Offers made to this bot: a trade is counted once, by the side that was offered it. */
   private readonly offersToMe = new Set<number>();
   private restUntil = 0;
+  /** The dungeon the bot is in (its size is the world's while inside), none in the realm's world. */
+  dungeon: { kind: string; width: number; height: number } | undefined;
 
   constructor(
     readonly n: number,
@@ -123,8 +125,14 @@ export class Bot implements LinkOwner {
     return this.state === "world";
   }
 
+  /** The world the bot is in: the realm's, or its dungeon's. */
   get world(): { width: number; height: number } {
-    return this.ctx.realm.world;
+    return this.dungeon ?? this.ctx.realm.world;
+  }
+
+  /** The realm the bot plays in (a dungeon behavior reads its entrances). */
+  get realm(): RealmSpec {
+    return this.ctx.realm;
   }
 
   /** Logs in and enters the world, trying again until it works, is refused for good, or the run stops. */
@@ -197,6 +205,8 @@ export class Bot implements LinkOwner {
     this.state = "world";
     this.entity = e.entity;
     this.token = e.token;
+    // the realm's world until SMSG_WORLD_CHANGED says otherwise (a resume inside a dungeon)
+    this.dungeon = undefined;
     this.x = (e.qx * this.world.width) / 65535;
     this.y = (e.qy * this.world.height) / 65535;
     this.spawn ??= { x: this.x, y: this.y };
@@ -274,6 +284,14 @@ export class Bot implements LinkOwner {
         break;
       case PlayerOp.SMSG_ZONE_CHANGED:
         c.handoffs++;
+        break;
+      case PlayerOp.SMSG_WORLD_CHANGED:
+        if (m.dungeon) c.dungeonsEntered++;
+        else if (this.dungeon) c.dungeonsLeft++;
+        this.dungeon = m.dungeon ? { kind: m.dungeon, width: m.width, height: m.height } : undefined;
+        this.x = (m.qx * m.width) / 65535;
+        this.y = (m.qy * m.height) / 65535;
+        this.target = undefined;
         break;
       case PlayerOp.SMSG_CHAT:
         if (m.from !== this.entity) c.chatHeard++;

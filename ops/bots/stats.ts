@@ -15,6 +15,9 @@ export interface Counters {
   handoffs: number;
   kills: number;
   loots: number;
+  /** Times a bot went into a dungeon, and came back out of one. */
+  dungeonsEntered: number;
+  dungeonsLeft: number;
   tradesOffered: number;
   tradesDone: number;
   tradesRefused: number;
@@ -33,6 +36,8 @@ export const newCounters = (): Counters => ({
   handoffs: 0,
   kills: 0,
   loots: 0,
+  dungeonsEntered: 0,
+  dungeonsLeft: 0,
   tradesOffered: 0,
   tradesDone: 0,
   tradesRefused: 0,

@@ -39,6 +39,7 @@ export interface BotsSummary {
   views: ViewCheck | null;
   corrections: number;
   handoffs: number;
+  dungeons: { entered: number; left: number };
   economy: { kills: number; loots: number; tradesOffered: number; tradesDone: number; tradesRefused: number; tradesDeclined: number; goldGranted: number; chatSent: number; chatHeard: number };
   /** Behaviors with a spot: how many reached it and how long the walk there took. */
   placement: { placing: number; placed: number; p50Seconds: number | null; maxSeconds: number | null } | null;
@@ -99,6 +100,7 @@ export function summarize(opts: BotsOptions, realm: string, outcome: RunOutcome,
     views: views ?? null,
     corrections: counters.corrections,
     handoffs: counters.handoffs,
+    dungeons: { entered: counters.dungeonsEntered, left: counters.dungeonsLeft },
     economy: {
       kills: counters.kills,
       loots: counters.loots,
@@ -143,6 +145,7 @@ export function summaryTable(s: BotsSummary): string {
     ["views against the zones' records", s.views ? `${s.views.errors} off by > 2 quanta of ${s.views.compared} compared, ${s.views.missing} missing (${s.views.views} views)` : "not measured"],
     ["corrections, zone handoffs", `${s.corrections}, ${s.handoffs}`],
     ["kills, loots acknowledged", `${e.kills}, ${e.loots}`],
+    ["dungeons entered / left", `${s.dungeons.entered} / ${s.dungeons.left}`],
     ["trades offered / done / refused / declined", `${e.tradesOffered} / ${e.tradesDone} / ${e.tradesRefused} / ${e.tradesDeclined}`],
     ["gold granted", e.goldGranted],
     ["chat lines sent / heard", `${e.chatSent} / ${e.chatHeard}`],

@@ -66,7 +66,8 @@ export class TruthFeed {
   /** Holds one bot's view against the records of the ticks it reflects. */
   compare(bot: Bot): void {
     const view = bot.link?.view;
-    if (!view || !bot.inWorld || view.size === 0) return;
+    // inside a dungeon the view is the instance's, which this feed of the realm's zones does not hear
+    if (!view || !bot.inWorld || view.size === 0 || bot.dungeon) return;
     const truth: Map<number, EntityRecord>[] = [];
     for (const [zone, tick] of view.ticks) {
       const id = this.realm.zones[zone]?.id;

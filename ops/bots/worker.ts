@@ -11,6 +11,7 @@ import { loadConfig } from "../../config/load.ts";
 import { clientNodeUrl, type RealmSpec } from "../../common/topology.ts";
 import { ClumpMind, clumpCell, PatrolMind, SpreadMind } from "./behaviors.ts";
 import { Bot, type BotContext, type Mind } from "./bot.ts";
+import { DungeonMind } from "./dungeon.ts";
 import { FightMind } from "./fight.ts";
 import { emptyProgress, type BotRates, type FromWorker, type Progress, type WorkerResult, type WorkerSpec } from "./ipc.ts";
 import { LoginDoor } from "./login.ts";
@@ -25,7 +26,7 @@ const CHECK_VIEWS_MS = 2000;
 /** Views compared per check: enough to see a trend, cheap beside the bots themselves. */
 const VIEWS_PER_CHECK = 4;
 /** Behaviors with a spot to reach (and a time to reach it). */
-const PLACING: ReadonlySet<Behavior> = new Set(["clump", "patrol", "trade"]);
+const PLACING: ReadonlySet<Behavior> = new Set(["clump", "patrol", "trade", "dungeon"]);
 
 function mindsFor(behavior: Behavior, realm: RealmSpec): (bot: Bot) => Mind {
   switch (behavior) {
@@ -39,6 +40,8 @@ function mindsFor(behavior: Behavior, realm: RealmSpec): (bot: Bot) => Mind {
       return (bot) => new PatrolMind(bot, realm);
     case "fight":
       return (bot) => new FightMind(bot);
+    case "dungeon":
+      return (bot) => new DungeonMind(bot);
     case "trade": {
       const desk = new TradeDesk();
       return (bot) => new TradeMind(bot, desk);
