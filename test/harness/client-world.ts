@@ -18,7 +18,7 @@ import { loadConfig } from "../../config/load.ts";
 import { findNode, type ClientNodeSpec, type RealmSpec, type RealmsConfig } from "../../common/topology.ts";
 import { PlayerBot } from "./player-bot.ts";
 import { tempDir, until } from "./realm.ts";
-import { writeTestConfig } from "./test-config.ts";
+import { entrancesAtCentres, writeTestConfig } from "./test-config.ts";
 
 interface Teardown {
   teardown(fn: () => Promise<void> | void): void;
@@ -77,6 +77,7 @@ export class ClientWorld {
         r.zones[0].region = [0, 0, size / 2, size];
         r.zones[1].region = [size / 2, 0, size, size];
         for (const z of r.zones) z.npcs = opts.npcs ?? 0;
+        entrancesAtCentres(doc);
         doc.client_nodes = doc.client_nodes.slice(0, opts.clientNodes ?? 1);
         opts.edit?.(doc);
       },

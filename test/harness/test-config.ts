@@ -9,4 +9,17 @@ export function smallWorld(doc: any): void {
   r.zones[0].region = [0, 0, 200, 400];
   r.zones[1].region = [200, 0, 400, 400];
   for (const z of r.zones) z.npcs = 40;
+  entrancesAtCentres(doc);
+}
+
+/**
+ * The shipped dungeon entrances moved to the centres of the first realm's zones (where new
+ * characters start), for an edit that shrank or split its world: an entrance outside it is refused.
+ */
+export function entrancesAtCentres(doc: any): void {
+  const r = doc.realms[0];
+  r.dungeons = r.dungeons?.map((d: any, i: number) => {
+    const [x0, y0, x1, y1] = r.zones[i % r.zones.length].region;
+    return { ...d, at: [(x0 + x1) / 2, (y0 + y1) / 2] };
+  });
 }

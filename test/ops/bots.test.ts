@@ -19,7 +19,7 @@ t.setTimeout(480_000);
 
 // a small world, so the bots' start points (the zones' centres) have NPCs in sight
 const realm = await startFrontDoor(t, {
-  kinds: ["login", "realm", "client", "zone", "database"],
+  kinds: ["login", "realm", "client", "zone", "instance", "database"],
   edit: smallWorld,
 });
 
@@ -106,4 +106,15 @@ t.test("bots - fighting bots near NPCs kill and loot, and the ledger holds every
   t.teardown(() => wire.close());
   const items = await new DatabaseClient(wire, db.id).loadItems(loots.map((l) => l.itemId));
   for (const l of loots) t.equal(items.find((i) => i.id === l.itemId)?.owner, l.owner, `item ${l.itemId} belongs to its looter`);
+});
+
+t.test("bots - dungeon bots ask in at an entrance, fight inside, and come back out", async (t) => {
+  // smallWorld puts the entrances at the zones' centres, where new characters start
+  const run = await bots(["--players", "2", "--behavior", "dungeon", "--duration", "60", "--json"]).done;
+  t.equal(run.code, 0, "exits 0", { stderr: run.stderr });
+  const s = summaryOf(run);
+  t.ok(s.dungeons.entered >= 1, `dungeons entered: ${s.dungeons.entered} (refusals: ${JSON.stringify(s.refusals)})`);
+  t.ok(s.dungeons.left >= 1, `and left: ${s.dungeons.left}`);
+  t.equal(s.protocolErrors, 0, "no frame the bots could not read");
+  t.equal(s.disconnected, 0, `none disconnected (${JSON.stringify(s.closeCodes)})`);
 });

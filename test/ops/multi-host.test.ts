@@ -9,7 +9,7 @@ import t from "tap";
 import { makeNetwork, netnsUnavailable, processesOn, removeNetwork, type NetnsHost, type NetnsNetwork } from "../harness/netns-hosts.ts";
 import type { MultiHostPlan } from "../fixtures/multi-host-realm.ts";
 import { CLI, REPO, tempDir } from "../harness/realm.ts";
-import { writeTestConfig } from "../harness/test-config.ts";
+import { entrancesAtCentres, writeTestConfig } from "../harness/test-config.ts";
 
 const SCENARIO = path.join(REPO, "test", "fixtures", "multi-host-realm.ts");
 const TSX = import.meta.resolve("tsx");
@@ -64,6 +64,7 @@ function placeNodes(dir: string, net: NetnsNetwork, configFile: string) {
     realm.zones[0].region = [0, 0, 50, 400];
     realm.zones[1].region = [50, 0, 400, 400];
     for (const z of realm.zones) z.npcs = 5;
+    entrancesAtCentres(doc);
     // the zones' checkpoints are what a restarted zone brings its players back from
     realm.checkpoint_every = "1s";
   };
