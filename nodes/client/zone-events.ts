@@ -35,6 +35,8 @@ export function relayZoneEvents(hub: RealmHub, zone: string, events: readonly Zo
     const w = p.events;
     switch (ev.kind) {
       case "correct": {
+        // a place in a world the player has just left (into or out of a dungeon) means nothing in the new one
+        if (p.dungeon ? zone !== p.dungeon.world : !hub.isRealmWorld(zone)) break;
         const q = hub.quantizerOf(p);
         p.guard.placeAt(ev.x, ev.y, Date.now());
         p.corrections++;

@@ -1,6 +1,7 @@
 // A dungeon as a player lives it, through `realm start` and a real WebSocket: standing at an
 // entrance it asks in, its view follows into the instance, it kills and loots an NPC there (its
-// moves quantized over the dungeon's size), asks out and is back at the entrance in the realm.
+// moves quantized over the dungeon's size), asks out and is back at the entrance in the realm;
+// in again, its instance node killed -9, it follows its character back to the entrance.
 import t from "tap";
 import { EntityFlag, EntityKind } from "../../common/cell-snapshot.ts";
 import { DUNGEON_MAPS } from "../../common/dungeons.ts";
@@ -38,7 +39,7 @@ function stepToward(bot: PlayerBot, x: number, y: number, within: number): boole
   return false;
 }
 
-t.test("dungeon player - at the entrance it enters, kills and loots an NPC inside, leaves, and is back at the entrance", async (t) => {
+t.test("dungeon player - at the entrance it enters, kills and loots an NPC inside, leaves back to the entrance; its instance killed -9, it follows back there", async (t) => {
   const realm = await startFrontDoor(t, { kinds: ["login", "realm", "client", "zone", "instance", "database"] });
   const spec = realm.config.realms[0]!;
   const gate = spec.dungeons.find((d) => d.kind === "crypt");
@@ -117,6 +118,32 @@ t.test("dungeon player - at the entrance it enters, kills and loots an NPC insid
     const there = stepToward(bot, gate.at[0] + gate.radius + 3, gate.at[1], 0.5);
     await sleep(STEP_MS);
     return there || undefined;
+  });
+
+  // in again, and the instance node is killed -9: the realm puts the character back at the
+  // entrance from its checkpoint, and the player follows without a new session
+  await until("the player back at the entrance", 30_000, async () => {
+    const there = stepToward(bot, gate.at[0], gate.at[1], gate.radius / 3);
+    await sleep(STEP_MS);
+    return there || undefined;
+  });
+  mark = bot.messages.length;
+  bot.send({ op: PlayerOp.CMSG_DUNGEON_ENTER, entrance: gate.name });
+  await until("the player in the crypt again", 30_000, () => (bot.messages.slice(mark).some((m) => m.op === PlayerOp.SMSG_WORLD_CHANGED && m.dungeon === "crypt") ? true : undefined));
+  mark = bot.messages.length;
+  // the test does not know which pool node took the crypt: every instance node dies (an idle one loses nothing)
+  for (const spec of realm.config.instances.pool) {
+    const node = await realm.node(spec.id);
+    if (node?.pid) process.kill(node.pid, "SIGKILL");
+  }
+  const back = await waitMessage(bot, PlayerOp.SMSG_WORLD_CHANGED, mark, 60_000);
+  t.equal(back.dungeon, "", "after the instance's kill -9 the player is back in the realm's world");
+  const [bx, by] = [(back.qx * spec.world.width) / 65535, (back.qy * spec.world.height) / 65535];
+  t.ok(Math.hypot(bx - gate.at[0], by - gate.at[1]) <= gate.radius, `at the entrance, from its checkpoint (${bx.toFixed(1)}, ${by.toFixed(1)})`);
+  t.notOk(bot.messages.slice(mark).some((m) => m.op === PlayerOp.SMSG_ENTERED), "with no new session");
+  await until("the player to see itself at the entrance again", 10_000, () => {
+    const me = seen(bot).find((e) => e.id === entered.entity);
+    return me && Math.hypot(me.x - gate.at[0], me.y - gate.at[1]) <= gate.radius ? me : undefined;
   });
   t.notOk(bot.closed, "the connection stayed open throughout");
 });
