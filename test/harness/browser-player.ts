@@ -15,6 +15,8 @@ export interface PageState {
   closed: { code: number; reason: string } | null;
   rtt: number;
   fps: number;
+  /** The dungeon's kind while the character is inside one. */
+  dungeon: string | null;
   error: string | null;
 }
 
