@@ -24,8 +24,9 @@ await runNode<ClientNodeSpec>(["client"], loadConfig, async (rt, spec) => {
       frames += hub.framesOut;
       held += hub.heldChanges;
       cells += hub.feed.subscribed;
-      for (const byCopy of hub.dungeons.values()) dungeons += byCopy.size;
-      for (const l of hub.layers.values()) {
+      const dungeonViews = [...hub.dungeons.values()].flatMap((byCopy) => [...byCopy.values()]);
+      dungeons += dungeonViews.length;
+      for (const l of [...hub.layers.values(), ...dungeonViews]) {
         entities += l.mirror.e.count;
         inBytes += l.mirror.bytesIn;
       }
