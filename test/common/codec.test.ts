@@ -152,7 +152,10 @@ const SAMPLES: { [O in OpCode]?: Body<O> } = {
   [Op.WORLD_ARRIVED]: { world: "INSTANCE-1~3", entity: 7, characterId: "c-7", accountId: "42", clientNode: "CLIENT-1" },
   [Op.ZONE_STARTED]: { zone: "FORTRAX-ZONE-2" },
   [Op.CLIENT_RESUME_GRANT]: {
-    grants: [{ token: "ab".repeat(32), accountId: "42", realm: "Fortrax", entity: 7, characterId: "c-7", name: "Aria", zone: "FORTRAX-ZONE-1~2", x: 101.5, y: 2000, droppedAt: 1_700_000_000_000 }],
+    grants: [
+      { token: "ab".repeat(32), accountId: "42", realm: "Fortrax", entity: 7, characterId: "c-7", name: "Aria", zone: "FORTRAX-ZONE-1~2", x: 101.5, y: 2000, droppedAt: 1_700_000_000_000 },
+      { token: "ef".repeat(32), accountId: "43", realm: "Fortrax", entity: 8, characterId: "c-8", name: "Borin", zone: "INSTANCE-1~3", dungeon: "crypt", x: 20, y: 20 },
+    ],
   },
   [Op.CLIENT_RESUME_TAKEN]: { token: "cd".repeat(32), by: "CLIENT-2", why: "resumed" },
   [Op.ZONE_REATTACH]: { corr: 8, entity: 7, clientNode: "CLIENT-2" },
