@@ -31,6 +31,8 @@ export class Player {
   copy = 0;
   /** The dungeon the character is in (then `zone` and `copy` keep the realm world it came from). */
   dungeon: DungeonView | undefined;
+  /** Where in the realm's world the character was when it went into its dungeon. */
+  outsideAt: [number, number] = [0, 0];
   /** Intent sequence: increasing per player, so a zone applies each intent once, in order. */
   seq = 0;
   /** The last CMSG_MOVE's number, and the SMSG_CORRECTs sent since entering (protocol version 2). */

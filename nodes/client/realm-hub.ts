@@ -251,6 +251,7 @@ export class RealmHub {
    */
   moveToWorld(p: Player, world: string, x: number, y: number, dungeon: DungeonKind | undefined): void {
     const inHub = this.players.has(p);
+    if (!p.dungeon) p.outsideAt = this.positionOf(p);
     if (inHub) this.remove(p, false);
     this.place(p, world, x, y, dungeon);
     p.events.u8(PlayerOp.SMSG_VIEW_RESET);

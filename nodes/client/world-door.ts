@@ -3,7 +3,7 @@
 // holding the character, handoffs between zones, into and out of dungeons, CMSG_LEAVE, a dropped
 // connection (the character waits for a resume) and the characters of a dead client node that
 // nobody resumed.
-import type { DungeonKind } from "../../common/dungeons.ts";
+import { DUNGEON_MAPS, type DungeonKind } from "../../common/dungeons.ts";
 import { nodeOfWorld, worldId } from "../../common/world-address.ts";
 import type { NodeRuntime } from "../../common/node.ts";
 import { Op } from "../../common/opcodes.ts";
@@ -131,7 +131,8 @@ export class WorldDoor {
     const hub = this.sessions.hubOf(p);
     const { zone } = ev;
     if (ev.dungeon !== undefined || p.dungeon) {
-      const [x, y] = hub.positionOf(p);
+      // a redirect without the landing point (the server names it): the dungeon's own, or where this connection went in
+      const [x, y] = ev.dungeon ? DUNGEON_MAPS[ev.dungeon].entrance : p.outsideAt;
       return this.changedWorld(p, hub, zone, ev.x ?? x, ev.y ?? y, ev.dungeon);
     }
     p.zone = hub.mirror.zoneOf(nodeOfWorld(zone)) ?? p.zone;

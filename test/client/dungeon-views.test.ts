@@ -37,6 +37,7 @@ t.test("client dungeon views - made for the first player in, released with the l
   hub.moveToWorld(a, "INSTANCE-1~4", 20, 20, "crypt");
   hub.moveToWorld(b, "INSTANCE-1~4", 30, 20, "crypt");
   t.equal(a.dungeon, b.dungeon, "two players in one instance share one view");
+  t.same(a.outsideAt, [100, 100], "where each went in is kept for the way out");
   t.same([a.dungeon?.width, a.dungeon?.height, hub.quantizerOf(a).qx(400)], [400, 400, 65535], "sized from the crypt's map, and so quantized");
   const crypt = hub.viewOf(a).mirror;
   t.ok(a.cells.size > 0 && [...a.cells, ...b.cells].every((c) => crypt.isWanted(c)), "the players hold cells of the crypt");
