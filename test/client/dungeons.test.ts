@@ -187,3 +187,23 @@ t.test("client dungeons - requests: the realm's answers reach the player; bad on
   a.bot.raw(Buffer.from([31]));
   t.equal((await a.bot.waitClosed()).code, CloseCode.UNKNOWN_OPCODE, "an unknown opcode still closes");
 });
+
+t.test("client dungeons - movement checks hold inside: moves of the old world are dropped, teleports in the dungeon close", async (t) => {
+  const { w, opened, events, inInstance } = await startWorld(t);
+  const a = await w.player(100, 100, undefined, "a");
+  await until("a in the realm", 5000, () => a.bot.view.get(a.entity));
+  await w.wire.request(INSTANCE, Op.ZONE_ENTER, { player: state(a.entity, ...CRYPT.entrance) }, 2000);
+  const mark = a.bot.messages.length;
+  events(ZONE_1, [{ entity: a.entity, kind: "redirect", zone: opened.instance, dungeon: "crypt", x: CRYPT.entrance[0], y: CRYPT.entrance[1] }]);
+  await waitMessage(a.bot, PlayerOp.SMSG_WORLD_CHANGED, mark);
+  // moves sent before the player applied SMSG_WORLD_CHANGED carry the old count of corrections
+  // (quantized over the realm's 1000 units they would read as far jumps): dropped, no strike
+  for (let i = 1; i <= 8; i++) a.bot.send({ op: PlayerOp.CMSG_MOVE, qx: 65535, qy: 65535, heading: 0, seq: 100 + i, corrections: 0 });
+  await a.bot.waitFrames(5);
+  t.equal(a.bot.closed, undefined, "moves of the old world are dropped without closing");
+  const r = await inInstance(a.entity);
+  t.ok(r && Math.hypot(r.x - CRYPT.entrance[0], r.y - CRYPT.entrance[1]) < 0.5, "and never reach the instance");
+  // with the new count, jumps across the crypt are teleports: dropped, then closed
+  for (let i = 0; i < 6; i++) a.bot.moveTo(i % 2 === 0 ? CRYPT.width - 10 : 10, CRYPT.height - 10);
+  t.equal((await a.bot.waitClosed()).code, CloseCode.IMPLAUSIBLE_MOVEMENT, "teleports inside the dungeon close the player");
+});
