@@ -1,28 +1,14 @@
 // The integrity check of a realm store: every entry opens (checksum, shape), every index agrees
-// with its records, every item has exactly one existing owner, and the gold held equals the
-// gold granted minus the gold sunk. Run by the database node after a crash, by the backup node
+// with its records, every item has exactly one existing owner, the gold held equals the gold
+// granted minus the gold sunk, and guilds, parties and friendships keep their rules. Run by the database node after a crash, by the backup node
 // on every snapshot, and by operators (DB_CHECK).
 import { rmSync } from "node:fs";
-import { childKey, closeStore, generationOf, isCharacterId, isMailId, META, metaNumber, nameKey, openStore, TABLES, type Key, type Store, type Table } from "./layout.ts";
+import { childKey, closeStore, generationOf, isCharacterId, isMailId, META, metaNumber, nameKey, openStore, TABLES, type Store, type Table } from "./layout.ts";
+import type { Problem } from "./problem.ts";
 import { characterRecord, CorruptEntry, itemRecord, mailRecord, nameRecord, open, opIdRecord, outboxRecord, unseal, unsealBytes } from "./records.ts";
+import { SOCIAL_INDEXES, SocialCheck } from "./social-invariants.ts";
 
-type ProblemKind =
-  | "corrupt" // the entry's bytes do not open
-  | "index-missing" // a record without its index entry
-  | "index-extra" // an index entry without its record
-  | "dangling-owner" // an item whose owner does not exist
-  | "gold-missing" // a character without a balance, or a balance without a character
-  | "attachment" // a mail's attachment not owned by the mail
-  | "gold-total"; // gold held != granted - sunk
-
-export interface Problem {
-  kind: ProblemKind;
-  table: Table | "*";
-  key: Key;
-  detail: string;
-  /** For index problems: what the entry should hold (put it), or undefined (remove it). */
-  want?: unknown;
-}
+export type { Problem };
 
 export interface StoreReport {
   seq: number;
@@ -34,7 +20,9 @@ export interface StoreReport {
   problems: Problem[];
 }
 
-export const INDEX_TABLES: readonly Table[] = ["owned", "names", "byAccount", "mailbox"];
+/** Indexes checked against their records here; the social ones are checked by SocialCheck. */
+const RECORD_INDEXES = ["owned", "names", "byAccount", "mailbox"] as const;
+export const INDEX_TABLES: readonly Table[] = [...RECORD_INDEXES, ...SOCIAL_INDEXES];
 
 /** Yields now and then so an async driver can let other work run (only on stores nobody writes). */
 const YIELD_EVERY = 5000;
@@ -68,7 +56,9 @@ function* check(store: Store, progress?: (done: number, total: number) => void):
   const mail = new Map<string, { to: string; itemId: string | undefined; gold: number; taken: boolean }>();
   const names = new Map<string, string>();
   const indexKeys: Record<string, string[]> = { owned: [], names: [], byAccount: [], mailbox: [] };
-  const keep: Partial<Record<Table, (key: string, value: Uint8Array) => void>> = {
+  const social = new SocialCheck();
+  const keep: Record<Table, (key: string, value: Uint8Array) => void> = {
+    ...social.keep,
     characters: (key, v) => {
       const c = open(v, characterRecord);
       if (c.id !== key) throw new CorruptEntry(`holds ${c.id}`);
@@ -98,7 +88,7 @@ function* check(store: Store, progress?: (done: number, total: number) => void):
   for (const name of TABLES) {
     let n = 0;
     const keys = indexKeys[name];
-    const read = keep[name]!;
+    const read = keep[name];
     for (const { key, value } of store.t[name].getRange({})) {
       n++;
       if (++done % YIELD_EVERY === 0) {
@@ -161,7 +151,7 @@ function* check(store: Store, progress?: (done: number, total: number) => void):
     },
     names: { holds: (k) => nameOwner.has(k), expected: () => nameOwner.entries(), count: nameOwner.size },
   };
-  for (const index of INDEX_TABLES) {
+  for (const index of RECORD_INDEXES) {
     const rule = rules[index]!;
     let valid = 0;
     for (const k of indexKeys[index]!) {
@@ -177,6 +167,8 @@ function* check(store: Store, progress?: (done: number, total: number) => void):
     const held = names.get(key);
     if (held !== undefined && held !== id) problems.push({ kind: "index-extra", table: "names", key, detail: `points at ${held}, not ${id}`, want: id });
   }
+
+  social.check(characters, problems);
 
   // 3. gold is conserved: only grants and sinks change the total
   let goldHeld = 0;

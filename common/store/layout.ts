@@ -6,12 +6,35 @@ import { open, type Database, type RootDatabase } from "lmdb";
 import { seal, unseal } from "./records.ts";
 
 /**
- * Tables copied to the replica, in a fixed order (the journal names tables by index).
- * characters, gold, items, mail are the primary records; owned, names, byAccount, mailbox are
- * indexes derived from them (rebuilt by the integrity check); ops keeps first results for
- * retries; outbox holds audit events until pg-boss has them; meta holds counters.
+ * Tables copied to the replica, in a fixed order (the journal names tables by index, so new
+ * tables go at the end). characters, gold, items, mail, guilds, parties, friends are the primary
+ * records; owned, names, byAccount, mailbox, guildNames, guildOf, guildInvites, partyOf,
+ * partyInvites are indexes derived from them (rebuilt by the integrity check); ops keeps first
+ * results for retries; outbox holds audit events until pg-boss has them; meta holds counters.
+ * friends holds each friendship twice, once under each character (`<a>/<b>`).
  */
-export const TABLES = ["characters", "gold", "items", "owned", "names", "byAccount", "mail", "mailbox", "ops", "opsBySeq", "outbox", "meta"] as const;
+export const TABLES = [
+  "characters",
+  "gold",
+  "items",
+  "owned",
+  "names",
+  "byAccount",
+  "mail",
+  "mailbox",
+  "ops",
+  "opsBySeq",
+  "outbox",
+  "meta",
+  "guilds",
+  "guildNames",
+  "guildOf",
+  "guildInvites",
+  "parties",
+  "partyOf",
+  "partyInvites",
+  "friends",
+] as const;
 export type Table = (typeof TABLES)[number];
 export type Key = string | number;
 

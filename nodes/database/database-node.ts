@@ -106,13 +106,16 @@ export class DatabaseNode {
     });
   }
 
-  /** A change: applied in the next group commit, answered once committed. */
-  mutate<O extends OpCode>(op: O, kind: string, apply: (ctx: OpContext, body: Body<O>) => Outcome): void {
+  /**
+   * A change: applied in the next group commit, answered once committed. `kind` may depend on
+   * the body (guild-create, guild-join, ...), so an operation id reused for another action is refused.
+   */
+  mutate<O extends OpCode>(op: O, kind: string | ((body: Body<O>) => string), apply: (ctx: OpContext, body: Body<O>) => Outcome): void {
     this.rt.on(op, (body, from) => {
       const b = body as Body<O> & { corr: number; opId: string; expiresAt?: number };
       const blocked = this.unavailable();
       if (blocked || !this.commit) return this.reply(from, b.corr, blocked ?? refuse("unavailable", UNAVAILABLE.recovering));
-      const submission = { kind, opId: b.opId, apply: (ctx: OpContext) => apply(ctx, b), done: (o: Outcome) => this.reply(from, b.corr, o) };
+      const submission = { kind: typeof kind === "string" ? kind : kind(b), opId: b.opId, apply: (ctx: OpContext) => apply(ctx, b), done: (o: Outcome) => this.reply(from, b.corr, o) };
       this.commit.submit(b.expiresAt === undefined ? submission : { ...submission, expiresAt: b.expiresAt });
     });
   }

@@ -70,7 +70,7 @@ export class OpContext {
   }
 
   /** Ids the database hands out: unique because each operation has its own sequence number. */
-  newId(prefix: "C" | "I" | "M", n?: number): string {
+  newId(prefix: "C" | "I" | "M" | "G" | "P", n?: number): string {
     return `${prefix}${this.seq.toString(36)}${n === undefined ? "" : `.${n}`}`;
   }
 

@@ -7,7 +7,9 @@ import { itemRecord, open, opRecord } from "../../common/store/records.ts";
 import { createCharacter, deleteCharacter, listCharacters, loadCharacter, saveCheckpoint } from "./character-ops.ts";
 import type { DatabaseNode } from "./database-node.ts";
 import { grantGold, grantItems, listMail, moveItem, sendMail, sinkGold, takeMail, trade } from "./economy-ops.ts";
+import { guildChange, guildKind } from "./guild-ops.ts";
 import { done, refuse } from "./op-context.ts";
+import { findCharacter, loadSocial } from "./social-ops.ts";
 
 export function registerOperations(node: DatabaseNode): void {
   const { rt } = node;
@@ -30,6 +32,8 @@ export function registerOperations(node: DatabaseNode): void {
     const rec = open(raw, opRecord);
     return done(rec.code === undefined ? { kind: rec.kind, seq: rec.seq, ok: rec.ok } : { kind: rec.kind, seq: rec.seq, ok: rec.ok, code: rec.code });
   });
+  node.read(Op.DB_SOCIAL_LOAD, (ctx, b) => loadSocial(ctx, b.characterId));
+  node.read(Op.DB_FIND_CHARACTER, (ctx, b) => findCharacter(ctx, b.name));
   node.read(Op.DB_CHECK, (ctx) => {
     const r = checkStore(ctx.store);
     return done({ seq: r.seq, generation: r.generation, counts: r.counts, goldHeld: r.goldHeld, granted: r.granted, sunk: r.sunk, problems: r.problems.length, sample: r.problems.slice(0, 50).map(describeProblem) });
@@ -48,6 +52,7 @@ export function registerOperations(node: DatabaseNode): void {
   node.mutate(Op.DB_TAKE_MAIL, "take-mail", takeMail);
   node.mutate(Op.DB_GRANT_GOLD, "grant-gold", grantGold);
   node.mutate(Op.DB_SINK_GOLD, "sink-gold", sinkGold);
+  node.mutate(Op.DB_GUILD, guildKind, guildChange);
 
   // ---- the backup node
   rt.on(Op.DB_REPLICA_PULL, (b, from) => {
