@@ -6,7 +6,10 @@ import type { Character, CharacterSummary } from "../../common/protocol/db.ts";
 import { num } from "../../common/schema.ts";
 import { childKey, META, nameKey } from "../../common/store/layout.ts";
 import { characterRecord, mailRecord, type CharacterRecord } from "../../common/store/records.ts";
+import { forgetFriends } from "./friend-ops.ts";
+import { forgetInGuilds } from "./guild-ops.ts";
 import { done, outOfWorld, refuse, validId, type OpContext, type Outcome } from "./op-context.ts";
+import { forgetInParties } from "./party-ops.ts";
 
 const MAX_CHARACTERS_PER_ACCOUNT = 10;
 const NAME = /^\p{L}[\p{L}' -]{1,22}\p{L}$/u;
@@ -50,7 +53,10 @@ export function createCharacter(ctx: OpContext, b: Body<typeof Op.DB_CREATE_CHAR
   return done(summaryOf(c));
 }
 
-/** Deleting a character destroys what it holds: its gold and items leave the economy as sinks. */
+/**
+ * Deleting a character destroys what it holds: its gold and items leave the economy as sinks.
+ * In the same operation it leaves its guild and party (passing the lead) and every friends list.
+ */
 export function deleteCharacter(ctx: OpContext, b: Body<typeof Op.DB_DELETE_CHARACTER>): Outcome {
   const c = ctx.character(b.characterId);
   if (!c) return refuse("not-found", `no character ${b.characterId}`);
@@ -76,6 +82,9 @@ export function deleteCharacter(ctx: OpContext, b: Body<typeof Op.DB_DELETE_CHAR
     ctx.w.remove("mail", mailId);
     ctx.w.remove("mailbox", childKey(c.id, mailId));
   });
+  forgetInGuilds(ctx, c.id);
+  forgetInParties(ctx, c.id);
+  forgetFriends(ctx, c.id);
   ctx.w.remove("characters", c.id);
   ctx.w.remove("gold", c.id);
   ctx.w.remove("names", nameKey(c.name));

@@ -48,10 +48,9 @@ function mustBeGuildless(ctx: OpContext, c: CharacterRecord): void {
 
 const rankIn = (g: GuildRecord, characterId: string): GuildRank | undefined => g.members.find((m) => m.characterId === characterId)?.rank;
 
-/** Entering a guild ends the character's invites to others (it could not take them up). */
-function dropInvites(ctx: OpContext, characterId: string, except: string): void {
+/** Out of every guild's invites: a character in a guild could not take them up, and a deleted one never will. */
+function dropInvites(ctx: OpContext, characterId: string): void {
   for (const guildId of ctx.children("guildInvites", characterId, INVITES_PER_CHARACTER)) {
-    if (guildId === except) continue;
     const g = ctx.read("guilds", guildId, guildRecord);
     if (g) saveGuild(ctx, g, { ...g, invites: g.invites.filter((i) => i.characterId !== characterId) });
   }
@@ -64,7 +63,7 @@ function create(ctx: OpContext, actor: CharacterRecord, asked: string): unknown 
   const holder = guildByName(ctx, name);
   if (holder !== undefined) throw new Refused("name-taken", `a guild named "${name}" already exists on this realm (case is ignored)`);
   const g: GuildRecord = { id: ctx.newId("G"), name, createdAt: ctx.at, members: [{ characterId: actor.id, rank: "leader", joinedAt: ctx.at }], invites: [] };
-  dropInvites(ctx, actor.id, g.id);
+  dropInvites(ctx, actor.id);
   saveGuild(ctx, undefined, g);
   return guildView(ctx, g);
 }
@@ -103,7 +102,7 @@ function join(ctx: OpContext, actor: CharacterRecord, guildId: string): unknown 
     invites: g.invites.filter((i) => i.characterId !== actor.id),
   };
   saveGuild(ctx, g, after);
-  dropInvites(ctx, actor.id, g.id);
+  dropInvites(ctx, actor.id);
   return guildView(ctx, after);
 }
 
@@ -114,7 +113,7 @@ function decline(ctx: OpContext, actor: CharacterRecord, guildId: string): unkno
 }
 
 /** The guild without the character: the lead passes if it led, and the last one out disbands it (its name is free again). */
-export function departGuild(ctx: OpContext, g: GuildRecord, characterId: string): GuildRecord | undefined {
+function departGuild(ctx: OpContext, g: GuildRecord, characterId: string): GuildRecord | undefined {
   const members = g.members.filter((m) => m.characterId !== characterId);
   const after = members.length === 0 ? undefined : { ...g, members };
   if (after && rankIn(g, characterId) === "leader") {
@@ -163,4 +162,11 @@ function setRank(ctx: OpContext, actor: CharacterRecord, targetId: string, rank:
   };
   saveGuild(ctx, g, after);
   return guildView(ctx, after);
+}
+
+/** A character deleted: out of its guild and out of every guild's invites. */
+export function forgetInGuilds(ctx: OpContext, characterId: string): void {
+  const g = guildOf(ctx, characterId);
+  if (g) departGuild(ctx, g, characterId);
+  dropInvites(ctx, characterId);
 }

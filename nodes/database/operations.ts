@@ -7,8 +7,10 @@ import { itemRecord, open, opRecord } from "../../common/store/records.ts";
 import { createCharacter, deleteCharacter, listCharacters, loadCharacter, saveCheckpoint } from "./character-ops.ts";
 import type { DatabaseNode } from "./database-node.ts";
 import { grantGold, grantItems, listMail, moveItem, sendMail, sinkGold, takeMail, trade } from "./economy-ops.ts";
+import { friendChange, friendKind } from "./friend-ops.ts";
 import { guildChange, guildKind } from "./guild-ops.ts";
 import { done, refuse } from "./op-context.ts";
+import { partyChange, partyKind } from "./party-ops.ts";
 import { findCharacter, loadSocial } from "./social-ops.ts";
 
 export function registerOperations(node: DatabaseNode): void {
@@ -53,6 +55,8 @@ export function registerOperations(node: DatabaseNode): void {
   node.mutate(Op.DB_GRANT_GOLD, "grant-gold", grantGold);
   node.mutate(Op.DB_SINK_GOLD, "sink-gold", sinkGold);
   node.mutate(Op.DB_GUILD, guildKind, guildChange);
+  node.mutate(Op.DB_PARTY, partyKind, partyChange);
+  node.mutate(Op.DB_FRIEND, friendKind, friendChange);
 
   // ---- the backup node
   rt.on(Op.DB_REPLICA_PULL, (b, from) => {
