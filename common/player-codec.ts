@@ -11,6 +11,8 @@ export const TOKEN_BYTES = 32;
 const MAX_SESSION_BYTES = 256;
 const MAX_NAME_BYTES = 64;
 const MAX_TEXT_BYTES = 256;
+/** A CMSG_CHAT line may arrive longer than MAX_TEXT_BYTES: the client node refuses it by name (SMSG_SOCIAL_RESULT "too-long") instead of closing. */
+export const MAX_CHAT_WIRE_BYTES = 400;
 const MAX_ID_BYTES = 64;
 /** Items one side of a trade may give at once. */
 export const MAX_TRADE_ITEMS = 8;
@@ -178,7 +180,7 @@ export function decodeClient(frame: Uint8Array): ClientMessage {
       m = { op, offer: r.varint("offer", U32) };
       break;
     case PlayerOp.CMSG_CHAT:
-      m = { op, channel: r.u8("channel"), to: r.str(MAX_NAME_BYTES, "to"), text: r.str(MAX_TEXT_BYTES, "text") };
+      m = { op, channel: r.u8("channel"), to: r.str(MAX_NAME_BYTES, "to"), text: r.str(MAX_CHAT_WIRE_BYTES, "text") };
       break;
     case PlayerOp.CMSG_PARTY:
       m = { op, action: r.u8("action"), arg: r.str(MAX_ID_BYTES, "arg") };

@@ -167,6 +167,8 @@ export const SOCIAL_CODES = {
   "too-fast": 19,
   /** Client node: an unknown channel or action, an empty line or name. */
   "bad-request": 20,
+  /** Client node: a line of more than 256 bytes (UTF-8). */
+  "too-long": 21,
 } as const;
 export type SocialCodeWord = keyof typeof SOCIAL_CODES;
 

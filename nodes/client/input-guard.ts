@@ -21,7 +21,7 @@ const FLOOD_WINDOW_MS = 10_000;
 export const FLOOD_MUTE_MS = 60_000;
 /** Party, friend and guild requests (each a database operation) per second, and in a burst. */
 const SOCIAL_PER_S = 2;
-const SOCIAL_BURST = 5;
+const SOCIAL_BURST = 10;
 /** World units per second no character reaches; with one second banked, like the zone's own allowance. */
 const MAX_PLAUSIBLE_SPEED = 30;
 /** Implausible moves in the window before the player is closed. */

@@ -20,7 +20,7 @@ import {
   type SocialCodeWord,
 } from "../../common/player-opcodes.ts";
 import type { Body, Request } from "../../common/protocol/index.ts";
-import type { RealmChatChannel } from "../../common/protocol/social-desk.ts";
+import { CHAT_TEXT_MAX, type RealmChatChannel } from "../../common/protocol/social-desk.ts";
 import { GUILD_RANKS } from "../../common/protocol/social.ts";
 import type { Without } from "../../common/schema.ts";
 import { FLOOD_MUTE_MS } from "./input-guard.ts";
@@ -127,6 +127,7 @@ export class SocialRelay {
     if ((!channel && !zoneChannel) || m.text === "" || (channel === "whisper" && m.to === "")) {
       return this.result(p, m, "bad-request", "an unknown channel, an empty line, or a whisper to nobody");
     }
+    if (Buffer.byteLength(m.text) > CHAT_TEXT_MAX) return this.result(p, m, "too-long", `a chat line is at most ${CHAT_TEXT_MAX} bytes`);
     if (!this.lineAllowed(p, now, channel === "global")) return;
     if (zoneChannel) return hub.intent(p, { kind: m.channel === ChatChannel.SAY ? "say" : "zone-chat", text: m.text });
     const line = { accountId: p.accountId, channel: channel!, text: m.text, ...(channel === "whisper" ? { to: m.to } : {}) };

@@ -76,7 +76,8 @@ t.test("player codec - social and chat messages round-trip, and oversized lines 
     { op: PlayerOp.SMSG_PRESENCE, characterId: "C2", name: "Bran", online: false },
   ];
   for (const m of servers) t.same(decodeServerFrame(encodeServer(m)), [m], `${m.op} round-trips`);
-  t.throws(() => decodeClient(encodeClient({ op: PlayerOp.CMSG_CHAT, channel: ChatChannel.GLOBAL, to: "", text: "x".repeat(257) })), /over 256/, "a line past 256 bytes");
+  t.equal(decodeClient(encodeClient({ op: PlayerOp.CMSG_CHAT, channel: ChatChannel.GLOBAL, to: "", text: "x".repeat(300) })).op, PlayerOp.CMSG_CHAT, "a line past 256 bytes decodes, for the client node to refuse by name");
+  t.throws(() => decodeClient(encodeClient({ op: PlayerOp.CMSG_CHAT, channel: ChatChannel.GLOBAL, to: "", text: "x".repeat(401) })), /over 400/, "a line past 400 bytes is malformed");
   t.throws(() => decodeClient(encodeClient({ op: PlayerOp.CMSG_CHAT, channel: ChatChannel.WHISPER, to: "B".repeat(65), text: "hi" })), /over 64/, "a name past 64 bytes");
 });
 
