@@ -7,6 +7,7 @@ import t from "tap";
 import { createLog } from "../../common/log.ts";
 import { realmWire } from "../../common/mesh/realm-mesh.ts";
 import { Op } from "../../common/opcodes.ts";
+import type { Request } from "../../common/protocol/index.ts";
 import { ChatChannel, FriendAction, GUILD_RANK_CODES, GuildAction, PartyAction, PlayerOp } from "../../common/player-opcodes.ts";
 import { createAccounts, logLines, postgresOf, startFrontDoor } from "../harness/front-door.ts";
 import { runCli, until } from "../harness/realm.ts";
@@ -79,6 +80,16 @@ t.test("bad input - unknown and offline whisper targets, empty and oversized lin
   t.equal((await ask(alda, { op: PlayerOp.CMSG_CHAT, channel: ChatChannel.PARTY, to: "", text: "anyone?" })).code, "not-in-party");
   t.equal((await ask(alda, { op: PlayerOp.CMSG_CHAT, channel: ChatChannel.GUILD, to: "", text: "anyone?" })).code, "not-in-guild");
   t.notOk(alda.bot.closed, "Alda is still connected");
+
+  // a peer that is not the client node holding Alda's connection cannot act or speak for her
+  const spoofer = realmWire(realm.config, `spoofer-${process.pid}`, createLog("test", "error"));
+  t.teardown(() => spoofer.close());
+  const accountId = alda.bot.welcome!.accountId;
+  const asked = await spoofer.request(realmNode, Op.SOCIAL_REQUEST, { accountId, action: "guild-create", guildName: "Spoofed Guild" } as Request<typeof Op.SOCIAL_REQUEST>, 5000);
+  t.same([asked.ok, asked.code], [false, "not-in-world"], "a social request for an account attached elsewhere is refused");
+  const said = await spoofer.request(realmNode, Op.CHAT_SEND, { accountId, channel: "global", text: "spoofed line" }, 5000);
+  t.same([said.ok, said.code], [false, "not-in-world"], "and so is a chat line");
+  await nobodyElseHeard(t, "spoofed line", []);
 });
 
 t.test("guilds - create, invite, join, rank, guild chat to members only; a name collision is refused", async (t) => {
@@ -177,6 +188,7 @@ t.test("realm restart - kill -9 of the realm node: parties and guilds are still 
   await waitFor(dain, PlayerOp.SMSG_GUILD, "the guild again", (m) => m.name === "Night Watch" && m.members.length === 2, since[players.indexOf(dain)]);
   t.equal((await ask(alda, { op: PlayerOp.CMSG_CHAT, channel: ChatChannel.PARTY, to: "", text: "after the restart" })).code, "ok");
   await waitFor(bran, PlayerOp.SMSG_CHAT, "the party line after the restart", (m) => m.text === "after the restart");
+  t.comment(`party chat routed again ${Date.now() - killedAt} ms after the realm node's kill -9`);
   t.equal((await ask(alda, { op: PlayerOp.CMSG_CHAT, channel: ChatChannel.GUILD, to: "", text: "guild after the restart" })).code, "ok");
   await waitFor(dain, PlayerOp.SMSG_CHAT, "the guild line after the restart", (m) => m.text === "guild after the restart");
   await nobodyElseHeard(t, "after the restart", [alda, bran]);

@@ -18,8 +18,10 @@ export interface Online {
   accountId: string;
   name: string;
   social: SocialView;
-  /** Settles once name and social state are loaded; a request for this character waits for it. */
+  /** Settles once name and social state are loaded (or failed to); a request for this character waits for it. */
   ready: Promise<void>;
+  /** Its entry was told (it loaded while still in the world): only then is its exit. */
+  announced: boolean;
 }
 
 /** What the roster tells when a character's state is loaded (it entered) or it left. */
@@ -83,12 +85,13 @@ export class Roster implements WorldWatcher {
     const { accountId } = place;
     const characterId = place.characterId!;
     const rebuilt = !this.isLive();
-    const o: Online = { characterId, accountId, name: name ?? "", social: { friends: [], guildInvites: [], partyInvites: [] }, ready: Promise.resolve() };
+    const o: Online = { characterId, accountId, name: name ?? "", social: { friends: [], guildInvites: [], partyInvites: [] }, ready: Promise.resolve(), announced: false };
     this.byId.set(characterId, o);
     if (name !== undefined) this.byName.set(nameKey(name), o);
     o.ready = this.load(o, name === undefined).then(
       () => {
-        if (this.byId.get(characterId) === o) for (const l of this.listeners) l.entered(o, rebuilt);
+        o.announced = this.byId.get(characterId) === o;
+        if (o.announced) for (const l of this.listeners) l.entered(o, rebuilt);
       },
       (err: unknown) => this.rt.log.warn("social-load-failed", { characterId, error: (err as Error).message }),
     );
@@ -101,7 +104,7 @@ export class Roster implements WorldWatcher {
     if (this.byName.get(nameKey(o.name)) === o) this.byName.delete(nameKey(o.name));
     // one that never loaded was never announced
     void o.ready.then(() => {
-      for (const l of this.listeners) l.left(o);
+      if (o.announced) for (const l of this.listeners) l.left(o);
     });
   }
 
