@@ -31,18 +31,21 @@ interface Checks {
 }
 
 let markers = 0;
+const markedAt = new Map<SocialPlayer, number>();
 /** Players muted for flooding: they send no markers. */
 const flooders = new Set<SocialPlayer>();
 /**
  * Each player outside the channel gets a whisper sent after `text`: one that got its whisper and
  * not `text` never will (the realm node keeps one connection, in order, per client node).
- * Whispers come from different players in turn, within everyone's chat allowance.
+ * Whispers come from different players in turn.
  */
 async function nobodyElseHeard(t: Checks, text: string, insiders: SocialPlayer[]): Promise<void> {
   for (const p of players.filter((x) => !insiders.includes(x) && !x.bot.closed)) {
     const marker = `marker ${++markers}`;
-    const senders = players.filter((x) => x !== p && !x.bot.closed && !flooders.has(x));
-    const sender = senders[markers % senders.length]!;
+    // the one that sent a marker longest ago: markers stay within everyone's chat allowance
+    const senders = players.filter((x) => x !== p && !x.bot.closed && !flooders.has(x)).sort((a, b) => (markedAt.get(a) ?? 0) - (markedAt.get(b) ?? 0));
+    const sender = senders[0]!;
+    markedAt.set(sender, Date.now());
     t.equal((await ask(sender, { op: PlayerOp.CMSG_CHAT, channel: ChatChannel.WHISPER, to: p.name, text: marker })).code, "ok", `${sender.name} whispers a marker to ${p.name}`);
     await waitFor(p, PlayerOp.SMSG_CHAT, `the marker ${marker}`, (m) => m.text === marker);
     t.equal(linesWith(p, text).length, 0, `${p.name} (outside) did not get "${text}"`);
@@ -67,9 +70,10 @@ t.test("chat - global reaches every player; a whisper reaches only its target, a
 });
 
 t.test("bad input - unknown and offline whisper targets, empty and oversized lines, unknown actions: refused by name, nobody closed", async (t) => {
+  // refused lines count against the sender's chat allowance too: they are spread over the players
   t.equal((await ask(alda, { op: PlayerOp.CMSG_CHAT, channel: ChatChannel.WHISPER, to: "Nobody", text: "hi" })).code, "not-found");
-  t.equal((await ask(alda, { op: PlayerOp.CMSG_CHAT, channel: ChatChannel.WHISPER, to: "Alda", text: "hi" })).code, "self");
-  t.equal((await ask(alda, { op: PlayerOp.CMSG_CHAT, channel: ChatChannel.WHISPER, to: "Fenn", text: "hi" })).code, "offline", "Fenn exists but is not in the world");
+  t.equal((await ask(bran, { op: PlayerOp.CMSG_CHAT, channel: ChatChannel.WHISPER, to: "Bran", text: "hi" })).code, "self");
+  t.equal((await ask(cora, { op: PlayerOp.CMSG_CHAT, channel: ChatChannel.WHISPER, to: "Fenn", text: "hi" })).code, "offline", "Fenn exists but is not in the world");
   t.equal((await ask(alda, { op: PlayerOp.CMSG_CHAT, channel: ChatChannel.WHISPER, to: "", text: "hi" })).code, "bad-request");
   t.equal((await ask(alda, { op: PlayerOp.CMSG_CHAT, channel: 9, to: "", text: "hi" })).code, "bad-request", "an unknown channel");
   t.equal((await ask(alda, { op: PlayerOp.CMSG_CHAT, channel: ChatChannel.GLOBAL, to: "", text: "é".repeat(200) })).code, "too-long", "400 bytes of text");
@@ -77,8 +81,8 @@ t.test("bad input - unknown and offline whisper targets, empty and oversized lin
   t.equal((await ask(alda, { op: PlayerOp.CMSG_PARTY, action: PartyAction.ACCEPT, arg: "P-spoofed" })).code, "not-found", "a spoofed party id");
   t.equal((await ask(alda, { op: PlayerOp.CMSG_GUILD, action: GuildAction.JOIN, arg: "G-spoofed", rank: 0 })).code, "not-found", "a spoofed guild id");
   t.equal((await ask(alda, { op: PlayerOp.CMSG_PARTY, action: PartyAction.INVITE, arg: "Nobody" })).code, "not-found", "an unknown invitee");
-  t.equal((await ask(alda, { op: PlayerOp.CMSG_CHAT, channel: ChatChannel.PARTY, to: "", text: "anyone?" })).code, "not-in-party");
-  t.equal((await ask(alda, { op: PlayerOp.CMSG_CHAT, channel: ChatChannel.GUILD, to: "", text: "anyone?" })).code, "not-in-guild");
+  t.equal((await ask(dain, { op: PlayerOp.CMSG_CHAT, channel: ChatChannel.PARTY, to: "", text: "anyone?" })).code, "not-in-party");
+  t.equal((await ask(elin, { op: PlayerOp.CMSG_CHAT, channel: ChatChannel.GUILD, to: "", text: "anyone?" })).code, "not-in-guild");
   t.notOk(alda.bot.closed, "Alda is still connected");
 
   // a peer that is not the client node holding Alda's connection cannot act or speak for her
