@@ -197,6 +197,11 @@ t.test("realm restart - kill -9 of the realm node: parties and guilds are still 
   await waitFor(dain, PlayerOp.SMSG_CHAT, "the guild line after the restart", (m) => m.text === "guild after the restart");
   await nobodyElseHeard(t, "after the restart", [alda, bran]);
   await nobodyElseHeard(t, "guild after the restart", [alda, dain]);
+
+  t.equal((await ask(alda, { op: PlayerOp.CMSG_PARTY, action: PartyAction.LEAVE, arg: "" })).code, "ok", "Alda leaves the party");
+  await waitFor(alda, PlayerOp.SMSG_PARTY, "Alda out", (m) => m.id === "");
+  await waitFor(bran, PlayerOp.SMSG_PARTY, "a party of one is gone", (m) => m.id === "");
+  t.equal((await ask(bran, { op: PlayerOp.CMSG_CHAT, channel: ChatChannel.PARTY, to: "", text: "alone" })).code, "not-in-party", "and Bran is told so");
 });
 
 t.test("friends - request, accept, online and offline across client nodes, remove", async (t) => {
@@ -210,4 +215,6 @@ t.test("friends - request, accept, online and offline across client nodes, remov
   other.bot.send({ op: PlayerOp.CMSG_LEAVE });
   await waitFor(cora, PlayerOp.SMSG_PRESENCE, `${other.name} offline`, (m) => m.name === other.name && !m.online, from);
   t.pass(`Cora on ${cora.node} hears that ${other.name} on ${other.node} went offline`);
+  t.equal((await ask(cora, { op: PlayerOp.CMSG_FRIEND, action: FriendAction.REMOVE, name: other.name })).code, "ok", "a friend offline can be removed");
+  await waitFor(cora, PlayerOp.SMSG_FRIENDS, "no friends left", (m) => m.friends.length === 0);
 });
