@@ -67,10 +67,14 @@ export const Op = {
   // a restarted realm node asks the zones and instances which players they hold
   ZONE_PLAYERS_REQUEST: 94,
   ZONE_PLAYERS_REPORT: 95,
-  // client -> realm: a player asks into a dungeon; realm -> client: how a queued request goes (96..99)
+  // client -> realm: a player asks into a dungeon; realm -> client: how a queued request goes (96..98)
   DUNGEON_ENTER: 96,
   DUNGEON_ENTER_REPLY: 97,
   DUNGEON_STATUS: 98,
+  // realm -> zone: a party into a dungeon; world -> realm: a player arrived by handoff (99..109)
+  ZONE_TRANSFER: 99,
+  ZONE_TRANSFER_REPLY: 100,
+  WORLD_ARRIVED: 101,
 
   // realm, zones, backup, operator tools -> database node; every answer is DB_REPLY (120..159)
   DB_LIST_CHARACTERS: 120,

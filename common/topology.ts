@@ -1,5 +1,6 @@
 // The typed model of realms.yaml. Everything the nodes know of the topology comes from here.
 // It lives in common/ because every layer reads it; config/load.ts builds it from the file.
+import type { DungeonKind } from "./dungeons.ts";
 
 export type NodeKind = "reviver" | "login" | "realm" | "client" | "zone" | "instance" | "database" | "backup";
 
@@ -104,6 +105,16 @@ export interface WorldSpec {
   cell: number;
 }
 
+/** A place in a realm's world where players ask into a dungeon of `kind`. */
+export interface DungeonEntrance {
+  /** Unique in the realm: what a player names when it asks in. */
+  name: string;
+  kind: DungeonKind;
+  /** The entrance point, world units; players within `radius` of it may go in, and come back out here. */
+  at: [number, number];
+  radius: number;
+}
+
 export interface RealmSpec {
   name: string;
   playerCap: number;
@@ -127,6 +138,7 @@ export interface RealmSpec {
   /** A daily restart of the realm's nodes, if set: at this UTC minute of the day, players warned `warnMs` ahead. */
   dailyRestart?: { atMinute: number; warnMs: number };
   zones: ZoneSpec[];
+  dungeons: DungeonEntrance[];
 }
 
 export interface RealmsConfig {

@@ -4,7 +4,8 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
 import { ConfigError, type ConfigProblem } from "../common/errors.ts";
-import { SchemaError, bool, int, list, object, optional, str, tuple, withDefault, type Infer } from "../common/schema.ts";
+import { SchemaError, bool, int, list, num, object, optional, str, tuple, withDefault, type Infer } from "../common/schema.ts";
+import { DUNGEONS, type DungeonKind } from "../common/dungeons.ts";
 import {
   clientNodeUrl,
   type AnyNodeSpec,
@@ -46,6 +47,7 @@ const rawRealm = object({
   reconnect_grace: withDefault(str({ what: "a duration such as 30s, 10m or 1h" }), "30s"),
   daily_restart: optional(object({ at: str({ what: 'a UTC time of day such as "04:00"' }), warn: withDefault(str({ what: "a duration such as 30s, 10m or 1h" }), "5m") })),
   zones: list(object({ ...nodeFields, region: tuple([int(), int(), int(), int()]), pub: text, npcs: withDefault(int({ min: 0, max: 100_000 }), 100) })),
+  dungeons: withDefault(list(object({ name: text, kind: text, at: tuple([num(), num()]), radius: withDefault(num({ min: 1, max: 1000 }), 10) }), { max: 1000 }), []),
 });
 
 const rawConfig = object({
@@ -254,6 +256,8 @@ function buildConfig(raw: Infer<typeof rawConfig>, absFile: string, problems: Pr
         zones: r.zones.map((z, j) =>
           declare("zone", z, `${path}.zones[${j}]`, r.name, { region: z.region, pub: z.pub, npcs: z.npcs }, [["pub", z.pub, true]]),
         ),
+        // the kind is checked with the other semantic problems (checkDungeons)
+        dungeons: r.dungeons.map((d) => ({ name: d.name, kind: d.kind as DungeonKind, at: d.at, radius: d.radius })),
       };
     }),
     instances: {
@@ -359,6 +363,23 @@ function checkRealm(realm: RealmSpec, path: string, problems: Problems): void {
   }
 }
 
+/** Entrances: a unique name, a known kind, a point inside the world that no one is barred from. */
+function checkDungeons(realm: RealmSpec, path: string, problems: Problems): void {
+  const first = new Map<string, number>();
+  realm.dungeons.forEach((d, k) => {
+    const where = `${path}.dungeons[${k}]`;
+    const seen = first.get(d.name);
+    if (seen !== undefined) problems.add(`${where}.name`, `duplicate entrance name ${d.name} (first at line ${seen})`);
+    else first.set(d.name, problems.at.line(`${where}.name`));
+    if (!(DUNGEONS as readonly string[]).includes(d.kind)) problems.add(`${where}.kind`, `"${d.kind}" is not a dungeon kind: use one of ${DUNGEONS.join(", ")}`);
+    const [x, y] = d.at;
+    const { width, height } = realm.world;
+    const barrier = realm.blocked.find(([x0, y0, x1, y1]) => x >= x0 && x < x1 && y >= y0 && y < y1);
+    if (!(x >= 0 && x < width && y >= 0 && y < height)) problems.add(`${where}.at`, `(${x}, ${y}) lies outside the world ${showRect([0, 0, width, height])}`);
+    else if (barrier) problems.add(`${where}.at`, `(${x}, ${y}) is inside the blocked area ${showRect(barrier)}: no player could reach the entrance`);
+  });
+}
+
 function checkConfig(cfg: RealmsConfig, declared: Declared[], problems: Problems): void {
   const need: [string, unknown[], string][] = [
     ["revivers", cfg.revivers, "at least one reviver, or nothing restarts a crashed node"],
@@ -383,6 +404,7 @@ function checkConfig(cfg: RealmsConfig, declared: Declared[], problems: Problems
     if (first !== undefined) problems.add(`realms[${i}].name`, `duplicate realm name ${realm.name} (first at line ${first})`);
     else firstByName.set(realm.name, problems.at.line(`realms[${i}].name`));
     checkRealm(realm, `realms[${i}]`, problems);
+    checkDungeons(realm, `realms[${i}]`, problems);
   });
 }
 

@@ -2,9 +2,13 @@
 // behalf, the realm node takes a node from the shared pool (or queues the request) and has the
 // zone hand the player (or its party) to the instance. The realm node tells the player's client
 // node how a queued request goes.
-import { bool, int, object, oneOf, optional, str } from "../schema.ts";
+import { bool, int, list, num, object, oneOf, optional, str } from "../schema.ts";
+import { DUNGEONS } from "../dungeons.ts";
 import { accountId } from "./login.ts";
-import { corr } from "./control.ts";
+import { corr, nodeId } from "./control.ts";
+import { entity, world } from "./zone.ts";
+
+const coord = num({ min: -1e6, max: 1e6 });
 
 /** An entrance's name, as realms.yaml gives it. */
 export const entranceName = str({ min: 1, max: 64, what: "an entrance name" });
@@ -30,3 +34,22 @@ export const dungeonStatus = object({
   position: optional(int({ min: 1 })),
   reason: optional(str({ max: 200 })),
 });
+
+/**
+ * Realm -> zone: move these players (a party) into a dungeon if they stand within `radius` of the
+ * entrance (x, y); the zone owns positions, so it is the one to judge. Without `to` the zone only
+ * says who stands there (the realm node asks before it takes a node from the pool).
+ */
+export const zoneTransfer = object({
+  corr,
+  entities: list(entity, { min: 1, max: 40 }),
+  x: coord,
+  y: coord,
+  radius: num({ min: 0, max: 10_000 }),
+  to: optional(object({ node: nodeId, world, dungeon: oneOf(DUNGEONS), landX: coord, landY: coord })),
+});
+/** `near`: the entities within the radius (and, with `to`, handed to the instance); `code` when none. */
+export const zoneTransferReply = object({ corr, ok: bool, near: list(entity, { max: 40 }), code: optional(str({ max: 64 })) });
+
+/** World -> realm: a player arrived by handoff (zone to zone, into or out of a dungeon): the directory's `zone` follows it. */
+export const worldArrived = object({ world, entity, characterId: str({ min: 1, max: 64 }), accountId, clientNode: nodeId });

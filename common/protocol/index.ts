@@ -30,7 +30,7 @@ import {
 import { realmDirectoryReport, realmDirectoryRequest, sessionMoved, zonePlayersReport, zonePlayersRequest } from "./directory.ts";
 import { playerNotice, realmClosePlayers, realmClosePlayersReply, realmRestart, realmRestartReply } from "./restart.ts";
 import { clientResumeGrant, clientResumeTaken, zoneReattach, zoneReattached } from "./client.ts";
-import { dungeonEnter, dungeonEnterReply, dungeonStatus } from "./dungeon.ts";
+import { dungeonEnter, dungeonEnterReply, dungeonStatus, worldArrived, zoneTransfer, zoneTransferReply } from "./dungeon.ts";
 import { dbFindCharacter, dbFriend, dbGuild, dbParty, dbSocialLoad } from "./social.ts";
 import { chatDeliver, chatMute, chatMuted, chatMuteReply, chatSend, chatSendReply, socialPush, socialReply, socialRequest } from "./social-desk.ts";
 import { backupFileChunk, backupFileOpen, backupGetEntry, backupList, backupReply, backupRestore, backupSnapshotNow, backupStatus, backupTask, backupVerify } from "./backup.ts";
@@ -91,6 +91,9 @@ export const BODIES = {
   [Op.DUNGEON_ENTER]: dungeonEnter,
   [Op.DUNGEON_ENTER_REPLY]: dungeonEnterReply,
   [Op.DUNGEON_STATUS]: dungeonStatus,
+  [Op.ZONE_TRANSFER]: zoneTransfer,
+  [Op.ZONE_TRANSFER_REPLY]: zoneTransferReply,
+  [Op.WORLD_ARRIVED]: worldArrived,
   [Op.DB_LIST_CHARACTERS]: dbListCharacters,
   [Op.DB_CREATE_CHARACTER]: dbCreateCharacter,
   [Op.DB_DELETE_CHARACTER]: dbDeleteCharacter,
@@ -168,6 +171,7 @@ export const REPLIES = {
   [Op.ZONE_REATTACH]: Op.ZONE_REATTACHED,
   [Op.INSTANCE_OPEN]: Op.INSTANCE_OPENED,
   [Op.DUNGEON_ENTER]: Op.DUNGEON_ENTER_REPLY,
+  [Op.ZONE_TRANSFER]: Op.ZONE_TRANSFER_REPLY,
   [Op.DB_LIST_CHARACTERS]: Op.DB_REPLY,
   [Op.DB_CREATE_CHARACTER]: Op.DB_REPLY,
   [Op.DB_DELETE_CHARACTER]: Op.DB_REPLY,

@@ -60,9 +60,10 @@ export const SENDERS: Record<OpName, readonly NodeKind[]> = {
   ZONE_ENTERED: WORLDS,
   ZONE_INTENTS: ["client", ...WORLDS],
   ZONE_EVENTS: WORLDS,
-  ZONE_HANDOFF_OFFER: ["zone"],
-  ZONE_HANDOFF_ACCEPT: ["zone"],
-  ZONE_HANDOFF_COMMIT: ["zone"],
+  // zone <-> zone, and zone <-> instance into and out of a dungeon
+  ZONE_HANDOFF_OFFER: WORLDS,
+  ZONE_HANDOFF_ACCEPT: WORLDS,
+  ZONE_HANDOFF_COMMIT: WORLDS,
   ZONE_TRUTH_REQUEST: ["client", "realm", "reviver"],
   ZONE_TRUTH_REPLY: WORLDS,
   ZONE_DISPLACE: ["realm", "zone"],
@@ -75,6 +76,9 @@ export const SENDERS: Record<OpName, readonly NodeKind[]> = {
   DUNGEON_ENTER: ["client"],
   DUNGEON_ENTER_REPLY: ["realm"],
   DUNGEON_STATUS: ["realm"],
+  ZONE_TRANSFER: ["realm"],
+  ZONE_TRANSFER_REPLY: ["zone"],
+  WORLD_ARRIVED: WORLDS,
 
   DB_LIST_CHARACTERS: DB_USERS,
   DB_CREATE_CHARACTER: DB_USERS,

@@ -115,11 +115,15 @@ export const zoneEntered = object({ corr, ok: bool, zone: world, code: optional(
 export const zoneIntents = object({ intents: list(intent, { max: 20_000 }) });
 export const zoneEvents = object({ zone: world, tick: int({ min: 0 }), events: list(zoneEvent, { max: 50_000 }) });
 
-/** `layer`: the copy of the zone the player leaves from, so a group walking together stays together. */
-export const handoffOffer = object({ corr, ticket: str({ min: 1, max: 64 }), player: playerState, layer: int({ min: 0, max: 1000 }) });
+/** Into a dungeon: where the player goes back to, the zone node owning the entrance and the entrance point. */
+const dungeonBack = object({ zone: nodeId, x: coord, y: coord });
+export type DungeonBack = Infer<typeof dungeonBack>;
+
+/** `layer`: the copy of the zone the player leaves from, so a group walking together stays together; `back`: into a dungeon. */
+export const handoffOffer = object({ corr, ticket: str({ min: 1, max: 64 }), player: playerState, layer: int({ min: 0, max: 1000 }), back: optional(dungeonBack) });
 export const handoffAccept = object({ corr, ticket: str({ min: 1, max: 64 }), ok: bool, code: optional(str({ max: 64 })) });
 /** The old zone has let go: the player's latest state, and intents that reached the old zone meanwhile. */
-export const handoffCommit = object({ ticket: str({ min: 1, max: 64 }), player: playerState, intents: list(intent, { max: 1000 }) });
+export const handoffCommit = object({ ticket: str({ min: 1, max: 64 }), player: playerState, intents: list(intent, { max: 1000 }), back: optional(dungeonBack) });
 
 /** The zone's exact positions, for tests and benchmarks that compare a view with the truth. */
 export const truthRequest = object({ corr });

@@ -66,9 +66,18 @@ export function openStore(file: string, opts: OpenOptions = {}): Store {
     encoding: "binary",
   });
   const t = {} as Record<Table, Database<Buffer, Key>>;
-  for (const name of TABLES) t[name] = env.openDB<Buffer, Key>(name, { encoding: "binary" });
+  for (const name of TABLES) t[name] = (env.openDB<Buffer, Key>(name, { encoding: "binary" }) as Database<Buffer, Key> | undefined) ?? absentTable(name);
   const journal = env.openDB<Buffer, number>("journal", { encoding: "binary" });
   return { file, env, t, journal };
+}
+
+/**
+ * A table that a store written before the table existed does not have. Opened for writing, LMDB
+ * creates it; read-only (a snapshot being checked) it is absent, and reads as empty, as it was.
+ */
+function absentTable(name: Table): Database<Buffer, Key> {
+  const empty = { name, get: () => undefined, getRange: () => [], getKeys: () => [], getStats: () => ({ entryCount: 0 }) };
+  return empty as unknown as Database<Buffer, Key>;
 }
 
 export async function closeStore(store: Store): Promise<void> {

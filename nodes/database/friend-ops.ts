@@ -8,7 +8,7 @@ import { FRIENDS_MAX } from "../../common/protocol/social.ts";
 import type { CharacterRecord } from "../../common/store/records.ts";
 import type { FriendState } from "../../common/store/social-records.ts";
 import type { OpContext, Outcome } from "./op-context.ts";
-import { friendsOf, friendEdge, mustCharacter, mustTarget, Refused, setFriendEdge, settle } from "./social-store.ts";
+import { friendEdge, friendEdges, friendsOf, mustCharacter, mustTarget, Refused, setFriendEdge, settle } from "./social-store.ts";
 
 type FriendChange = Body<typeof Op.DB_FRIEND>;
 
@@ -43,7 +43,7 @@ export function friendChange(ctx: OpContext, b: FriendChange): Outcome {
 /** How many of the character's friendships are in each state. */
 function tally(ctx: OpContext, characterId: string): Record<FriendState, number> {
   const n: Record<FriendState, number> = { friend: 0, requested: 0, asked: 0 };
-  for (const f of friendsOf(ctx, characterId)) n[f.state]++;
+  for (const [, state] of friendEdges(ctx, characterId)) n[state]++;
   return n;
 }
 
@@ -77,5 +77,5 @@ function befriend(ctx: OpContext, actor: CharacterRecord, target: CharacterRecor
 
 /** A character deleted: gone from every friends list, its own and the others'. */
 export function forgetFriends(ctx: OpContext, characterId: string): void {
-  for (const f of friendsOf(ctx, characterId)) setFriendEdge(ctx, characterId, f.characterId, undefined);
+  for (const [other] of friendEdges(ctx, characterId)) setFriendEdge(ctx, characterId, other, undefined);
 }

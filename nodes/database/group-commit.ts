@@ -9,6 +9,7 @@ import { encodeEntry, WriteSet } from "../../common/store/journal.ts";
 import { META, type Store } from "../../common/store/layout.ts";
 import { CorruptEntry, open, opRecord, seal, type OpRecord } from "../../common/store/records.ts";
 import { DamagedEntry, OpContext, refuse, type Outcome, type World } from "./op-context.ts";
+import { spreadOf } from "../../common/percentile.ts";
 
 interface Submission {
   kind: string;
@@ -74,8 +75,7 @@ export class GroupCommit {
 
   /** Commit latency p99 over the batches since the last call, ms. */
   takeCommitP99(): number {
-    const sorted = this.commitMs.sort((a, b) => a - b);
-    const p99 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? 0;
+    const p99 = spreadOf(this.commitMs)?.p99 ?? 0;
     this.commitMs.length = 0;
     return p99;
   }

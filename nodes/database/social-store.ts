@@ -3,7 +3,7 @@
 // operation (members -> guildOf/partyOf, invites -> guildInvites/partyInvites, name -> guildNames);
 // a friendship is always written on both sides. A rule broken anywhere throws Refused, which the
 // operation turns into its refusal: the group commit then rolls back whatever it had written.
-import { GUILD_RANKS, type FriendView, type GuildView, type PartyView, type SocialRefusal } from "../../common/protocol/social.ts";
+import { GUILD_RANKS, type FriendView, type GuildRank, type GuildView, type PartyView, type SocialRefusal } from "../../common/protocol/social.ts";
 import { childKey, nameKey } from "../../common/store/layout.ts";
 import type { CharacterRecord } from "../../common/store/records.ts";
 import { friendRecord, groupIdRecord, guildRecord, MIRROR, partyRecord, type FriendRecord, type FriendState, type GuildRecord, type PartyRecord } from "../../common/store/social-records.ts";
@@ -68,7 +68,7 @@ export function saveGuild(ctx: OpContext, before: GuildRecord | undefined, after
   else ctx.w.remove("guilds", id);
 }
 
-const rankOrder = (rank: GuildView["members"][number]["rank"]): number => GUILD_RANKS.indexOf(rank);
+const rankOrder = (rank: GuildRank): number => GUILD_RANKS.indexOf(rank);
 
 /** Highest rank first, then the longest member (the record keeps joining order). */
 export function byRank(g: GuildRecord): GuildRecord["members"] {
@@ -135,13 +135,18 @@ export function setFriendEdge(ctx: OpContext, from: string, to: string, state: F
   ctx.w.put("friends", childKey(to, from), { state: MIRROR[state], since: ctx.at });
 }
 
-export function friendsOf(ctx: OpContext, characterId: string): FriendView[] {
-  const out: FriendView[] = [];
+/** The character's friendships as (other, state), without their names (the limits count these). */
+export function friendEdges(ctx: OpContext, characterId: string): [string, FriendState][] {
+  const out: [string, FriendState][] = [];
   for (const other of ctx.children("friends", characterId, EDGES_MAX)) {
     const edge = friendEdge(ctx, characterId, other);
-    if (edge) out.push({ characterId: other, name: nameOf(ctx, other), state: edge.state });
+    if (edge) out.push([other, edge.state]);
   }
   return out;
+}
+
+export function friendsOf(ctx: OpContext, characterId: string): FriendView[] {
+  return friendEdges(ctx, characterId).map(([other, state]) => ({ characterId: other, name: nameOf(ctx, other), state }));
 }
 
 // ---- the indexes of a group's lists

@@ -3,6 +3,7 @@
 // the zone owning its position and records that in the directory.
 import { randomUUID } from "node:crypto";
 import { DbError } from "../../common/errors.ts";
+import { nodeOfWorld } from "../../common/world-address.ts";
 import type { NodeRuntime } from "../../common/node.ts";
 import { Op } from "../../common/opcodes.ts";
 import { CHARACTER_REFUSALS, type CharacterRefusal, type CharacterSummaryBody } from "../../common/protocol/characters.ts";
@@ -57,6 +58,8 @@ const summary = (c: CharacterSummaryBody): CharacterSummaryBody => ({ id: c.id, 
 
 export class CharacterDesk {
   private created = 0;
+  private readonly worldStarted: ((node: string) => void)[] = [];
+  private readonly worldNodes: ReadonlySet<string>;
 
   constructor(
     private readonly rt: NodeRuntime,
@@ -65,7 +68,15 @@ export class CharacterDesk {
     private readonly store: CharacterStore,
     private readonly gate: DirectoryGate,
     private readonly entities: EntityIds,
-  ) {}
+    instancePool: readonly string[] = [],
+  ) {
+    this.worldNodes = new Set([...realm.zones.map((z) => z.id), ...instancePool]);
+  }
+
+  /** Calls `listener` with a zone or instance node that (re)started empty, after its players are being put back. */
+  onWorldStarted(listener: (node: string) => void): void {
+    this.worldStarted.push(listener);
+  }
 
   start(): void {
     const { rt, gate } = this;
@@ -86,7 +97,19 @@ export class CharacterDesk {
         return { ok: true };
       }).then((a) => rt.wire.reply(from, Op.CHAR_DELETE_REPLY, { corr: b.corr, ...a })),
     );
-    gate.on(Op.ZONE_STARTED, ({ zone }) => void this.restore(zone));
+    gate.on(Op.ZONE_STARTED, ({ zone }, from) => {
+      if (zone !== from || !this.worldNodes.has(from)) return void rt.log.warn("zone-started-refused", { from, zone });
+      void this.restore(zone);
+      for (const listener of this.worldStarted) listener(zone);
+    });
+    // a player handed from world to world (zone to zone, into or out of a dungeon): the directory follows it
+    gate.on(Op.WORLD_ARRIVED, ({ world, entity, characterId, accountId, clientNode }, from) => {
+      const place = this.directory.of(accountId);
+      if (nodeOfWorld(world) !== from || !this.worldNodes.has(from)) return void rt.log.warn("world-arrived-refused", { from, world, accountId });
+      if (place?.characterId !== characterId || (place.attachedTo ?? place.clientNode) !== clientNode) return;
+      place.zone = from;
+      this.entities.learn(characterId, entity);
+    });
     gate.on(Op.CHAR_SELECT, (b, from) =>
       void this.answer(from, b.accountId, () => this.select(b.accountId, b.characterId, from)).then((a) => rt.wire.reply(from, Op.CHAR_SELECT_REPLY, { corr: b.corr, ...a })),
     );
@@ -130,15 +153,28 @@ export class CharacterDesk {
     return { ok: true, character, zone: zone.id, entity };
   }
 
-  /** A zone came back empty: its players return from their last checkpoints, spoken for by the same client nodes. */
-  private async restore(zone: string): Promise<void> {
-    for (const place of this.directory.inZone(zone)) {
+  /**
+   * A zone or instance node came back empty (or died): its players return from their last
+   * checkpoints to the zones owning them (the zone itself; out of a dungeon, its entrance), spoken
+   * for by the same client nodes.
+   */
+  async restore(world: string): Promise<void> {
+    const places = this.directory.inZone(world);
+    // taken at once: a second notice of the same restart (NODE_DOWN, then ZONE_STARTED) finds none
+    for (const place of places) delete place.zone;
+    for (const place of places) {
       try {
         const loaded = await this.store.loadCharacter(place.characterId!);
-        const entity = await this.enter(zone, loaded, place.attachedTo ?? place.clientNode);
-        this.rt.log.info("player-restored", { zone, characterId: loaded.id, entity, x: loaded.x, y: loaded.y });
+        const zone = zoneAt(this.realm, loaded.x, loaded.y);
+        if (!zone) throw new Error(`no zone of ${this.realm.name} holds (${loaded.x}, ${loaded.y})`);
+        const entity = await this.enter(zone.id, loaded, place.attachedTo ?? place.clientNode);
+        if (typeof entity !== "number") throw new Error(entity.error);
+        place.zone = zone.id;
+        this.rt.log.info("player-restored", { from: world, zone: zone.id, characterId: loaded.id, entity, x: loaded.x, y: loaded.y });
       } catch (err) {
-        this.rt.log.warn("player-not-restored", { zone, characterId: place.characterId, error: (err as Error).message });
+        // still counted in the lost world: its next restart notice tries again
+        place.zone = world;
+        this.rt.log.warn("player-not-restored", { from: world, characterId: place.characterId, error: (err as Error).message });
       }
     }
   }

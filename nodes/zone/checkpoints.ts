@@ -21,6 +21,8 @@ export class Checkpoints {
     private readonly db: DatabaseClient,
     private readonly log: Log,
     private readonly everyMs: number,
+    /** Where the save puts the player: inside a dungeon, the entrance (the dungeon's coordinates mean nothing in the realm's world). */
+    private readonly placeOf: (state: PlayerState) => { x: number; y: number } = (state) => state,
   ) {}
 
   /** Called every tick: saves the players whose turn has come. */
@@ -35,6 +37,12 @@ export class Checkpoints {
         this.save(zone.stateOf(slot, info), info);
       }
     }
+  }
+
+  /** The player just arrived (into a dungeon): save where a crash would bring it back, now. */
+  arrived(state: PlayerState, info: PlayerInfo, now: number): void {
+    this.due.set(info.characterId, now + this.everyMs);
+    this.save(state, info);
   }
 
   /** The player left (the game or the zone): save it now and forget its turn. */
@@ -57,8 +65,9 @@ export class Checkpoints {
     const version = state.version + 1;
     if (info) info.version = version;
     const stats = { hp: state.hp, maxHp: state.maxHp, speed: state.speed };
+    const { x, y } = this.placeOf(state);
     this.track(
-      this.db.saveCheckpoint(state.characterId, version, { level: state.level, x: state.x, y: state.y, stats }).then(
+      this.db.saveCheckpoint(state.characterId, version, { level: state.level, x, y, stats }).then(
         () => void this.saved++,
         (err: Error) => {
           this.failed++;

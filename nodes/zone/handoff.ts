@@ -1,13 +1,14 @@
-// Handing a player to the zone that owns where it walked. The old zone offers, the new zone
-// accepts (holding nothing yet), the old zone lets go and commits, and only then does the new zone
-// own it: never two owners, and none only for the one message between let-go and commit.
-// Intents that reach the wrong zone meanwhile are buffered and travel along, applied once.
+// Handing a player to the zone that owns where it walked, or into and out of a dungeon. The old
+// world offers, the new world accepts (holding nothing yet), the old world lets go and commits, and
+// only then does the new world own it: never two owners, and none only for the one message between
+// let-go and commit. Intents that reach the wrong world meanwhile are buffered and travel along,
+// applied once.
 import { randomUUID } from "node:crypto";
 import { EntityFlag } from "../../common/cell-snapshot.ts";
 import type { NodeRuntime } from "../../common/node.ts";
 import { Op } from "../../common/opcodes.ts";
-import type { Intent, PlayerState } from "../../common/protocol/zone.ts";
-import type { RealmSpec, ZoneSpec } from "../../common/topology.ts";
+import type { DungeonBack, Intent, PlayerState, ZoneEventOf } from "../../common/protocol/zone.ts";
+import type { ZoneSpec } from "../../common/topology.ts";
 import type { Zone } from "./zone.ts";
 
 const OFFER_TIMEOUT_MS = 1000;
@@ -22,6 +23,30 @@ interface Arrival {
   layer: number;
   buffered: Intent[];
   at: number;
+  back: DungeonBack | undefined;
+}
+
+/** Where a handoff takes a player. */
+export interface HandoffTarget {
+  node: string;
+  /** The copy it goes to there, if there is room. */
+  layer: number;
+  /** Where it lands (into or out of a dungeon: another map); absent, where it stands. */
+  land?: { x: number; y: number };
+  /** Into a dungeon: the way back out, which the instance keeps. */
+  back?: DungeonBack;
+  /** What its client node hears once the new world owns it. */
+  redirect: Omit<ZoneEventOf<"redirect">, "entity" | "kind">;
+}
+
+/** The world side of the handoffs: who holds what, who may come in, and what to do once one has. */
+export interface HandoffWorld {
+  /** Why this world takes no such player (a code), or undefined when it does. */
+  refuse(player: PlayerState): string | undefined;
+  owner(entity: number): Zone | undefined;
+  /** The copy an arrival goes to, preferring its copy number; undefined when the world is gone. */
+  place(prefer: number): Zone | undefined;
+  arrived(zone: Zone, player: PlayerState, back: DungeonBack | undefined): void;
 }
 
 export class Handoffs {
@@ -34,11 +59,12 @@ export class Handoffs {
   constructor(
     private readonly rt: NodeRuntime,
     private readonly self: string,
-    private readonly realm: RealmSpec,
+    /** The zones of the realm the node's worlds belong to (an instance: the realm that opened it). */
+    private readonly zones: () => readonly ZoneSpec[],
   ) {}
 
   ownerOf(x: number, y: number): ZoneSpec | undefined {
-    return this.realm.zones.find((z) => x >= z.region[0] && x < z.region[2] && y >= z.region[1] && y < z.region[3]);
+    return this.zones().find((z) => x >= z.region[0] && x < z.region[2] && y >= z.region[1] && y < z.region[3]);
   }
 
   /** The player at `slot` of copy `layer` stepped out of the zone's region. */
@@ -50,38 +76,42 @@ export class Handoffs {
       this.pushBack(zone, state.entity);
       return;
     }
+    void this.handOver(zone, slot, state, { node: target.id, layer, redirect: { zone: target.id } }).then((ok) => ok || this.pushBack(zone, state.entity));
+  }
+
+  /** Hands the player at `slot` to `to`; true once the new world owns it, false when it stays here. */
+  handOver(zone: Zone, slot: number, state: PlayerState, to: HandoffTarget): Promise<boolean> {
+    const info = zone.players.get(slot);
+    if (!info || info.leavingTicket !== undefined) return Promise.resolve(false);
     const ticket = randomUUID();
     info.leavingTicket = ticket;
     zone.e.flags[slot] = zone.e.flags[slot]! | EntityFlag.LEAVING;
     this.leaving.set(state.entity, { ticket, buffered: [] });
-    this.rt.wire
-      .request(target.id, Op.ZONE_HANDOFF_OFFER, { ticket, player: state, layer }, OFFER_TIMEOUT_MS)
-      .then(({ ok }) => {
-        if (ok) this.commit(zone, state.entity, target.id, ticket);
-        else this.cancel(zone, state.entity, `refused by ${target.id}`);
-      })
-      .catch((err: Error) => this.cancel(zone, state.entity, err.message));
+    const player = to.land ? { ...state, x: to.land.x, y: to.land.y } : state;
+    const offer = to.back ? { ticket, player, layer: to.layer, back: to.back } : { ticket, player, layer: to.layer };
+    return this.rt.wire.request(to.node, Op.ZONE_HANDOFF_OFFER, offer, OFFER_TIMEOUT_MS).then(
+      ({ ok, code }) => (ok ? this.commit(zone, state.entity, to, ticket) : this.cancel(zone, state.entity, `refused by ${to.node}: ${code ?? "no reason"}`)),
+      (err: Error) => this.cancel(zone, state.entity, err.message),
+    );
   }
 
-  /**
-   * Inbox side: offers and commits from the neighbours. `owner` names the copy of this zone that
-   * holds an entity; `place` picks the copy an arrival goes to, preferring its copy number.
-   */
-  listen(world: { region: Zone["grid"]; owner(entity: number): Zone | undefined; place(prefer: number): Zone }): void {
-    this.rt.on(Op.ZONE_HANDOFF_OFFER, ({ corr, ticket, player, layer }, from) => {
-      const inside = world.region.contains(player.x, player.y);
-      if (inside && !world.owner(player.entity)) {
-        this.arrivals.set(ticket, { entity: player.entity, layer, buffered: [], at: Date.now() });
+  /** Inbox side: offers and commits from the neighbours (and, into or out of a dungeon, from zones or instances). */
+  listen(world: HandoffWorld): void {
+    this.rt.on(Op.ZONE_HANDOFF_OFFER, ({ corr, ticket, player, layer, back }, from) => {
+      const code = world.refuse(player);
+      if (code === undefined && !world.owner(player.entity)) {
+        this.arrivals.set(ticket, { entity: player.entity, layer, buffered: [], at: Date.now(), back });
       }
-      this.rt.wire.reply(from, Op.ZONE_HANDOFF_ACCEPT, inside ? { corr, ticket, ok: true } : { corr, ticket, ok: false, code: "wrong-zone" });
+      this.rt.wire.reply(from, Op.ZONE_HANDOFF_ACCEPT, code === undefined ? { corr, ticket, ok: true } : { corr, ticket, ok: false, code });
     });
-    this.rt.on(Op.ZONE_HANDOFF_COMMIT, ({ ticket, player, intents }, from) => {
+    this.rt.on(Op.ZONE_HANDOFF_COMMIT, ({ ticket, player, intents, back }, from) => {
       const arrival = this.arrivals.get(ticket);
       this.arrivals.delete(ticket);
-      // the old zone has let go: take the player even if the offer was forgotten, or it is lost
+      // the old world has let go: take the player even if the offer was forgotten, or it is lost
       let zone = world.owner(player.entity);
       if (!zone) {
         zone = world.place(arrival?.layer ?? 0);
+        if (!zone) return void this.rt.log.error("handoff-lost", { entity: player.entity, character: player.characterId, from, ticket, why: "no world here to take it" });
         zone.enter(player, true);
       }
       this.forwardTo.delete(player.entity);
@@ -89,6 +119,7 @@ export class Handoffs {
       if (arrival) zone.queue(arrival.buffered, player.clientNode);
       this.received++;
       this.rt.log.debug("handoff-in", { entity: player.entity, from, ticket });
+      world.arrived(zone, player, back ?? arrival?.back);
     });
   }
 
@@ -124,28 +155,31 @@ export class Handoffs {
     return undefined;
   }
 
-  private commit(zone: Zone, entity: number, target: string, ticket: string): void {
+  private commit(zone: Zone, entity: number, to: HandoffTarget, ticket: string): boolean {
     const leaving = this.leaving.get(entity);
     this.leaving.delete(entity);
     const slot = zone.e.slot(entity);
     const info = slot === undefined ? undefined : zone.players.get(slot);
-    if (slot === undefined || !info || info.leavingTicket !== ticket) return;
+    if (slot === undefined || !info || info.leavingTicket !== ticket) return false;
     const state = zone.remove(slot)!;
-    this.forwardTo.set(entity, { zone: target, until: Date.now() + FORWARD_MS });
-    this.rt.wire.send(target, Op.ZONE_HANDOFF_COMMIT, { ticket, player: state, intents: leaving?.buffered ?? [] });
-    this.rt.wire.send(info.clientNode, Op.ZONE_EVENTS, { zone: this.self, tick: zone.tick, events: [{ entity, kind: "redirect", zone: target }] });
+    const player = to.land ? { ...state, x: to.land.x, y: to.land.y } : state;
+    const intents = leaving?.buffered ?? [];
+    this.forwardTo.set(entity, { zone: to.node, until: Date.now() + FORWARD_MS });
+    this.rt.wire.send(to.node, Op.ZONE_HANDOFF_COMMIT, to.back ? { ticket, player, intents, back: to.back } : { ticket, player, intents });
+    this.rt.wire.send(info.clientNode, Op.ZONE_EVENTS, { zone: this.self, tick: zone.tick, events: [{ entity, kind: "redirect", ...to.redirect }] });
     this.sent++;
+    return true;
   }
 
-  private cancel(zone: Zone, entity: number, why: string): void {
+  private cancel(zone: Zone, entity: number, why: string): boolean {
     this.leaving.delete(entity);
     const slot = zone.e.slot(entity);
     const info = slot === undefined ? undefined : zone.players.get(slot);
-    if (slot === undefined || !info) return;
+    if (slot === undefined || !info) return false;
     info.leavingTicket = undefined;
     zone.e.flags[slot] = zone.e.flags[slot]! & ~EntityFlag.LEAVING;
     this.rt.log.warn("handoff-cancelled", { entity, why });
-    this.pushBack(zone, entity);
+    return false;
   }
 
   /** Nobody can take the player: put it back just inside our border. */

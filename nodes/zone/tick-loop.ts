@@ -2,6 +2,7 @@
 // tick, so the rate never drifts; after a slow tick the loop skips the missed slots instead of
 // running them back to back, because a burst of catch-up ticks would only make the next one late.
 import { performance } from "node:perf_hooks";
+import { SampleWindow } from "../../common/percentile.ts";
 
 interface TickStats {
   ticks: number;
@@ -12,29 +13,7 @@ interface TickStats {
 }
 
 /** Tick durations over a sliding window, for the heartbeat. */
-export class TickTimes {
-  private readonly times: Float64Array;
-  private count = 0;
-  private next = 0;
-
-  constructor(window = 200) {
-    this.times = new Float64Array(window);
-  }
-
-  add(ms: number): void {
-    this.times[this.next] = ms;
-    this.next = (this.next + 1) % this.times.length;
-    this.count = Math.min(this.count + 1, this.times.length);
-  }
-
-  percentiles(): { p50Ms: number; p99Ms: number; maxMs: number } {
-    if (this.count === 0) return { p50Ms: 0, p99Ms: 0, maxMs: 0 };
-    const sorted = this.times.slice(0, this.count).sort();
-    // nearest rank: the smallest value with at least q of the samples at or below it
-    const at = (q: number): number => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? 0;
-    return { p50Ms: at(0.5), p99Ms: at(0.99), maxMs: sorted[sorted.length - 1] ?? 0 };
-  }
-}
+export class TickTimes extends SampleWindow {}
 
 export class TickLoop {
   private timer: NodeJS.Timeout | undefined;

@@ -6,7 +6,7 @@ import type { NodeRuntime } from "../../common/node.ts";
 import type { Vitals } from "../../common/protocol/control.ts";
 import { Op } from "../../common/opcodes.ts";
 import { sendInParts } from "../../common/protocol/directory.ts";
-import type { ZoneEvent } from "../../common/protocol/zone.ts";
+import type { PlayerState, ZoneEvent } from "../../common/protocol/zone.ts";
 import type { CellPublisher } from "./cell-publisher.ts";
 import type { TickLoop } from "./tick-loop.ts";
 import type { Zone } from "./zone.ts";
@@ -117,6 +117,11 @@ export function worldVitals(loop: TickLoop | undefined, zone: Zone | undefined, 
     publishedCells: publisher?.cellsLastTick ?? 0,
     subscribedCells: publisher?.subscribedCells ?? 0,
   };
+}
+
+/** Tells the realm node a player arrived by handoff, so its directory knows the world the player is in (a restart of that world puts it back). */
+export function tellArrival(rt: NodeRuntime, realmNode: string, zone: Zone, p: PlayerState): void {
+  rt.wire.send(realmNode, Op.WORLD_ARRIVED, { world: zone.opts.id, entity: p.entity, characterId: p.characterId, accountId: p.accountId, clientNode: p.clientNode });
 }
 
 /**

@@ -14,7 +14,8 @@ import { Handoffs } from "./handoff.ts";
 import { Layers } from "./layers.ts";
 import { Terrain } from "./movement.ts";
 import { TickLoop } from "./tick-loop.ts";
-import { bindPub, deliverEvent, servePlayerList, serveWorld, tickHistogram, worldVitals } from "./world-service.ts";
+import { bindPub, deliverEvent, servePlayerList, serveWorld, tellArrival, tickHistogram, worldVitals } from "./world-service.ts";
+import { serveDungeonDoor } from "./dungeon-door.ts";
 import { Zone } from "./zone.ts";
 
 /** Each zone numbers its NPCs and loot in its own block of ids above the players'; each copy in a slice of it. */
@@ -26,9 +27,10 @@ export async function startZoneNode(rt: NodeRuntime, spec: ZoneSpec, realm: Real
   void publisher.listen();
   const world = [0, 0, realm.world.width, realm.world.height] as const;
   const ordinal = realm.zones.findIndex((z) => z.id === spec.id);
-  const peers = realm.zones.filter((z) => z.id !== spec.id).map((z) => z.id);
+  // the other zones, and the instances players come back out of, may pass on a player's intents
+  const peers = [...realm.zones.filter((z) => z.id !== spec.id).map((z) => z.id), ...rt.opts.config.instances.pool.map((i) => i.id)];
   const q = new Quantizer(realm.world.width, realm.world.height);
-  const handoffs = new Handoffs(rt, spec.id, realm);
+  const handoffs = new Handoffs(rt, spec.id, () => realm.zones);
   const db = new DatabaseClient(rt.wire, realm.database.id);
   const checkpoints = new Checkpoints(db, rt.log, realm.checkpointEveryMs);
   const economy = new Economy({ db, log: rt.log, deliver: deliverEvent(rt, (entity) => layers.owner(entity), spec.id) });
@@ -78,10 +80,12 @@ export async function startZoneNode(rt: NodeRuntime, spec: ZoneSpec, realm: Real
   serveWorld(rt, (entity) => layers.owner(entity) ?? layers.base, () => layers.all(), (c, e, n) => void economy.wallet(c, e, n));
   servePlayerList(rt, () => realm.name, () => layers.all());
   handoffs.listen({
-    region: layers.base.grid,
+    refuse: (player) => (layers.base.grid.contains(player.x, player.y) ? undefined : "wrong-zone"),
     owner: (entity) => layers.owner(entity),
     place: (prefer) => layers.place({ prefer }),
+    arrived: (zone, player) => tellArrival(rt, realm.realmNode.id, zone, player),
   });
+  serveDungeonDoor(rt, spec.id, realm.realmNode.id, handoffs, (entity) => layers.owner(entity));
 
   const strays: Intent[] = [];
   const loop = new TickLoop(realm.tickHz, () => {

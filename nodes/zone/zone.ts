@@ -52,6 +52,8 @@ interface ZoneOutputs {
   looted(player: PlayerInfo, entity: number, target: number, item: number): void;
   /** Two players agreed a trade: the database is to carry it out. */
   traded(trade: AgreedTrade): void;
+  /** The player asks out of the dungeon (only an instance has this output; a zone refuses). */
+  exitDungeon?(slot: number, state: PlayerState): void;
 }
 
 interface ZoneOptions {
@@ -275,6 +277,9 @@ export class Zone {
         if (state) this.opts.outputs.departed(state, "left the game");
         return;
       }
+      case "dungeon-leave":
+        if (!this.opts.outputs.exitDungeon) return this.emit(s, { entity, kind: "refused", reason: "not in a dungeon" });
+        return this.opts.outputs.exitDungeon(s, this.stateOf(s, info));
       case "trade-offer":
         return this.offerTrade(s, info, i, now);
       case "trade-accept":

@@ -6,7 +6,6 @@
 //    our shared-per-cell fanout beside a naive per-player delta (map lookups, a full sort), both
 //    sending real WebSocket frames to a sink process on the other core.
 import { spawn, type ChildProcess } from "node:child_process";
-import os from "node:os";
 import { performance } from "node:perf_hooks";
 import msgpack from "msgpack-lite";
 import { WebSocketServer, type WebSocket } from "ws";
@@ -21,6 +20,7 @@ import { FanoutTimes } from "../../nodes/client/fanout-times.ts";
 import { SentView } from "../../nodes/client/sent-view.ts";
 import { WorldMirror } from "../../nodes/client/world-mirror.ts";
 import { plot, type Bench, type Cell, type Chart } from "./bench.ts";
+import { loadNow } from "./rounds.ts";
 
 const SIZE = 4000;
 const CELL = 50;
@@ -172,6 +172,23 @@ async function sink(n: number): Promise<{ sockets: WebSocket[]; close: () => Pro
   };
 }
 
+/**
+ * The ceiling under any fanout: `ws.send` of a ready frame of `frameBytes` to each socket, once per
+ * tick at 20 Hz, nothing computed. Tick work as `run` times it.
+ */
+async function bareSends(sockets: WebSocket[], frameBytes: number, ticks: number): Promise<{ p50: number; p99: number }> {
+  const frame = Buffer.alloc(Math.max(1, Math.round(frameBytes)), 7);
+  const times = new FanoutTimes(ticks);
+  for (let t = 0; t < 40 + ticks; t++) {
+    const tickStart = performance.now();
+    for (const ws of sockets) ws.send(frame);
+    if (t >= 40) times.add(performance.now() - tickStart);
+    await new Promise((r) => setTimeout(r, Math.max(0, TICK_MS - (performance.now() - tickStart))));
+  }
+  const p = times.percentiles();
+  return { p50: p.p50Ms, p99: p.p99Ms };
+}
+
 async function run(players: number, ticks: number, how: "ours" | "naive" | "sizes", { sockets, inView = 50 }: { sockets?: WebSocket[]; inView?: number } = {}): Promise<Run> {
   const walkers = new Walkers(Math.max(players, 200), inView);
   const subscribed = new Set<number>();
@@ -259,6 +276,7 @@ export const clientBench: Bench = {
   name: "client",
   about: "player bytes/s (deltas vs msgpack vs JSON), zone->client vs client->players egress, players per client node at 20 Hz (ours vs naive)",
   async run(ctx) {
+    const loadBefore = loadNow();
     const rows: Cell[][] = [];
     const figures: Record<string, number> = {};
     const ticks = ctx.quick ? 60 : 200;
@@ -304,7 +322,7 @@ export const clientBench: Bench = {
       title: "Client node tick work at 20 Hz vs players (one core)",
       x: { label: "players on one client node", log: true },
       y: { label: "ms per tick", log: true },
-      series: ["ours p50", "ours p99", "naive p50", "naive p99"].map((name) => ({ name, points: [] })),
+      series: ["ours p50", "ours p99", "naive p50", "naive p99", "bare ws.send p50"].map((name) => ({ name, points: [] })),
     };
     const record = (fit: { p50: number; p99: number }, n: number, r: Run): void => {
       if (r.p50 <= TICK_MS) fit.p50 = n;
@@ -332,6 +350,16 @@ export const clientBench: Bench = {
           plot(work, `${how} p50`, n, r.p50);
           plot(work, `${how} p99`, n, r.p99);
           if (r.p50 > 2 * TICK_MS) hopeless[how] = true;
+          if (how !== "ours") continue;
+          // the same frames' bytes sent bare: what the sockets alone cost, and our share above it
+          ctx.progress(`bare ws.send: ${n} players at 20 Hz`);
+          const bare = await bareSends(conn.sockets, r.playerBytes / n, ctx.quick ? 40 : 100);
+          const ceiling = (n * 1000) / Math.max(0.001, bare.p50);
+          rows.push([`tick work, ${n} players: ours with sends vs bare ws.send of the same bytes`, r.p50, bare.p50, "ms (p50)", r.p50 / bare.p50]);
+          figures[`bareSendP50Ms-${n}p`] = bare.p50;
+          figures[`bareSendFramesPerSecond-${n}p`] = ceiling;
+          figures[`sendShareOfTickWork-${n}p`] = bare.p50 / r.p50;
+          plot(work, "bare ws.send p50", n, bare.p50);
         }
       } finally {
         await conn.close();
@@ -354,7 +382,8 @@ export const clientBench: Bench = {
         "bytes rows: the SMSG_WORLD bytes a player receives (deltas against what it holds) beside the same view as one msgpack-lite / JSON snapshot of objects per tick",
         "egress rows: ours = each subscribed cell block once per tick into the client node; other = the frames it sends its players; ratio = how much the client node multiplies",
         "tick rows: mirror ingest + fanout + ws.send for every player, one core; ratio = p99 as a share of the 50 ms tick; capacity = the largest count tried whose p99 fits",
-        `load average during the run: ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} on ${os.cpus().length} cores (other processes share them: p99 is pessimistic)`,
+        "bare ws.send rows: a ready frame of our average size sent to every player each tick, nothing computed: the sockets' own cost (on loopback the kernel also does the receiver's work inside each send); ratio = ours / bare, so 1 would mean our fanout costs nothing above the sends",
+        `load average before the run: ${loadBefore}; after: ${loadNow()} (other processes share the cores: p99 is pessimistic)`,
       ],
       charts: [bytes, egress, work],
     };

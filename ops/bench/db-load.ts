@@ -13,6 +13,7 @@ import { createLog } from "../../common/log.ts";
 import { realmWire } from "../../common/mesh/realm-mesh.ts";
 import type { Wire } from "../../common/wire.ts";
 import { loadConfig } from "../../config/load.ts";
+import { spreadOf } from "../../common/percentile.ts";
 
 export interface TradesSpec {
   kind: "trades";
@@ -159,9 +160,8 @@ export async function runRate(spec: RateSpec): Promise<RateResult> {
   await Promise.all(Array.from({ length: spec.concurrency }, worker));
   const took = performance.now() - began;
   await wire.close();
-  latencies.sort((x, y) => x - y);
-  const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))] ?? 0;
-  return { acknowledged: latencies.length, opsPerSec: (latencies.length * 1000) / took, p50Ms: at(0.5), p99Ms: at(0.99), errors };
+  const s = spreadOf(latencies);
+  return { acknowledged: latencies.length, opsPerSec: (latencies.length * 1000) / took, p50Ms: s?.p50 ?? 0, p99Ms: s?.p99 ?? 0, errors };
 }
 
 const TSX = import.meta.resolve("tsx");

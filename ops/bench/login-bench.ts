@@ -10,6 +10,7 @@ import { createPool } from "../../common/postgres/connect.ts";
 import { loginNodeUrl, type RealmsConfig } from "../../common/topology.ts";
 import { plot, type Bench, type Cell, type Chart } from "./bench.ts";
 import { startBenchRealm } from "./bench-realm.ts";
+import { rankOf } from "../../common/percentile.ts";
 
 const PASSWORD = "bench password 1";
 const ACCOUNTS = 32;
@@ -41,7 +42,7 @@ async function hashRate(ms: number, inFlight: number): Promise<number> {
   return (done * 1000) / (performance.now() - start);
 }
 
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const percentile = (sorted: number[], p: number): number => rankOf(sorted, p / 100) ?? NaN;
 
 export const loginBench: Bench = {
   name: "login",

@@ -1,13 +1,14 @@
 // Ours beside a peer, in the same run: the same players walking the same seeded walk, clumped in
 // one cell or spread over the world, on our zone + client nodes and on a Colyseus 0.18 room with
 // StateView grid interest. Per side: bytes each player receives per second, and the CPU the
-// server processes spend per player per second.
-import os from "node:os";
+// server processes spend per player per second. Both sides run in alternating rounds; each figure
+// is the median of the rounds, each ratio the median of the rounds' ratios, with their spread.
 import { performance } from "node:perf_hooks";
 import { plot, type Bench, type BenchResult, type Cell, type Chart } from "./bench.ts";
 import type { Side } from "./peer-sides.ts";
 import { CELL, PeerWalk, TICK_MS, VISION, WORLD, type ScenarioName } from "./peer-walk.ts";
 import { totalCpuSeconds } from "./proc-cpu.ts";
+import { alternate, loadNow, spreadOf, spreadText } from "./rounds.ts";
 
 interface PeerSize {
   scenario: ScenarioName;
@@ -17,6 +18,8 @@ interface PeerSize {
 interface PeerTiming {
   warmupMs: number;
   windowMs: number;
+  /** Rounds of both sides, alternating which goes first (default 1). */
+  rounds?: number;
   progress?: (message: string) => void;
 }
 
@@ -36,8 +39,9 @@ interface SideFigures {
 }
 
 interface PeerRow extends PeerSize {
-  ours: SideFigures;
-  colyseus: SideFigures;
+  /** Each round's figures, in the order the rounds ran. */
+  ours: SideFigures[];
+  colyseus: SideFigures[];
 }
 
 const SCENARIOS: readonly ScenarioName[] = ["clumped", "spread"];
@@ -48,6 +52,8 @@ function checkSizes(sizes: readonly PeerSize[], timing: PeerTiming): void {
     if (!Number.isInteger(s.players) || s.players < 1 || s.players > 1000) throw new Error(`peer bench: players must be a whole number from 1 to 1000, not ${s.players}`);
   }
   if (!(timing.windowMs >= 500) || !(timing.warmupMs >= 0)) throw new Error("peer bench: the window must be at least 500 ms and the warm-up not negative");
+  const rounds = timing.rounds ?? 1;
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 9) throw new Error(`peer bench: rounds must be a whole number from 1 to 9, not ${rounds}`);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -89,21 +95,23 @@ async function measure(side: Side, walk: PeerWalk, timing: PeerTiming): Promise<
   }
 }
 
-/** Runs every size on both sides, one after the other (never both at once: they share the cores). */
+/** Runs every size on both sides in alternating rounds (never both at once: they share the cores). */
 export async function measurePeer(sizes: readonly PeerSize[], timing: PeerTiming): Promise<PeerRow[]> {
   checkSizes(sizes, timing);
   // loaded here, not with the CLI: Colyseus and the test world are devDependencies of the benchmark alone
   const { startColyseus, startOurs } = await import("./peer-sides.ts");
   const rows: PeerRow[] = [];
+  const rounds = timing.rounds ?? 1;
   for (const size of sizes) {
     const label = `${size.players} players ${size.scenario}`;
-    timing.progress?.(`${label}: ours (zone + client nodes)`);
+    let round = 0;
     // each side gets its own walk from the same seed: the same moves, tick for tick
-    const oursWalk = new PeerWalk(size.players, size.scenario);
-    const ours = await measure(await startOurs(oursWalk), oursWalk, timing);
-    timing.progress?.(`${label}: Colyseus`);
-    const colyseusWalk = new PeerWalk(size.players, size.scenario);
-    const colyseus = await measure(await startColyseus(colyseusWalk), colyseusWalk, timing);
+    const side = (name: string, start: typeof startOurs) => async (): Promise<SideFigures> => {
+      timing.progress?.(`${label}, round ${Math.floor(round++ / 2) + 1} of ${rounds}: ${name}`);
+      const walk = new PeerWalk(size.players, size.scenario);
+      return measure(await start(walk), walk, timing);
+    };
+    const { a: ours, b: colyseus } = await alternate(rounds, side("ours (zone + client nodes)", startOurs), side("Colyseus", startColyseus));
     rows.push({ ...size, ours, colyseus });
   }
   return rows;
@@ -111,57 +119,77 @@ export async function measurePeer(sizes: readonly PeerSize[], timing: PeerTiming
 
 const ratio = (a: number, b: number): number => (b > 0 ? a / b : Number.NaN);
 
+/** One figure of a side over the rounds. */
+const each = (sides: readonly SideFigures[], what: (f: SideFigures) => number): number[] => sides.map(what);
+/** The figure's ours / Colyseus ratio in each round. */
+const ratios = (r: PeerRow, what: (f: SideFigures) => number): number[] => r.ours.map((o, k) => ratio(what(o), what(r.colyseus[k]!)));
+const median = (values: readonly number[]): number => spreadOf(values).median;
+const bytesOf = (f: SideFigures): number => f.bytesPerPlayerPerSecond;
+const cpuOf = (f: SideFigures): number => f.cpuMsPerPlayerPerSecond;
+
 /** Where Colyseus came out ahead in this run, in one line. */
 function colyseusWins(rows: readonly PeerRow[]): string {
   const wins: string[] = [];
   for (const r of rows) {
-    const b = ratio(r.ours.bytesPerPlayerPerSecond, r.colyseus.bytesPerPlayerPerSecond);
-    const c = ratio(r.ours.cpuMsPerPlayerPerSecond, r.colyseus.cpuMsPerPlayerPerSecond);
+    const b = median(ratios(r, bytesOf));
+    const c = median(ratios(r, cpuOf));
     if (b > 1) wins.push(`bytes, ${r.scenario} ${r.players} (ours ${b.toFixed(2)}x theirs)`);
     if (c > 1) wins.push(`CPU, ${r.scenario} ${r.players} (ours ${c.toFixed(2)}x theirs)`);
   }
   return wins.length > 0 ? `where Colyseus wins in this run: ${wins.join("; ")}` : "Colyseus won neither figure in any scenario of this run";
 }
 
-function peerResult(rows: readonly PeerRow[]): BenchResult {
+function peerResult(rows: readonly PeerRow[], loadBefore: string): BenchResult {
   const figures: Record<string, number> = {};
   const bytes: Chart = { name: "bytes", title: "Bytes per player per second: ours vs Colyseus 0.18", x: { label: "players", log: true }, y: { label: "bytes/s per player", log: true }, series: [] };
   const cpu: Chart = { name: "cpu", title: "Server CPU per player: ours vs Colyseus 0.18", x: { label: "players", log: true }, y: { label: "CPU ms per player per second", log: true }, series: [] };
   const table: Cell[][] = rows.map((r) => {
-    const bytesRatio = ratio(r.ours.bytesPerPlayerPerSecond, r.colyseus.bytesPerPlayerPerSecond);
-    const cpuRatio = ratio(r.ours.cpuMsPerPlayerPerSecond, r.colyseus.cpuMsPerPlayerPerSecond);
     const key = `${r.scenario}_${r.players}`;
-    figures[`${key}_bytes_ours`] = r.ours.bytesPerPlayerPerSecond;
-    figures[`${key}_bytes_colyseus`] = r.colyseus.bytesPerPlayerPerSecond;
-    figures[`${key}_bytes_ratio`] = bytesRatio;
-    figures[`${key}_cpu_ours`] = r.ours.cpuMsPerPlayerPerSecond;
-    figures[`${key}_cpu_colyseus`] = r.colyseus.cpuMsPerPlayerPerSecond;
-    figures[`${key}_cpu_ratio`] = cpuRatio;
-    figures[`${key}_refused_ours`] = r.ours.refused;
-    figures[`${key}_refused_colyseus`] = r.colyseus.refused;
-    plot(bytes, `ours, ${r.scenario}`, r.players, r.ours.bytesPerPlayerPerSecond);
-    plot(bytes, `Colyseus, ${r.scenario}`, r.players, r.colyseus.bytesPerPlayerPerSecond);
-    plot(cpu, `ours, ${r.scenario}`, r.players, r.ours.cpuMsPerPlayerPerSecond);
-    plot(cpu, `Colyseus, ${r.scenario}`, r.players, r.colyseus.cpuMsPerPlayerPerSecond);
-    figures[`${key}_visible_ours`] = r.ours.visible;
-    figures[`${key}_visible_colyseus`] = r.colyseus.visible;
-    return [r.scenario, r.players, `${r.ours.visible.toFixed(1)} / ${r.colyseus.visible.toFixed(1)}`, r.ours.bytesPerPlayerPerSecond, r.colyseus.bytesPerPlayerPerSecond, bytesRatio, r.ours.cpuMsPerPlayerPerSecond, r.colyseus.cpuMsPerPlayerPerSecond, cpuRatio];
+    const fig = (name: string, values: readonly number[]): number => (figures[`${key}_${name}`] = median(values));
+    const bytesOurs = fig("bytes_ours", each(r.ours, bytesOf));
+    const bytesColyseus = fig("bytes_colyseus", each(r.colyseus, bytesOf));
+    fig("bytes_ratio", ratios(r, bytesOf));
+    const cpuOurs = fig("cpu_ours", each(r.ours, cpuOf));
+    const cpuColyseus = fig("cpu_colyseus", each(r.colyseus, cpuOf));
+    fig("cpu_ratio", ratios(r, cpuOf));
+    figures[`${key}_refused_ours`] = Math.max(...each(r.ours, (f) => f.refused));
+    figures[`${key}_refused_colyseus`] = Math.max(...each(r.colyseus, (f) => f.refused));
+    const visibleOurs = fig("visible_ours", each(r.ours, (f) => f.visible));
+    const visibleColyseus = fig("visible_colyseus", each(r.colyseus, (f) => f.visible));
+    plot(bytes, `ours, ${r.scenario}`, r.players, bytesOurs);
+    plot(bytes, `Colyseus, ${r.scenario}`, r.players, bytesColyseus);
+    plot(cpu, `ours, ${r.scenario}`, r.players, cpuOurs);
+    plot(cpu, `Colyseus, ${r.scenario}`, r.players, cpuColyseus);
+    return [
+      r.scenario,
+      r.players,
+      `${visibleOurs.toFixed(1)} / ${visibleColyseus.toFixed(1)}`,
+      bytesOurs,
+      bytesColyseus,
+      spreadText(ratios(r, bytesOf)),
+      spreadText(each(r.ours, cpuOf)),
+      spreadText(each(r.colyseus, cpuOf)),
+      spreadText(ratios(r, cpuOf)),
+    ];
   });
-  const each = (what: (f: SideFigures) => string): string => rows.map((r) => `${r.scenario} ${r.players}: ${what(r.ours)} / ${what(r.colyseus)}`).join(", ");
+  const bySide = (what: (f: SideFigures) => number, digits: number): string =>
+    rows.map((r) => `${r.scenario} ${r.players}: ${median(each(r.ours, what)).toFixed(digits)} / ${median(each(r.colyseus, what)).toFixed(digits)}`).join(", ");
+  const rounds = rows[0]?.ours.length ?? 0;
   return {
-    columns: ["scenario", "players", "in view (ours / Colyseus)", "ours B/player/s", "Colyseus B/player/s", "bytes ratio", "ours CPU ms/player/s", "Colyseus CPU ms/player/s", "CPU ratio"],
+    columns: ["scenario", "players", "in view (ours / Colyseus)", "ours B/player/s", "Colyseus B/player/s", "bytes ratio", "ours CPU ms/player/s", "Colyseus CPU ms/player/s", "CPU ratio (range)"],
     rows: table,
     figures,
     charts: [bytes, cpu],
     notes: [
       colyseusWins(rows),
+      `${rounds} round${rounds === 1 ? "" : "s"} per size, the sides alternating which runs first; figures are medians of the rounds, ratios the median of each round's ratio, (min-max) over the rounds`,
       `ratios are ours / Colyseus (under 1: ours is smaller). clumped: every player in one ${CELL}-unit cell; spread: over the ${WORLD}x${WORLD} world; vision ${VISION}, kept to 10 % past it on both sides; every player walks the same seeded walk at 5 units/s, one move per 50 ms tick, on both sides`,
       "bytes: WebSocket message payloads every player received over the window (all messages: world updates, events, patches); ours caps a player's world update at client_budget_bytes (1000) per tick and sends the rest later, Colyseus sends every change of the view every patch (20 Hz)",
       "CPU: user + system time from /proc of the server processes over the window: ours = both zone nodes + the client node (3 processes, the realm node played by the benchmark), Colyseus = its one server process; the players run in the benchmark process, charged to neither (10 of them decode everything, to check the views; the others count bytes); our zones also publish every cell to the test world's recorder, one subscriber more than a realm has",
-      `moves refused or corrected by the server (ours / Colyseus, whole run): ${each((f) => String(f.refused))}`,
-      `messages received per player per second (ours / Colyseus): ${each((f) => f.messagesPerSecond.toFixed(1))}`,
-      `moves sent per player per second over the window (ours / Colyseus; 20 unless the benchmark process fell behind): ${each((f) => f.movesPerSecond.toFixed(1))}`,
-      `load average during the run: ${os.loadavg().map((l) => l.toFixed(1)).join(" ")} on ${os.cpus().length} cores (other processes share them)`,
+      `moves refused or corrected by the server (ours / Colyseus, whole run, median round): ${bySide((f) => f.refused, 0)}`,
+      `messages received per player per second (ours / Colyseus): ${bySide((f) => f.messagesPerSecond, 1)}`,
+      `moves sent per player per second over the window (ours / Colyseus; 20 unless the benchmark process fell behind): ${bySide((f) => f.movesPerSecond, 1)}`,
+      `load average before the run: ${loadBefore}; after: ${loadNow()} (other processes share the cores)`,
     ],
   };
 }
@@ -172,7 +200,8 @@ export const peerBench: Bench = {
   async run(ctx) {
     const counts = ctx.quick ? [50] : [50, 200];
     const sizes = SCENARIOS.flatMap((scenario) => counts.map((players) => ({ scenario, players })));
-    const rows = await measurePeer(sizes, { warmupMs: ctx.quick ? 2000 : 3000, windowMs: ctx.quick ? 4000 : 10_000, progress: ctx.progress });
-    return peerResult(rows);
+    const loadBefore = loadNow();
+    const rows = await measurePeer(sizes, { warmupMs: ctx.quick ? 2000 : 3000, windowMs: ctx.quick ? 4000 : 10_000, rounds: ctx.quick ? 1 : 3, progress: ctx.progress });
+    return peerResult(rows, loadBefore);
   },
 };

@@ -1,6 +1,7 @@
 // What the bots count, in shapes that add up across worker processes: plain counters, tallies by
 // key (close codes, refusal reasons), and a log-bucket histogram for latencies whose percentiles
 // stay within 1 % however many samples were merged.
+import { nearestRank } from "../../common/percentile.ts";
 
 /** Events a bot counts over the whole run; summed over bots and workers. */
 export interface Counters {
@@ -82,7 +83,7 @@ export class Histogram {
 
   percentile(p: number): number | undefined {
     if (this.count === 0) return undefined;
-    const rank = Math.ceil((p / 100) * this.count);
+    const rank = nearestRank(this.count, p / 100);
     let seen = 0;
     for (const b of [...this.buckets.keys()].sort((x, y) => x - y)) {
       seen += this.buckets.get(b)!;
@@ -102,16 +103,3 @@ export interface HistogramData {
   sum: number;
 }
 
-export interface Spread {
-  mean: number;
-  p50: number;
-  p99: number;
-}
-
-/** Mean and percentiles of exact values (one per bot). */
-export function spreadOf(values: number[]): Spread | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-  return { mean: sorted.reduce((s, v) => s + v, 0) / sorted.length, p50: at(50), p99: at(99) };
-}

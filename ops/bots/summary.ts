@@ -5,7 +5,8 @@ import type { Progress } from "./ipc.ts";
 import type { BotsOptions } from "./options.ts";
 import type { RealmSide } from "./realm-side.ts";
 import type { RunOutcome } from "./run.ts";
-import { addCounters, addTally, Histogram, newCounters, spreadOf, type Spread, type Tally } from "./stats.ts";
+import { spreadOf, type Spread } from "../../common/percentile.ts";
+import { addCounters, addTally, Histogram, newCounters, type Tally } from "./stats.ts";
 import { newViewCheck, type ViewCheck } from "./truth.ts";
 
 export interface BotsSummary {

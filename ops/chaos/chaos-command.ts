@@ -2,6 +2,7 @@
 // nodes of every kind are killed or hung at random; at the end, the kills per kind and their
 // recovery times, the players' disconnections, and the economy's check. Exit 0 only if it held.
 import { UsageError } from "../../common/errors.ts";
+import { rankOf } from "../../common/percentile.ts";
 import { formatTable, type Cell } from "../bench/bench.ts";
 import { DEFAULT_CONFIG, options, type Command } from "../command.ts";
 import { passed, runChaos, type ChaosReport } from "./chaos-run.ts";
@@ -10,17 +11,13 @@ import { KINDS } from "./killer.ts";
 const MAX_MINUTES = 180;
 const MAX_BOTS = 5000;
 
-function quantile(sorted: number[], q: number): number | undefined {
-  return sorted.length === 0 ? undefined : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
 const seconds = (ms: number | null | undefined): Cell => (ms === undefined || ms === null ? "-" : Number((ms / 1000).toFixed(2)));
 
 function chaosTables(r: ChaosReport): string {
   const kills = KINDS.map((kind) => {
     const of = r.kills.filter((k) => k.kind === kind);
     const times = of.flatMap((k) => (k.recoveredMs === undefined ? [] : [k.recoveredMs])).sort((a, b) => a - b);
-    return [kind, of.length, of.filter((k) => k.signal === "SIGSTOP").length, of.length - times.length, seconds(quantile(times, 0.5)), seconds(times.at(-1))];
+    return [kind, of.length, of.filter((k) => k.signal === "SIGSTOP").length, of.length - times.length, seconds(rankOf(times, 0.5)), seconds(times.at(-1))];
   });
   const players = r.bots.map((b) => [b.behavior, b.players, b.inWorld, b.disconnected, b.resumes, b.relogins, seconds(b.returnSeconds && b.returnSeconds.p50 * 1000), seconds(b.returnSeconds && b.returnSeconds.max * 1000), b.economy.loots, b.economy.tradesDone]);
   const e = r.economy;

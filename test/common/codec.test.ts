@@ -156,7 +156,7 @@ const SAMPLES: { [O in OpCode]?: Body<O> } = {
       { entity: 7, kind: "notice", amount: 3, text: "your trade waits for the realm's storage" },
     ],
   },
-  [Op.ZONE_HANDOFF_OFFER]: { corr: 4, ticket: "t-1", player: PLAYER, layer: 1 },
+  [Op.ZONE_HANDOFF_OFFER]: { corr: 4, ticket: "t-1", player: PLAYER, layer: 1, back: { zone: "FORTRAX-ZONE-1", x: 1000, y: 2000 } },
   [Op.ZONE_HANDOFF_ACCEPT]: { corr: 4, ticket: "t-1", ok: false, code: "wrong-zone" },
   [Op.ZONE_HANDOFF_COMMIT]: { ticket: "t-1", player: PLAYER, intents: [] },
   [Op.ZONE_TRUTH_REQUEST]: { corr: 5 },
@@ -168,6 +168,9 @@ const SAMPLES: { [O in OpCode]?: Body<O> } = {
   [Op.DUNGEON_ENTER]: { corr: 90, accountId: "42", entrance: "crypt-gate" },
   [Op.DUNGEON_ENTER_REPLY]: { corr: 90, ok: true, state: "queued", position: 2 },
   [Op.DUNGEON_STATUS]: { accountId: "42", entrance: "crypt-gate", state: "admitted" },
+  [Op.ZONE_TRANSFER]: { corr: 91, entities: [7, 8], x: 1000, y: 2000, radius: 15, to: { node: "INSTANCE-1", world: "INSTANCE-1~3", dungeon: "crypt", landX: 20, landY: 20 } },
+  [Op.ZONE_TRANSFER_REPLY]: { corr: 91, ok: true, near: [7, 8] },
+  [Op.WORLD_ARRIVED]: { world: "INSTANCE-1~3", entity: 7, characterId: "c-7", accountId: "42", clientNode: "CLIENT-1" },
   [Op.ZONE_STARTED]: { zone: "FORTRAX-ZONE-2" },
   [Op.CLIENT_RESUME_GRANT]: {
     grants: [{ token: "ab".repeat(32), accountId: "42", realm: "Fortrax", entity: 7, characterId: "c-7", name: "Aria", zone: "FORTRAX-ZONE-1~2", x: 101.5, y: 2000, droppedAt: 1_700_000_000_000 }],

@@ -68,6 +68,14 @@ t.test("config - the shipped realms.yaml loads with the single-machine topology"
       [2000, 0, 4000, 4000],
     ],
   );
+  t.same(
+    fortrax?.dungeons,
+    [
+      { name: "crypt-gate", kind: "crypt", at: [1000, 2000], radius: 15 },
+      { name: "old-mine", kind: "mine", at: [3000, 2000], radius: 10 },
+    ],
+    "two dungeon entrances, the radius 10 unless given",
+  );
   t.same(cfg.login.nodes[0]?.http, { host: "127.0.0.1", port: 7000 });
   t.equal(cfg.login.nodes[0]?.realm, undefined);
 

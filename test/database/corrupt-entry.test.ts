@@ -1,22 +1,9 @@
 // An entry damaged on disk while the database node was down: on restart the integrity check
 // finds it; with the backup node up it is corrected from the replica, without it (an entry
 // nothing else depends on) it is deleted; either way it is reported.
-import { readFileSync, writeFileSync } from "node:fs";
 import t from "tap";
+import { corrupt } from "../harness/corrupt-bytes.ts";
 import { DatabasePair } from "../harness/database-pair.ts";
-
-/** Changes one byte inside every copy of `text` in the file (old page versions included); returns how many. */
-function corrupt(file: string, text: string): number {
-  const data = readFileSync(file);
-  const needle = Buffer.from(text);
-  let n = 0;
-  for (let at = data.indexOf(needle); at >= 0; at = data.indexOf(needle, at + 1)) {
-    data[at + needle.length - 1] = data[at + needle.length - 1]! ^ 0x01; // still valid JSON, wrong checksum
-    n++;
-  }
-  writeFileSync(file, data);
-  return n;
-}
 
 t.test("database - an entry corrupted on disk is corrected from the replica, or deleted, or the database replaced, and reported", async (t) => {
   const pair = await DatabasePair.serving(t);

@@ -2,6 +2,7 @@
 // decline, ranks, kick, leave (the lead passes, the last one out disbands and frees the name).
 // Every refusal has its code and changes nothing; a repeated operation id applies once.
 import t from "tap";
+import { Op } from "../../common/opcodes.ts";
 import { DatabasePair } from "../harness/database-pair.ts";
 import { refusal } from "../harness/refusal.ts";
 
@@ -88,8 +89,21 @@ t.test("guilds - create, invite, join, ranks, kick and leave follow the rules; r
   t.equal(reborn?.name, "night watch", "the last one out disbanded the guild and freed its name");
   t.equal(await refusal(db.guild({ characterId: dee!.id, action: "join", guildId: watch!.id })), "not-found", "the old guild is gone");
 
+  // bad input: a long name is refused by the rule, malformed frames never reach the node's logic
+  t.equal(await refusal(db.guild({ characterId: dee!.id, action: "create", name: "A".repeat(60) })), "bad-name", "a name too long");
+  pair.wire.send(pair.dbId, Op.DB_GUILD, { corr: 1, opId: "bad-1", characterId: dee!.id, action: "explode" } as never);
+  pair.wire.send(pair.dbId, Op.DB_GUILD, { corr: 2, opId: "bad-2", characterId: dee!.id, action: "create", name: "B".repeat(5000) } as never);
+  pair.wire.send(pair.dbId, Op.DB_PARTY, { corr: 3, opId: "bad-3", characterId: dee!.id, action: "accept" } as never);
+  t.equal((await db.loadSocial(dee!.id)).guild, undefined, "the node still serves after malformed frames");
+  t.same(await Promise.all(["bad-1", "bad-2", "bad-3"].map((opId) => refusal(db.opStatus(opId)))), ["not-found", "not-found", "not-found"], "and applied none of them");
+
+  // a race for one name (case differing), all sent at once: exactly one guild gets it
+  const racers = await Promise.all(["Racer Ana", "Racer Ben", "Racer Cat", "Racer Dan"].map((n, i) => db.createCharacter(`acct-race-${i}`, n, 1, 1)));
+  const raced = await Promise.all(racers.map((c, i) => refusal(db.guild({ characterId: c.id, action: "create", name: i % 2 ? "Swift Foxes" : "SWIFT FOXES" }))));
+  t.same(raced.sort(), ["applied", "name-taken", "name-taken", "name-taken"], "one create wins the name, the others are refused");
+
   const check = await db.check();
   t.equal(check.problems, 0, `the invariants hold ${check.sample.join("; ")}`);
-  t.equal(check.counts.guilds, 2);
-  t.equal(check.counts.guildOf, 2, "one guildOf entry per member");
+  t.equal(check.counts.guilds, 3);
+  t.equal(check.counts.guildOf, 3, "one guildOf entry per member");
 });

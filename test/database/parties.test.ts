@@ -4,6 +4,7 @@
 // leaves; a party of one is gone. Every refusal has its code and changes nothing.
 import t from "tap";
 import { PARTY_MAX } from "../../common/protocol/social.ts";
+import { PARTY_MAX_INVITES } from "../../common/store/social-records.ts";
 import { DatabasePair } from "../harness/database-pair.ts";
 import { refusal } from "../harness/refusal.ts";
 
@@ -75,6 +76,15 @@ t.test("parties - invite, accept, full, kick, leader and leave follow the rules;
   await db.party({ characterId: ben!, action: "leave" });
   t.equal((await db.loadSocial(lor!)).party, undefined, "a party of one after a leave is gone");
   t.equal(await refusal(db.party({ characterId: lor!, action: "leave" })), "not-in-party");
+
+  // an invite flood: PARTY_MAX_INVITES stand, the next is refused, and the party is whole
+  const crowd = await Promise.all(Array.from({ length: PARTY_MAX_INVITES + 1 }, (_, i) => db.createCharacter(`acct-crowd-${i}`, `Crowd ${String.fromCharCode(97 + i)}`, 1, 1)));
+  for (const c of crowd.slice(0, PARTY_MAX_INVITES)) await db.party({ characterId: lor!, action: "invite", target: c.id });
+  t.equal(await refusal(db.party({ characterId: lor!, action: "invite", target: crowd[PARTY_MAX_INVITES]!.id })), "party-full", `at most ${PARTY_MAX_INVITES} standing invites`);
+  const flooded = (await db.loadSocial(lor!)).party;
+  t.equal(flooded?.invited.length, PARTY_MAX_INVITES);
+  for (const c of crowd.slice(0, PARTY_MAX_INVITES)) await db.party({ characterId: c.id, action: "decline", partyId: flooded!.id });
+  t.equal((await db.loadSocial(lor!)).party, undefined, "every invite declined: the party of one is gone");
 
   const check = await db.check();
   t.equal(check.problems, 0, `the invariants hold ${check.sample.join("; ")}`);

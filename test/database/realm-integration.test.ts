@@ -9,7 +9,7 @@ import { runCli, TestRealm, until } from "../harness/realm.ts";
 
 t.test("database - in a running realm: vitals in the heartbeat, backups from the CLI, kill -9 survived", async (t) => {
   const realm = await TestRealm.start(t);
-  await realm.waitAllUp(40_000);
+  await realm.waitAllUp(90_000);
   const spec = realm.config.realms[0]!;
   const wire = realmWire(realm.config, "test-db-client", createLog("test", "error"));
   t.teardown(() => wire.close());

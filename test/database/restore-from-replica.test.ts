@@ -1,6 +1,6 @@
 // The database node's files are deleted (with its marker, and then with its whole folder): it
 // restores the realm from the backup node's replica, with every operation the replica had
-// acknowledged, and goes on serving from there.
+// acknowledged (guilds, parties and friends included), and goes on serving from there.
 import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
 import t from "tap";
@@ -22,6 +22,21 @@ t.test("database - with its files deleted, the node restores from the replica wi
       }
     }),
   );
+  // guilds, parties and friendships ride the same journal: the replica must carry them too
+  const [a, b, c] = ids as [string, string, string];
+  const guild = await db.guild({ characterId: a, action: "create", name: "Keepers Of Old" });
+  await db.guild({ characterId: a, action: "invite", target: b });
+  await db.guild({ characterId: b, action: "join", guildId: guild!.id });
+  await db.guild({ characterId: a, action: "rank", target: b, rank: "officer" });
+  await db.guild({ characterId: b, action: "invite", target: c });
+  const party = await db.party({ characterId: b, action: "invite", target: a });
+  await db.party({ characterId: a, action: "accept", partyId: party!.id });
+  await db.party({ characterId: b, action: "invite", target: c });
+  await db.friend({ characterId: a, action: "request", target: c });
+  await db.friend({ characterId: c, action: "accept", target: a });
+  await db.friend({ characterId: b, action: "request", target: c });
+  const socialBefore = await Promise.all([a, b, c].map((id) => db.loadSocial(id)));
+  const SOCIAL = ["guilds", "guildNames", "guildOf", "guildInvites", "parties", "partyOf", "partyInvites", "friends"];
   const replicaSeq = await pair.waitReplicaCaughtUp(15_000);
   const before = await db.check();
   t.comment(`replica acknowledged seq ${replicaSeq}; ${acked.length} operations`);
@@ -42,6 +57,8 @@ t.test("database - with its files deleted, the node restores from the replica wi
     t.equal(after.problems, 0, `${what}: the invariants hold`);
     t.same(after.counts.items, before.counts.items, `${what}: every item`);
     t.equal(after.goldHeld, before.goldHeld, `${what}: every coin`);
+    t.same(Object.fromEntries(SOCIAL.map((table) => [table, after.counts[table]])), Object.fromEntries(SOCIAL.map((table) => [table, before.counts[table]])), `${what}: every social entry`);
+    t.same(await Promise.all([a, b, c].map((id) => db.loadSocial(id))), socialBefore, `${what}: every guild, party and friendship as it was`);
     // and it serves on, with the replica following the same history
     await db.grantGold(ids[0]!, 1, "after");
     before.goldHeld += 1;

@@ -24,6 +24,33 @@ interface Teardown {
 
 export const CLIENT = "CLIENT-1";
 
+/** A test config in a fresh temp folder: the shipped realm on free ports, its zones with `npcs` NPCs (none by default). */
+export async function zoneTestConfig(t: Teardown, prefix: string, opts: { npcs?: number; edit?: (doc: any) => void }): Promise<{ file: string; config: RealmsConfig; realm: RealmSpec }> {
+  const file = await writeTestConfig(tempDir(t, prefix), {
+    edit: (doc) => {
+      for (const z of doc.realms[0].zones) z.npcs = opts.npcs ?? 0;
+      opts.edit?.(doc);
+    },
+  });
+  const config = loadConfig(file);
+  return { file, config, realm: config.realms[0]! };
+}
+
+/** Stops the processes (SIGTERM, SIGKILL after 5 s) and waits for each to exit. */
+export function stopChildren(children: Iterable<ChildProcess>): Promise<void[]> {
+  return Promise.all(
+    [...children].map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.exitCode !== null || c.signalCode !== null) return resolve();
+          c.once("exit", () => resolve());
+          c.kill("SIGTERM");
+          setTimeout(() => c.kill("SIGKILL"), 5000).unref();
+        }),
+    ),
+  );
+}
+
 export class ZoneWorld {
   readonly events: ZoneEvent[] = [];
   /** Latest record of each entity, from the cell blocks, with the world (zone or layer) that published it. */
@@ -45,15 +72,7 @@ export class ZoneWorld {
   }
 
   static async start(t: Teardown, opts: { npcs?: number; edit?: (doc: any) => void } = {}): Promise<ZoneWorld> {
-    const dir = tempDir(t, "realm-zone-");
-    const file = await writeTestConfig(dir, {
-      edit: (doc) => {
-        for (const z of doc.realms[0].zones) z.npcs = opts.npcs ?? 0;
-        opts.edit?.(doc);
-      },
-    });
-    const config = loadConfig(file);
-    const realm = config.realms[0]!;
+    const { file, config, realm } = await zoneTestConfig(t, "realm-zone-", opts);
     const log = createLog("test-client", "error");
     let world: ZoneWorld | undefined;
     const wire = realmWire(config, CLIENT, log, (frame: Frame) => {
@@ -116,17 +135,7 @@ export class ZoneWorld {
     await this.feed?.close();
     await this.wire.close();
     await this.realmWire.close();
-    await Promise.all(
-      this.children.map(
-        (c) =>
-          new Promise<void>((resolve) => {
-            if (c.exitCode !== null || c.signalCode !== null) return resolve();
-            c.once("exit", () => resolve());
-            c.kill("SIGTERM");
-            setTimeout(() => c.kill("SIGKILL"), 5000).unref();
-          }),
-      ),
-    );
+    await stopChildren(this.children);
   }
 
   private readCell(topic: Buffer, block: Buffer): void {

@@ -12,11 +12,14 @@ t.test("the peer bench measures ours and Colyseus side by side and stops every p
       { scenario: "clumped", players },
       { scenario: "spread", players },
     ],
-    { warmupMs: 1000, windowMs: 2000 },
+    { warmupMs: 1000, windowMs: 2000, rounds: 2 },
   );
   t.equal(rows.length, 2);
   for (const r of rows) {
-    for (const [side, f] of [["ours", r.ours], ["Colyseus", r.colyseus]] as const) {
+    t.equal(r.ours.length, 2, "two rounds of ours");
+    t.equal(r.colyseus.length, 2, "two rounds of Colyseus");
+    const sides = [...r.ours.map((f) => ["ours", f] as const), ...r.colyseus.map((f) => ["Colyseus", f] as const)];
+    for (const [side, f] of sides) {
       const what = `${side}, ${r.scenario}`;
       t.ok(f.bytesPerPlayerPerSecond > 0, `${what}: bytes per player per second (${f.bytesPerPlayerPerSecond.toFixed(0)})`);
       t.ok(f.cpuMsPerPlayerPerSecond > 0, `${what}: CPU ms per player per second (${f.cpuMsPerPlayerPerSecond.toFixed(2)})`);
@@ -35,4 +38,5 @@ t.test("sizes the bench cannot run are refused with a clear error", async (t) =>
   await t.rejects(measurePeer([{ scenario: "nowhere" as "clumped", players: 10 }], timing), /no scenario "nowhere"/);
   await t.rejects(measurePeer([{ scenario: "spread", players: 0 }], timing), /players must be a whole number/);
   await t.rejects(measurePeer([{ scenario: "spread", players: 10 }], { warmupMs: 0, windowMs: 10 }), /window must be at least 500 ms/);
+  await t.rejects(measurePeer([{ scenario: "spread", players: 10 }], { ...timing, rounds: 0 }), /rounds must be a whole number from 1 to 9/);
 });

@@ -1,6 +1,7 @@
 // Dungeon instances from the shared pool: a realm opens one on a free node, it caps its players,
 // and once empty for long enough it closes and its node goes back to the pool.
 import type { ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import t from "tap";
 import type { Frame } from "../../common/codec.ts";
 import { openInstance } from "../../common/instance-pool.ts";
@@ -57,4 +58,28 @@ t.test("instances - open on a free pool node, cap players, close when empty, nod
   const again = await openInstance(wire, pool, "Fortrax", "keep");
   t.equal(again?.node, a!.node, "its node is back in the pool and takes the next dungeon");
   t.not(again?.instance, a!.instance, "as a fresh instance");
+});
+
+t.test("instances - two realms asking the shared pool at once never get one node", async (t) => {
+  const dir = tempDir(t, "realm-instance-two-");
+  const file = await writeTestConfig(dir, { from: fileURLToPath(new URL("../../config/examples/two-realms.yaml", import.meta.url)) });
+  const config = loadConfig(file);
+  const realms = config.realms.map((r) => ({ name: r.name, wire: realmWire(config, r.realmNode.id, createLog("test", "error")) }));
+  const children: ChildProcess[] = config.instances.pool.map((n) => launchNode(n, { configFile: file, dataDir: config.dataDir, env: process.env }));
+  t.teardown(async () => {
+    await Promise.all(realms.map((r) => r.wire.close()));
+    await Promise.all(children.map((c) => new Promise<void>((r) => (c.exitCode !== null ? r() : (c.once("exit", () => r()), c.kill("SIGTERM"))))));
+  });
+  const pool = config.instances.pool.map((n) => n.id);
+  for (const id of pool) await until(`${id} up`, 20_000, () => realms[0]!.wire.request(id, Op.PING, {}, 300).then(() => true, () => undefined));
+
+  // each realm asks twice, all four at once, for a pool of three
+  const asks = realms.flatMap((r) => [r, r]).map((r) => openInstance(r.wire, pool, r.name, "crypt").then((o) => ({ realm: r.name, node: o?.node })));
+  const got = await Promise.all(asks);
+  const nodes = got.filter((g) => g.node !== undefined).map((g) => g.node);
+  t.equal(nodes.length, pool.length, `${pool.length} dungeons opened, one ask found the pool exhausted`);
+  t.equal(new Set(nodes).size, nodes.length, "each on its own node: no node went to two realms");
+  t.ok(realms.every((r) => got.some((g) => g.realm === r.name && g.node !== undefined)), "both realms got one");
+  const spoof = await realms[1]!.wire.request(pool[0]!, Op.INSTANCE_OPEN, { realm: realms[0]!.name, dungeon: "mine" }, 2000);
+  t.same([spoof.ok, spoof.code], [false, "not-that-realm"], "a realm node opening a dungeon in another realm's name is refused");
 });

@@ -6,13 +6,11 @@ import type { NodeRuntime } from "../../../common/node.ts";
 import { Op } from "../../../common/opcodes.ts";
 import type { RealmSpec } from "../../../common/topology.ts";
 import type { DirectoryGate } from "../directory-gate.ts";
+import type { PartyRoster } from "../dungeons.ts";
 import type { Placement } from "../placement.ts";
 import { ChatDesk } from "./chat-desk.ts";
 import { Roster } from "./roster.ts";
 import { SocialDesk } from "./social-desk.ts";
-
-/** The character ids of a character's party, the leader first (just the character when in none). */
-export type PartyRoster = (characterId: string) => Promise<string[]>;
 
 type SocialStore = Pick<DatabaseClient, "guild" | "friend" | "party" | "loadSocial" | "findCharacter" | "loadCharacter">;
 
