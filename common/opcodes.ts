@@ -128,6 +128,18 @@ export const Op = {
   PLAYER_NOTICE: 190,
   REALM_CLOSE_PLAYERS: 191,
   REALM_CLOSE_PLAYERS_REPLY: 192,
+
+  // client <-> realm: social and chat (200..219): parties, friends, guilds, the realm's chat channels
+  SOCIAL_REQUEST: 200,
+  SOCIAL_REPLY: 201,
+  SOCIAL_PUSH: 202,
+  CHAT_SEND: 203,
+  CHAT_SEND_REPLY: 204,
+  CHAT_DELIVER: 205,
+  // operator tools -> realm: silence a character; realm -> client: the mute the client node enforces
+  CHAT_MUTE: 206,
+  CHAT_MUTE_REPLY: 207,
+  CHAT_MUTED: 208,
 } as const;
 
 export type OpName = keyof typeof Op;

@@ -11,6 +11,8 @@ export const TOKEN_BYTES = 32;
 const MAX_SESSION_BYTES = 256;
 const MAX_NAME_BYTES = 64;
 const MAX_TEXT_BYTES = 256;
+/** A CMSG_CHAT line may arrive longer than MAX_TEXT_BYTES: the client node refuses it by name (SMSG_SOCIAL_RESULT "too-long") instead of closing. */
+export const MAX_CHAT_WIRE_BYTES = 400;
 const MAX_ID_BYTES = 64;
 /** Items one side of a trade may give at once. */
 export const MAX_TRADE_ITEMS = 8;
@@ -35,7 +37,14 @@ export type ClientMessage =
   | { op: typeof PlayerOp.CMSG_TRADE_ACCEPT; offer: number; gold: number; items: string[] }
   | { op: typeof PlayerOp.CMSG_TRADE_DECLINE; offer: number }
   | { op: typeof PlayerOp.CMSG_DUNGEON_ENTER; entrance: string }
-  | { op: typeof PlayerOp.CMSG_DUNGEON_LEAVE };
+  | { op: typeof PlayerOp.CMSG_DUNGEON_LEAVE }
+  /** `to`: the whispered character's name ("" on other channels). */
+  | { op: typeof PlayerOp.CMSG_CHAT; channel: number; to: string; text: string }
+  /** `arg`: the target's name, or the party id of an invite (accept, decline); "" to leave. */
+  | { op: typeof PlayerOp.CMSG_PARTY; action: number; arg: string }
+  | { op: typeof PlayerOp.CMSG_FRIEND; action: number; name: string }
+  /** `arg`: the new guild's name, the target's name, or the guild id of an invite; `rank` only for RANK (0 otherwise). */
+  | { op: typeof PlayerOp.CMSG_GUILD; action: number; arg: string; rank: number };
 
 const U32 = 0xffffffff;
 /** Gold in one message: the database's own ceiling for a balance. */
@@ -96,6 +105,18 @@ export function encodeClient(m: ClientMessage, w = new ByteWriter(64)): Uint8Arr
       break;
     case PlayerOp.CMSG_DUNGEON_ENTER:
       w.str(m.entrance);
+      break;
+    case PlayerOp.CMSG_CHAT:
+      w.u8(m.channel).str(m.to).str(m.text);
+      break;
+    case PlayerOp.CMSG_PARTY:
+      w.u8(m.action).str(m.arg);
+      break;
+    case PlayerOp.CMSG_FRIEND:
+      w.u8(m.action).str(m.name);
+      break;
+    case PlayerOp.CMSG_GUILD:
+      w.u8(m.action).str(m.arg).u8(m.rank);
       break;
     case PlayerOp.CMSG_CHAR_LIST:
     case PlayerOp.CMSG_LEAVE:
@@ -168,6 +189,18 @@ export function decodeClient(frame: Uint8Array): ClientMessage {
     case PlayerOp.CMSG_DUNGEON_ENTER:
       // read up to a chat line's length: a longer name than an entrance has is refused, not kicked
       m = { op, entrance: r.str(MAX_TEXT_BYTES, "entrance") };
+      break;
+    case PlayerOp.CMSG_CHAT:
+      m = { op, channel: r.u8("channel"), to: r.str(MAX_NAME_BYTES, "to"), text: r.str(MAX_CHAT_WIRE_BYTES, "text") };
+      break;
+    case PlayerOp.CMSG_PARTY:
+      m = { op, action: r.u8("action"), arg: r.str(MAX_ID_BYTES, "arg") };
+      break;
+    case PlayerOp.CMSG_FRIEND:
+      m = { op, action: r.u8("action"), name: r.str(MAX_NAME_BYTES, "name") };
+      break;
+    case PlayerOp.CMSG_GUILD:
+      m = { op, action: r.u8("action"), arg: r.str(MAX_ID_BYTES, "arg"), rank: r.u8("rank") };
       break;
     default:
       throw new UnknownOpcodeError(op);
@@ -245,7 +278,21 @@ export type ServerMessage =
   | { op: typeof PlayerOp.SMSG_WALLET; gold: number; items: WalletItem[] }
   | { op: typeof PlayerOp.SMSG_NOTICE; kind: number; seconds: number; text: string }
   | ({ op: typeof PlayerOp.SMSG_DUNGEON } & DungeonNews)
-  | ({ op: typeof PlayerOp.SMSG_WORLD_CHANGED } & WorldChanged);
+  | ({ op: typeof PlayerOp.SMSG_WORLD_CHANGED } & WorldChanged)
+  | ({ op: typeof PlayerOp.SMSG_SOCIAL_RESULT } & SocialResult)
+  | { op: typeof PlayerOp.SMSG_PARTY; id: string; leader: string; members: PartyMember[] }
+  | { op: typeof PlayerOp.SMSG_GUILD; id: string; name: string; members: GuildMember[] }
+  | { op: typeof PlayerOp.SMSG_FRIENDS; friends: FriendEntry[] }
+  | { op: typeof PlayerOp.SMSG_INVITES; party: { partyId: string; leaderName: string }[]; guild: { guildId: string; name: string }[] }
+  | { op: typeof PlayerOp.SMSG_PRESENCE; characterId: string; name: string; online: boolean };
+
+/** The answer to a CMSG_CHAT, _PARTY, _FRIEND or _GUILD: `request` is its opcode, `code` 0 when done (SOCIAL_CODES). */
+export interface SocialResult {
+  request: number;
+  action: number;
+  code: number;
+  text: string;
+}
 
 /** How a request to enter a dungeon goes (DungeonState); `code` a DUNGEON_REFUSAL_CODES number, 0 when none. */
 export interface DungeonNews {
@@ -268,6 +315,37 @@ export interface WorldChanged {
   cell: number;
   qx: number;
   qy: number;
+}
+
+export interface PartyMember {
+  characterId: string;
+  name: string;
+  online: boolean;
+}
+
+export interface GuildMember extends PartyMember {
+  rank: number;
+}
+
+export interface FriendEntry extends PartyMember {
+  state: number;
+}
+
+/** Members, guild members and friends in a server message: at most a guild's worth. */
+const MAX_MEMBERS = 1000;
+
+function writeMember(w: ByteWriter, m: PartyMember): ByteWriter {
+  return w.str(m.characterId).str(m.name).u8(m.online ? 1 : 0);
+}
+
+function readMember(r: ByteReader): PartyMember {
+  return { characterId: r.str(MAX_ID_BYTES, "characterId"), name: r.str(MAX_NAME_BYTES, "name"), online: r.u8("online") === 1 };
+}
+
+function readList<T>(r: ByteReader, what: string, item: () => T): T[] {
+  const out: T[] = [];
+  for (let n = r.varint(what, MAX_MEMBERS); n > 0; n--) out.push(item());
+  return out;
 }
 
 interface TradeOffered {
@@ -377,6 +455,30 @@ export function writeServer(w: ByteWriter, m: Exclude<ServerMessage, { op: typeo
     case PlayerOp.SMSG_WORLD_CHANGED:
       w.str(m.dungeon).varint(m.width).varint(m.height).varint(m.cell).u16(m.qx).u16(m.qy);
       break;
+    case PlayerOp.SMSG_SOCIAL_RESULT:
+      w.u8(m.request).u8(m.action).u8(m.code).str(m.text);
+      break;
+    case PlayerOp.SMSG_PARTY:
+      w.str(m.id).str(m.leader).varint(m.members.length);
+      for (const p of m.members) writeMember(w, p);
+      break;
+    case PlayerOp.SMSG_GUILD:
+      w.str(m.id).str(m.name).varint(m.members.length);
+      for (const g of m.members) writeMember(w, g).u8(g.rank);
+      break;
+    case PlayerOp.SMSG_FRIENDS:
+      w.varint(m.friends.length);
+      for (const f of m.friends) writeMember(w, f).u8(f.state);
+      break;
+    case PlayerOp.SMSG_INVITES:
+      w.varint(m.party.length);
+      for (const i of m.party) w.str(i.partyId).str(i.leaderName);
+      w.varint(m.guild.length);
+      for (const i of m.guild) w.str(i.guildId).str(i.name);
+      break;
+    case PlayerOp.SMSG_PRESENCE:
+      w.str(m.characterId).str(m.name).u8(m.online ? 1 : 0);
+      break;
   }
   return w;
 }
@@ -468,6 +570,22 @@ function readServer(r: ByteReader): ServerMessage {
       return { op, state: r.u8(), entrance: r.str(MAX_TEXT_BYTES), position: r.varint("position", U32), code: r.u8(), text: r.str(1024) };
     case PlayerOp.SMSG_WORLD_CHANGED:
       return { op, dungeon: r.str(MAX_ID_BYTES), width: r.varint(), height: r.varint(), cell: r.varint(), qx: r.u16(), qy: r.u16() };
+    case PlayerOp.SMSG_SOCIAL_RESULT:
+      return { op, request: r.u8(), action: r.u8(), code: r.u8(), text: r.str(1024) };
+    case PlayerOp.SMSG_PARTY:
+      return { op, id: r.str(MAX_ID_BYTES), leader: r.str(MAX_ID_BYTES), members: readList(r, "members", () => readMember(r)) };
+    case PlayerOp.SMSG_GUILD:
+      return { op, id: r.str(MAX_ID_BYTES), name: r.str(MAX_NAME_BYTES), members: readList(r, "members", () => ({ ...readMember(r), rank: r.u8() })) };
+    case PlayerOp.SMSG_FRIENDS:
+      return { op, friends: readList(r, "friends", () => ({ ...readMember(r), state: r.u8() })) };
+    case PlayerOp.SMSG_INVITES:
+      return {
+        op,
+        party: readList(r, "party invites", () => ({ partyId: r.str(MAX_ID_BYTES), leaderName: r.str(MAX_NAME_BYTES) })),
+        guild: readList(r, "guild invites", () => ({ guildId: r.str(MAX_ID_BYTES), name: r.str(MAX_NAME_BYTES) })),
+      };
+    case PlayerOp.SMSG_PRESENCE:
+      return { op, characterId: r.str(MAX_ID_BYTES), name: r.str(MAX_NAME_BYTES), online: r.u8() === 1 };
     default:
       throw new UnknownOpcodeError(op);
   }

@@ -36,6 +36,12 @@ export const PlayerOp = {
   CMSG_DUNGEON_ENTER: 29,
   CMSG_DUNGEON_LEAVE: 30,
 
+  // player -> client node: the realm's chat channels, parties, friends, guilds (32..39)
+  CMSG_CHAT: 32,
+  CMSG_PARTY: 33,
+  CMSG_FRIEND: 34,
+  CMSG_GUILD: 35,
+
   // client node -> player: handshake and clock (64..69)
   SMSG_WELCOME: 64,
   SMSG_PONG: 65,
@@ -63,6 +69,14 @@ export const PlayerOp = {
   SMSG_NOTICE: 92,
   SMSG_DUNGEON: 93,
   SMSG_WORLD_CHANGED: 94,
+
+  // client node -> player: social answers and state (96..103)
+  SMSG_SOCIAL_RESULT: 96,
+  SMSG_PARTY: 97,
+  SMSG_GUILD: 98,
+  SMSG_FRIENDS: 99,
+  SMSG_INVITES: 100,
+  SMSG_PRESENCE: 101,
 } as const;
 
 export const playerOpName = namesOf(PlayerOp);
@@ -134,8 +148,47 @@ export const DUNGEON_REFUSAL_CODES = {
   unavailable: 7,
 } as const;
 
-/** SMSG_CHAT channels. */
-export const ChatChannel = { SAY: 1, ZONE: 2 } as const;
+/** SMSG_CHAT and CMSG_CHAT channels: say and zone through the zone, the others through the realm node. */
+export const ChatChannel = { SAY: 1, ZONE: 2, WHISPER: 3, PARTY: 4, GUILD: 5, GLOBAL: 6 } as const;
+
+/** CMSG_PARTY, CMSG_FRIEND, CMSG_GUILD actions (and SMSG_SOCIAL_RESULT's `action`). */
+export const PartyAction = { INVITE: 1, ACCEPT: 2, DECLINE: 3, LEAVE: 4, KICK: 5, LEADER: 6 } as const;
+export const FriendAction = { REQUEST: 1, ACCEPT: 2, DECLINE: 3, REMOVE: 4 } as const;
+export const GuildAction = { CREATE: 1, INVITE: 2, JOIN: 3, DECLINE: 4, LEAVE: 5, KICK: 6, RANK: 7 } as const;
+
+/** Guild ranks on the player wire (the node wire's words, common/protocol/social.ts). */
+export const GUILD_RANK_CODES = { leader: 1, officer: 2, member: 3 } as const;
+/** SMSG_FRIENDS states: friends both ways, the player asked them, they asked the player. */
+export const FRIEND_STATE_CODES = { friend: 1, requested: 2, asked: 3 } as const;
+
+/** SMSG_SOCIAL_RESULT codes (0: done); the node wire's words, common/protocol/social-desk.ts, plus the client node's own. */
+export const SOCIAL_CODES = {
+  "not-found": 1,
+  self: 2,
+  "bad-name": 3,
+  "name-taken": 4,
+  "already-in-guild": 5,
+  "not-in-guild": 6,
+  "not-invited": 7,
+  "not-allowed": 8,
+  "party-full": 9,
+  "already-in-party": 10,
+  "not-in-party": 11,
+  "already-friends": 12,
+  "too-many-friends": 13,
+  "not-attached": 14,
+  "not-in-world": 15,
+  offline: 16,
+  muted: 17,
+  unavailable: 18,
+  /** Client node: too many lines too fast (refused, not forwarded). */
+  "too-fast": 19,
+  /** Client node: an unknown channel or action, an empty line or name. */
+  "bad-request": 20,
+  /** Client node: a line of more than 256 bytes (UTF-8). */
+  "too-long": 21,
+} as const;
+export type SocialCodeWord = keyof typeof SOCIAL_CODES;
 
 /** SMSG_WORLD update mask bits: which fields follow the handle, in this order. */
 export const UpdateBit = {

@@ -14,7 +14,7 @@ import { summarize, summaryTable } from "./bots/summary.ts";
 import { configFrom, dataDirOf, type Command } from "./command.ts";
 
 export const bots: Command = {
-  usage: ["bots --players N --behavior spread|clump|patrol|fight|trade|dungeon --duration S [--ramp PER_SECOND] [--workers W] [--ledger FILE] [--realm NAME] [--json]   bot players log in, play, leave; then a summary"],
+  usage: ["bots --players N --behavior spread|clump|patrol|fight|trade|dungeon|party --duration S [--ramp PER_SECOND] [--workers W] [--ledger FILE] [--realm NAME] [--json]   bot players log in, play, leave; then a summary"],
   async run(argv) {
     const opts = parseBotsOptions(argv);
     const config = configFrom(opts);

@@ -9,6 +9,7 @@ import type { Command } from "./command.ts";
 import { consoleCommand } from "./console-command.ts";
 import { deploy } from "./deploy/command.ts";
 import { keys } from "./keys-command.ts";
+import { mute } from "./mute-command.ts";
 import { node } from "./node-command.ts";
 import { checkConfig, start, status, stop } from "./realm-commands.ts";
 import { restart } from "./restart-command.ts";
@@ -28,6 +29,7 @@ const COMMANDS: Record<string, Command> = {
   node,
   deploy,
   keys,
+  mute,
 };
 
 const USAGE = ["usage: realm <command> [options]", ...Object.values(COMMANDS).flatMap((c) => c.usage.map((u) => `  ${u}`))].join("\n");

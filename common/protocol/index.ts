@@ -32,6 +32,7 @@ import { playerNotice, realmClosePlayers, realmClosePlayersReply, realmRestart, 
 import { clientResumeGrant, clientResumeTaken, zoneReattach, zoneReattached } from "./client.ts";
 import { dungeonEnter, dungeonEnterReply, dungeonStatus, worldArrived, zoneTransfer, zoneTransferReply } from "./dungeon.ts";
 import { dbFindCharacter, dbFriend, dbGuild, dbParty, dbSocialLoad } from "./social.ts";
+import { chatDeliver, chatMute, chatMuted, chatMuteReply, chatSend, chatSendReply, socialPush, socialReply, socialRequest } from "./social-desk.ts";
 import { backupFileChunk, backupFileOpen, backupGetEntry, backupList, backupReply, backupRestore, backupSnapshotNow, backupStatus, backupTask, backupVerify } from "./backup.ts";
 
 export const BODIES = {
@@ -134,6 +135,15 @@ export const BODIES = {
   [Op.CLIENT_RESUME_TAKEN]: clientResumeTaken,
   [Op.ZONE_REATTACH]: zoneReattach,
   [Op.ZONE_REATTACHED]: zoneReattached,
+  [Op.SOCIAL_REQUEST]: socialRequest,
+  [Op.SOCIAL_REPLY]: socialReply,
+  [Op.SOCIAL_PUSH]: socialPush,
+  [Op.CHAT_SEND]: chatSend,
+  [Op.CHAT_SEND_REPLY]: chatSendReply,
+  [Op.CHAT_DELIVER]: chatDeliver,
+  [Op.CHAT_MUTE]: chatMute,
+  [Op.CHAT_MUTE_REPLY]: chatMuteReply,
+  [Op.CHAT_MUTED]: chatMuted,
 } as const satisfies Record<OpCode, Schema<unknown>>;
 
 export type Body<O extends OpCode> = Infer<(typeof BODIES)[O]>;
@@ -197,6 +207,9 @@ export const REPLIES = {
   [Op.BACKUP_FILE_CHUNK]: Op.BACKUP_REPLY,
   [Op.BACKUP_GET_ENTRY]: Op.BACKUP_REPLY,
   [Op.BACKUP_STATUS]: Op.BACKUP_REPLY,
+  [Op.SOCIAL_REQUEST]: Op.SOCIAL_REPLY,
+  [Op.CHAT_SEND]: Op.CHAT_SEND_REPLY,
+  [Op.CHAT_MUTE]: Op.CHAT_MUTE_REPLY,
 } as const satisfies Partial<Record<OpCode, OpCode>>;
 
 export type RequestOp = keyof typeof REPLIES;

@@ -128,6 +128,17 @@ export const SENDERS: Record<OpName, readonly NodeKind[]> = {
   PLAYER_NOTICE: ["reviver"],
   REALM_CLOSE_PLAYERS: ["reviver"],
   REALM_CLOSE_PLAYERS_REPLY: ["client"],
+
+  SOCIAL_REQUEST: ["client"],
+  SOCIAL_REPLY: ["realm"],
+  SOCIAL_PUSH: ["realm"],
+  CHAT_SEND: ["client"],
+  CHAT_SEND_REPLY: ["realm"],
+  CHAT_DELIVER: ["realm"],
+  // operator tools pass as "tool"; the console runs in the leading reviver
+  CHAT_MUTE: ["reviver"],
+  CHAT_MUTE_REPLY: ["realm"],
+  CHAT_MUTED: ["realm"],
 };
 
 /** True when a `sender` may send opcode `op`; an unknown opcode is left to the decoder. */

@@ -16,6 +16,7 @@ import { serveRealmNotices } from "./realm-notices.ts";
 import { RealmHub } from "./realm-hub.ts";
 import { ResumeBook } from "./resume-book.ts";
 import { Sessions } from "./sessions.ts";
+import { SocialRelay } from "./social-relay.ts";
 import { WorldDoor } from "./world-door.ts";
 import { relayZoneEvents } from "./zone-events.ts";
 
@@ -25,6 +26,7 @@ export class ClientNode {
   readonly sessions: Sessions;
   readonly door: WorldDoor;
   readonly endpoint: PlayerEndpoint;
+  private readonly social: SocialRelay;
   private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -46,7 +48,8 @@ export class ClientNode {
     });
     this.sessions = new Sessions(rt.log, this.hubs, new RealmDesk(rt, config), book, count);
     this.door = new WorldDoor(rt, this.sessions);
-    this.endpoint = new PlayerEndpoint(this.sessions, this.door, new DungeonDesk(rt, this.sessions), rt.log);
+    this.social = new SocialRelay(rt, this.sessions);
+    this.endpoint = new PlayerEndpoint(this.sessions, this.door, new DungeonDesk(rt, this.sessions), this.social, rt.log);
   }
 
   async start(): Promise<void> {
@@ -63,6 +66,7 @@ export class ClientNode {
     rt.on(Op.SESSION_KICK, ({ accountId, reason, at }, from) => this.sessions.kick(accountId, reason, from, at));
     serveDirectoryRequests(rt, this.sessions);
     serveRealmNotices(rt, this.sessions);
+    this.social.start();
     for (const hub of this.hubs.values()) hub.start();
     await this.endpoint.listen(this.spec.ws, this.spec.tls);
     this.sweepTimer = setInterval(() => this.sweep(), 1000);

@@ -15,6 +15,16 @@ const CHAT_BURST = 6;
 /** Requests to enter a dungeon: each one asks the realm node, so a few are plenty. */
 const DUNGEON_PER_S = 0.5;
 const DUNGEON_BURST = 3;
+/** Global chat reaches the whole realm: one line every 5 s, 2 in a burst (on top of the chat limit). */
+const GLOBAL_PER_S = 0.2;
+const GLOBAL_BURST = 2;
+/** Refused lines within the window that mute the player, and for how long. */
+const FLOOD_STRIKES = 5;
+const FLOOD_WINDOW_MS = 10_000;
+export const FLOOD_MUTE_MS = 60_000;
+/** Party, friend and guild requests (each a database operation) per second, and in a burst. */
+const SOCIAL_PER_S = 2;
+const SOCIAL_BURST = 10;
 /** World units per second no character reaches; with one second banked, like the zone's own allowance. */
 const MAX_PLAUSIBLE_SPEED = 30;
 /** Implausible moves in the window before the player is closed. */
@@ -22,6 +32,8 @@ const IMPLAUSIBLE_LIMIT = 5;
 const IMPLAUSIBLE_WINDOW_MS = 10_000;
 
 type Verdict = { ok: true } | { ok: false; code: number; why: string };
+/** A chat line's fate: forwarded, refused for speed, or refused because the player is muted. */
+export type ChatVerdict = "ok" | "too-fast" | "muted";
 const OK: Verdict = { ok: true };
 
 /** A token bucket: `rate` per second, at most `burst` saved up. */
@@ -51,6 +63,11 @@ export class InputGuard {
   private readonly messages: Bucket;
   private readonly chat: Bucket;
   private readonly dungeon: Bucket;
+  private readonly global: Bucket;
+  private readonly social: Bucket;
+  private readonly floods: number[] = [];
+  /** Until when chat is refused (ms since 1970): a flood here, or an operator's mute from the realm node. */
+  mutedUntil = 0;
   private lastX = NaN;
   private lastY = NaN;
   private banked = MAX_PLAUSIBLE_SPEED;
@@ -62,6 +79,8 @@ export class InputGuard {
     this.messages = new Bucket(RATE_PER_S, BURST, now);
     this.chat = new Bucket(CHAT_PER_S, CHAT_BURST, now);
     this.dungeon = new Bucket(DUNGEON_PER_S, DUNGEON_BURST, now);
+    this.global = new Bucket(GLOBAL_PER_S, GLOBAL_BURST, now);
+    this.social = new Bucket(SOCIAL_PER_S, SOCIAL_BURST, now);
     this.bankedAt = now;
   }
 
@@ -73,9 +92,21 @@ export class InputGuard {
     return OK;
   }
 
-  /** A chat line: false means refuse it (too many too fast), without closing. */
-  chatLine(now: number): boolean {
-    return this.chat.take(now);
+  /** A chat line (`global`: to the whole realm): refused lines are not forwarded, nor is the player closed; a flood of them mutes it. */
+  chatLine(now: number, global: boolean): ChatVerdict {
+    if (now < this.mutedUntil) return "muted";
+    if (this.chat.take(now) && (!global || this.global.take(now))) return "ok";
+    while (this.floods.length > 0 && now - this.floods[0]! > FLOOD_WINDOW_MS) this.floods.shift();
+    this.floods.push(now);
+    if (this.floods.length < FLOOD_STRIKES) return "too-fast";
+    this.floods.length = 0;
+    this.mutedUntil = now + FLOOD_MUTE_MS;
+    return "muted";
+  }
+
+  /** A party, friend or guild request: false means refuse it (too many too fast), without closing. */
+  socialRequest(now: number): boolean {
+    return this.social.take(now);
   }
 
   /** A request to enter a dungeon: false means refuse it (too many too fast), without closing. */

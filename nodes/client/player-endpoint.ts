@@ -13,6 +13,7 @@ import type { DungeonDesk } from "./dungeon-desk.ts";
 import { Lobby } from "./lobby.ts";
 import { Player } from "./player.ts";
 import type { Sessions } from "./sessions.ts";
+import type { SocialRelay } from "./social-relay.ts";
 import type { WorldDoor } from "./world-door.ts";
 
 /** Milliseconds since 1970 with sub-millisecond precision, for the clock sync's timestamps. */
@@ -34,6 +35,7 @@ export class PlayerEndpoint {
     private readonly sessions: Sessions,
     private readonly door: WorldDoor,
     private readonly dungeons: DungeonDesk,
+    private readonly social: SocialRelay,
     private readonly log: Log,
   ) {
     this.lobby = new Lobby(sessions, door, log);
@@ -151,11 +153,13 @@ export class PlayerEndpoint {
         return hub.intent(p, { kind: "loot", target: m.target });
       case PlayerOp.CMSG_SAY:
       case PlayerOp.CMSG_ZONE_CHAT:
-        if (!p.guard.chatLine(now)) {
-          p.events.u8(PlayerOp.SMSG_REFUSED).str("chat too fast");
-          return;
-        }
+        if (!this.social.lineAllowed(p, now, false)) return;
         return hub.intent(p, { kind: m.op === PlayerOp.CMSG_SAY ? "say" : "zone-chat", text: m.text });
+      case PlayerOp.CMSG_CHAT:
+      case PlayerOp.CMSG_PARTY:
+      case PlayerOp.CMSG_FRIEND:
+      case PlayerOp.CMSG_GUILD:
+        return this.social.message(p, m, now);
       case PlayerOp.CMSG_TRADE_OFFER:
         return hub.intent(p, { kind: "trade-offer", target: m.target, gold: m.gold, items: m.items });
       case PlayerOp.CMSG_TRADE_ACCEPT:

@@ -92,10 +92,7 @@ export class CharacterDesk {
       void this.answer(from, b.accountId, async () => {
         await this.store.deleteCharacter(b.accountId, b.characterId, b.opId ?? randomUUID());
         const place = this.directory.of(b.accountId);
-        if (place?.characterId === b.characterId) {
-          delete place.characterId;
-          delete place.zone;
-        }
+        if (place?.characterId === b.characterId) this.directory.clearCharacter(place);
         rt.log.info("character-deleted", { accountId: b.accountId, characterId: b.characterId });
         return { ok: true };
       }).then((a) => rt.wire.reply(from, Op.CHAR_DELETE_REPLY, { corr: b.corr, ...a })),
@@ -151,10 +148,7 @@ export class CharacterDesk {
     const entity = await this.enter(zone.id, loaded, clientNode);
     if (typeof entity !== "number") return entity;
     const place = this.directory.of(accountId);
-    if (place) {
-      place.characterId = characterId;
-      place.zone = zone.id;
-    }
+    if (place) this.directory.placeCharacter(place, characterId, zone.id, character.name);
     this.rt.log.info("character-selected", { accountId, characterId, zone: zone.id, entity });
     return { ok: true, character, zone: zone.id, entity };
   }

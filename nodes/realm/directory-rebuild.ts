@@ -146,8 +146,7 @@ export class DirectoryRebuild {
       }
       // a player in the lobby has no character in the world (one that left it left the realm too)
       if (p.characterId === undefined) continue;
-      place.characterId = p.characterId;
-      if (p.world !== undefined) place.zone = nodeOfWorld(p.world);
+      directory.placeCharacter(place, p.characterId, p.world === undefined ? undefined : nodeOfWorld(p.world));
       if (p.entity !== undefined) this.entities.learn(p.characterId, p.entity);
     }
   }
@@ -158,8 +157,7 @@ export class DirectoryRebuild {
       this.entities.learn(p.characterId, p.entity);
       const place = this.placement.directory.of(p.accountId);
       if (place?.attachedTo !== p.clientNode) continue;
-      place.characterId = p.characterId;
-      place.zone = nodeOfWorld(p.world);
+      this.placement.directory.placeCharacter(place, p.characterId, nodeOfWorld(p.world));
     }
   }
 }

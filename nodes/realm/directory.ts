@@ -21,6 +21,13 @@ export interface Place {
   zone?: string;
 }
 
+/** Follows which characters are in the world (the social layer, nodes/realm/social/): told once per entry and once per exit. */
+export interface WorldWatcher {
+  /** `name` when the caller knows it (a select loaded the character; a rebuild does not). */
+  entered(place: Place, name: string | undefined): void;
+  left(accountId: string, characterId: string): void;
+}
+
 type SessionCheck = { ok: true; place: Place } | { ok: false; code: "unknown" | "expired" | "used" };
 
 export const sessionHashOf = (handle: string): string => createHash("sha256").update(handle, "utf8").digest("hex");
@@ -34,6 +41,7 @@ export class Directory {
   private readonly byHash = new Map<string, Place>();
   /** Hashes of handles that expired unused, with when (insertion order is expiry order). */
   private readonly expired = new Map<string, number>();
+  private readonly watchers: WorldWatcher[] = [];
 
   get population(): number {
     return this.byAccount.size;
@@ -54,6 +62,27 @@ export class Directory {
     return [...this.byAccount.values()].filter((p) => p.zone === zone && p.characterId !== undefined);
   }
 
+  watch(watcher: WorldWatcher): void {
+    this.watchers.push(watcher);
+  }
+
+  /** The account plays `characterId`, in `zone` when known: the one way a character enters the world here. */
+  placeCharacter(place: Place, characterId: string, zone: string | undefined, name?: string): void {
+    const before = place.characterId;
+    if (before !== undefined && before !== characterId) this.clearCharacter(place);
+    place.characterId = characterId;
+    if (zone !== undefined) place.zone = zone;
+    if (before !== characterId) for (const w of this.watchers) w.entered(place, name);
+  }
+
+  /** The account plays no character now (it was deleted, or the place goes). */
+  clearCharacter(place: Place): void {
+    const characterId = place.characterId;
+    delete place.characterId;
+    delete place.zone;
+    if (characterId !== undefined) for (const w of this.watchers) w.left(place.accountId, characterId);
+  }
+
   /** Takes the account's place (a new login); returns the place it had, whose connection must be kicked. */
   put(place: Place): Place | undefined {
     const old = this.remove(place.accountId);
@@ -71,6 +100,7 @@ export class Directory {
     if (!place || (sessionHash !== undefined && place.sessionHash !== undefined && place.sessionHash !== sessionHash)) return undefined;
     this.byAccount.delete(accountId);
     if (place.sessionHash !== undefined) this.byHash.delete(place.sessionHash);
+    if (place.characterId !== undefined) for (const w of this.watchers) w.left(accountId, place.characterId);
     return place;
   }
 

@@ -135,7 +135,7 @@ export class Placement {
     this.rt.log.info("session-kick-sent", { accountId, clientNode: node, reason });
   }
 
-  private toClientNode<O extends OpCode>(node: string, op: O, body: Body<O>): void {
+  toClientNode<O extends OpCode>(node: string, op: O, body: Body<O>): void {
     if (this.urls.has(node)) this.rt.wire.send(node, op, body);
     // a peer outside the config (a tool, a test acting as a client node) is reached over its own connection
     else this.rt.wire.reply(node, op, body);

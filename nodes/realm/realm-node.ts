@@ -1,5 +1,6 @@
 // The realm's directory of who is where: places sessions on client nodes, checks handles, serves a
-// player's characters through the realm's database node, and takes parties into dungeons. A
+// player's characters through the realm's database node, keeps parties, friends, guilds and the
+// realm's chat channels (social/), and takes parties into dungeons. A
 // starting node first rebuilds the directory from the client and zone nodes; what depends on it
 // waits until then.
 import { DatabaseClient } from "../../common/db-client.ts";
@@ -8,12 +9,13 @@ import type { RealmNodeSpec } from "../../common/topology.ts";
 import { CharacterDesk } from "./characters.ts";
 import { DirectoryGate } from "./directory-gate.ts";
 import { DirectoryRebuild } from "./directory-rebuild.ts";
-import { ALONE, Dungeons, type PartyRoster } from "./dungeons.ts";
+import { Dungeons, type PartyRoster } from "./dungeons.ts";
 import { EntityIds } from "./entity-ids.ts";
 import { Placement } from "./placement.ts";
+import { startSocial } from "./social/social-layer.ts";
 
-/** `roster`: who goes into a dungeon with a party leader (the social layer's parties; alone until then). */
-export function startRealmNode(rt: NodeRuntime, spec: RealmNodeSpec, roster: PartyRoster = ALONE): void {
+/** `roster`: who goes into a dungeon with a party leader; the social layer's parties unless a test hands its own. */
+export function startRealmNode(rt: NodeRuntime, spec: RealmNodeSpec, roster?: PartyRoster): void {
   const config = rt.opts.config;
   const realm = config.realms.find((r) => r.realmNode.id === spec.id);
   if (!realm) throw new Error(`${spec.id} is not the realm node of any realm in ${config.file}`);
@@ -24,6 +26,8 @@ export function startRealmNode(rt: NodeRuntime, spec: RealmNodeSpec, roster: Par
   const database = new DatabaseClient(rt.wire, realm.database.id, { timeoutMs: 2000, retries: 1 });
   const characters = new CharacterDesk(rt, realm, placement.directory, database, gate, entities, config.instances.pool.map((n) => n.id));
   characters.start();
-  new Dungeons(rt, realm, config, placement.directory, entities, gate, characters, roster).start();
+  // before the rebuild: the social roster follows the characters the rebuilt directory puts in the world
+  const social = startSocial(rt, realm, placement, database, gate);
+  new Dungeons(rt, realm, config, placement.directory, entities, gate, characters, roster ?? social.partyOf).start();
   new DirectoryRebuild(rt, realm, config, placement, entities, gate).start();
 }

@@ -3,7 +3,7 @@
 import { UsageError } from "../../common/errors.ts";
 import { options } from "../command.ts";
 
-export const BEHAVIORS = ["spread", "clump", "patrol", "fight", "trade", "dungeon"] as const;
+export const BEHAVIORS = ["spread", "clump", "patrol", "fight", "trade", "dungeon", "party"] as const;
 export type Behavior = (typeof BEHAVIORS)[number];
 
 /** About the rate two login nodes sustain with the shipped scrypt on this machine (README, Measured). */

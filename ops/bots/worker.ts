@@ -10,6 +10,7 @@ import type { Wire } from "../../common/wire.ts";
 import { loadConfig } from "../../config/load.ts";
 import { clientNodeUrl, type RealmSpec } from "../../common/topology.ts";
 import { ClumpMind, clumpCell, PatrolMind, SpreadMind } from "./behaviors.ts";
+import { PartyDesk, PartyMind } from "./party.ts";
 import { Bot, type BotContext, type Mind } from "./bot.ts";
 import { DungeonMind } from "./dungeon.ts";
 import { FightMind } from "./fight.ts";
@@ -26,7 +27,7 @@ const CHECK_VIEWS_MS = 2000;
 /** Views compared per check: enough to see a trend, cheap beside the bots themselves. */
 const VIEWS_PER_CHECK = 4;
 /** Behaviors with a spot to reach (and a time to reach it). */
-const PLACING: ReadonlySet<Behavior> = new Set(["clump", "patrol", "trade", "dungeon"]);
+const PLACING: ReadonlySet<Behavior> = new Set(["clump", "patrol", "trade", "dungeon", "party"]);
 
 function mindsFor(behavior: Behavior, realm: RealmSpec): (bot: Bot) => Mind {
   switch (behavior) {
@@ -45,6 +46,10 @@ function mindsFor(behavior: Behavior, realm: RealmSpec): (bot: Bot) => Mind {
     case "trade": {
       const desk = new TradeDesk();
       return (bot) => new TradeMind(bot, desk);
+    }
+    case "party": {
+      const desk = new PartyDesk();
+      return (bot) => new PartyMind(bot, desk);
     }
   }
 }

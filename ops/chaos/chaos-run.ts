@@ -1,5 +1,5 @@
 // One chaos run: a realm of its own (the given realms.yaml on free ports, its own data folder and
-// embedded PostgreSQL), bots that fight, loot and trade, and the killer striking nodes of every
+// embedded PostgreSQL), bots that fight, loot, trade and form parties, and the killer striking nodes of every
 // kind while they play. Then a calm spell, the bots leave, and the verdict: every node up, every
 // bot back in the world, nothing acknowledged lost or doubled. Bounded; cleans up after itself.
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
@@ -46,7 +46,8 @@ export interface ChaosReport {
 const CALM_MS = 20_000;
 /** How much later than the first one the last run's window may open (bots still walking to their spots). */
 const LATE_WINDOW_S = 600;
-const BEHAVIORS: Behavior[] = ["trade", "fight"];
+// party bots keep parties changing through kills: the store check then covers party state too
+const BEHAVIORS: Behavior[] = ["trade", "fight", "party"];
 
 /** A small seeded generator (mulberry32), so a run's choices can be replayed with --seed. */
 export function seeded(seed: number): () => number {

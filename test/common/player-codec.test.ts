@@ -2,7 +2,7 @@
 // common/player-protocol.md byte for byte, and hostile input is refused with a reason.
 import t from "tap";
 import { ByteReader, ByteWriter, unzigzag, zigzag } from "../../common/bytes.ts";
-import { DUNGEON_REFUSAL_CODES, DungeonState, PlayerOp, UpdateBit } from "../../common/player-opcodes.ts";
+import { ChatChannel, DUNGEON_REFUSAL_CODES, DungeonState, FRIEND_STATE_CODES, FriendAction, GUILD_RANK_CODES, GuildAction, PartyAction, PlayerOp, SOCIAL_CODES, UpdateBit } from "../../common/player-opcodes.ts";
 import { decodeClient, decodeServerFrame, encodeClient, encodeServer, UnknownOpcodeError, WireFormatError, writeServer, type ClientMessage } from "../../common/player-codec.ts";
 import { changeBytes, changeMask, handleBytes, MAX_CHANGE_BYTES, readHandle, readSpawn, readUpdate, spawnBytes, writeChange, writeHandle, writeSpawn, type SpawnColumns } from "../../common/world-entries.ts";
 import { ClockSync, WorldView } from "../../common/player-view.ts";
@@ -57,6 +57,30 @@ t.test("player codec - the economy's server messages round-trip", async (t) => {
     { op: PlayerOp.SMSG_CORRECT, qx: 100, qy: 65535, reason: 1, seq: 70000 },
   ];
   for (const m of all) t.same(decodeServerFrame(encodeServer(m)), [m], `${m.op} round-trips`);
+});
+
+t.test("player codec - social and chat messages round-trip, and oversized lines are refused", async (t) => {
+  const clients: ClientMessage[] = [
+    { op: PlayerOp.CMSG_CHAT, channel: ChatChannel.WHISPER, to: "Bran", text: "psst" },
+    { op: PlayerOp.CMSG_CHAT, channel: ChatChannel.GLOBAL, to: "", text: "x".repeat(256) },
+    { op: PlayerOp.CMSG_PARTY, action: PartyAction.ACCEPT, arg: "P-123" },
+    { op: PlayerOp.CMSG_FRIEND, action: FriendAction.REMOVE, name: "Aria" },
+    { op: PlayerOp.CMSG_GUILD, action: GuildAction.RANK, arg: "Aria", rank: GUILD_RANK_CODES.officer },
+  ];
+  for (const m of clients) t.same(decodeClient(encodeClient(m)), m, `${m.op} round-trips`);
+  const servers: Parameters<typeof encodeServer>[0][] = [
+    { op: PlayerOp.SMSG_SOCIAL_RESULT, request: PlayerOp.CMSG_GUILD, action: GuildAction.CREATE, code: SOCIAL_CODES["name-taken"], text: "a guild of that name exists" },
+    { op: PlayerOp.SMSG_PARTY, id: "P1", leader: "C1", members: [{ characterId: "C1", name: "Aria", online: true }, { characterId: "C2", name: "Bran", online: false }] },
+    { op: PlayerOp.SMSG_PARTY, id: "", leader: "", members: [] },
+    { op: PlayerOp.SMSG_GUILD, id: "G1", name: "Night Watch", members: [{ characterId: "C1", name: "Aria", online: true, rank: 1 }] },
+    { op: PlayerOp.SMSG_FRIENDS, friends: [{ characterId: "C2", name: "Bran", online: true, state: FRIEND_STATE_CODES.asked }] },
+    { op: PlayerOp.SMSG_INVITES, party: [{ partyId: "P1", leaderName: "Aria" }], guild: [{ guildId: "G1", name: "Night Watch" }] },
+    { op: PlayerOp.SMSG_PRESENCE, characterId: "C2", name: "Bran", online: false },
+  ];
+  for (const m of servers) t.same(decodeServerFrame(encodeServer(m)), [m], `${m.op} round-trips`);
+  t.equal(decodeClient(encodeClient({ op: PlayerOp.CMSG_CHAT, channel: ChatChannel.GLOBAL, to: "", text: "x".repeat(300) })).op, PlayerOp.CMSG_CHAT, "a line past 256 bytes decodes, for the client node to refuse by name");
+  t.throws(() => decodeClient(encodeClient({ op: PlayerOp.CMSG_CHAT, channel: ChatChannel.GLOBAL, to: "", text: "x".repeat(401) })), /over 400/, "a line past 400 bytes is malformed");
+  t.throws(() => decodeClient(encodeClient({ op: PlayerOp.CMSG_CHAT, channel: ChatChannel.WHISPER, to: "B".repeat(65), text: "hi" })), /over 64/, "a name past 64 bytes");
 });
 
 t.test("player codec - the protocol document's example decodes as it says", async (t) => {

@@ -86,10 +86,10 @@ export async function createAccounts(pool: pg.Pool, prefix: string, n: number, p
  * A realm started for this test file, up as a player sees it. If it never gets there, the realm
  * is stopped before the error propagates: a failing top-level await skips tap's teardowns.
  */
-export async function startFrontDoor(t: Teardown, opts: { edit?: (doc: any) => void; kinds?: string[] } = {}): Promise<TestRealm> {
+export async function startFrontDoor(t: Teardown, opts: { edit?: (doc: any) => void; kinds?: string[]; deadlineMs?: number } = {}): Promise<TestRealm> {
   const realm = await TestRealm.start(t, opts.edit ? { edit: opts.edit } : {});
   try {
-    await waitFrontDoor(realm, 60_000, opts.kinds);
+    await waitFrontDoor(realm, opts.deadlineMs ?? 60_000, opts.kinds);
   } catch (err) {
     await realm.stop();
     throw err;

@@ -14,6 +14,8 @@ const ACTIONS = {
   "realm.restart.cancel": object({ action: str(), realm }),
   "player.kick": object({ action: str(), name: account, reason }),
   "player.ban": object({ action: str(), name: account, reason }),
+  /** `forMinutes` 0 lifts the mute. */
+  "player.mute": object({ action: str(), name: str({ min: 1, max: 32, what: "a character name" }), forMinutes: int({ min: 0, max: 7 * 24 * 60 }) }),
   notice: object({ action: str(), realm, text: str({ min: 1, max: 200, what: "a notice of 1 to 200 characters" }) }),
 } as const satisfies Record<string, Schema<{ action: string }>>;
 

@@ -5,6 +5,7 @@ import type pg from "pg";
 import { AccountStore, NoSuchAccountError } from "../../../common/accounts/accounts.ts";
 import type { Log } from "../../../common/log.ts";
 import { BackupDesk } from "../../../common/operator/backup-desk.ts";
+import { muteCharacter } from "../../../common/operator/chat-mute.ts";
 import { ConsoleTokens, TOKEN_ENV } from "../../../common/operator/console-token.ts";
 import { banPlayer, findPlayers, kickPlayer } from "../../../common/operator/player-desk.ts";
 import { EntityKind } from "../../../common/cell-snapshot.ts";
@@ -142,6 +143,8 @@ class ReviverConsole implements ConsoleBackend {
         return (await this.onAccount(a.name, () => kickPlayer(this.accounts, wire, config, a.name, a.reason ?? "kicked by an operator"))).join("; ");
       case "player.ban":
         return (await this.onAccount(a.name, () => banPlayer(this.accounts, wire, config, a.name, a.reason ?? "banned by an operator"))).join("; ");
+      case "player.mute":
+        return (await muteCharacter(wire, config, a.name, a.forMinutes * 60_000, `console ${this.parts.spec.id}`)).join("; ");
       case "notice": {
         const realm = this.realm(a.realm).name;
         this.parts.notice(realm, NoticeKind.INFO, 0, a.text);

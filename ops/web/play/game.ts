@@ -7,7 +7,7 @@ import { RealmClient, type CharacterEntry, type ClientState, type RealmEntry } f
 import { DungeonState } from "../../../common/player-opcodes.ts";
 import { Kind, WorldCanvas, type WorldShape } from "./canvas-view.ts";
 import { WalkKeys } from "./input.ts";
-import { ChatLog, el, Notices, renderCharacters, renderPill, renderStats, renderWallet, type PillTone } from "./panels.ts";
+import { ChatLog, el, Notices, renderCharacters, renderPill, renderSocial, renderStats, renderWallet, type PillTone } from "./panels.ts";
 
 type Screen = "login" | "characters" | "world" | "closed";
 
@@ -98,6 +98,7 @@ class Game {
       this.chatLog.event(n.text);
     });
     c.on("wallet", (w) => renderWallet(w.gold, w.items));
+    c.on("social", (s) => renderSocial(s, (kind, id, accept) => this.guard(() => c.answerInvite(kind, id, accept))));
     c.on("event", (text) => {
       this.events.push(text);
       if (this.events.length > KEPT) this.events.shift();
@@ -350,8 +351,8 @@ class Game {
       const input = el<HTMLInputElement>("chat-input");
       const text = input.value.trim();
       if (text) {
-        const channel = el<HTMLSelectElement>("chat-channel").value;
-        this.guard(() => (channel === "zone" ? this.client.zoneChat(text) : this.client.say(text)));
+        const channel = Number(el<HTMLSelectElement>("chat-channel").value);
+        this.guard(() => this.client.type(text, channel));
       }
       input.value = "";
       // back to walking: Enter opens the chat again

@@ -42,6 +42,54 @@ export function renderCharacters(list: readonly CharacterRow[], onPlay: (id: str
 }
 
 const CHAT_SHOWN = 200;
+/** ChatChannel numbers (common/player-opcodes.ts) as the log shows them. */
+const CHANNEL_NAMES: Record<number, string> = { 1: "say", 2: "zone", 3: "whisper", 4: "party", 5: "guild", 6: "global" };
+
+interface Member {
+  characterId: string;
+  name: string;
+  online: boolean;
+}
+
+interface SocialShown {
+  party: { leader: string; members: Member[] } | undefined;
+  guild: { name: string; members: (Member & { rank: number })[] } | undefined;
+  friends: (Member & { state: number })[];
+  invites: { party: { partyId: string; leaderName: string }[]; guild: { guildId: string; name: string }[] };
+}
+
+const RANK_NAMES: Record<number, string> = { 1: "leader", 2: "officer", 3: "member" };
+const FRIEND_STATES: Record<number, string> = { 1: "", 2: " (asked)", 3: " (asks you)" };
+
+function members(id: string, rows: { name: string; online: boolean; note: string }[], empty: string): void {
+  const ul = el<HTMLUListElement>(id);
+  ul.replaceChildren(...rows.map((r) => make("li", r.online ? "online" : "offline", `${r.online ? "●" : "○"} ${r.name}${r.note}`)));
+  if (rows.length === 0) ul.append(make("li", "empty", empty));
+}
+
+/** The party, guild and friends lists, and the invitations with their answers. */
+export function renderSocial(s: SocialShown, answer: (kind: "party" | "guild", id: string, accept: boolean) => void): void {
+  const party = s.party;
+  members("party", party?.members.map((m) => ({ ...m, note: m.characterId === party.leader ? " ★" : "" })) ?? [], "no party: /invite Name");
+  el("guild-name").textContent = s.guild?.name ?? "";
+  members("guild", s.guild?.members.map((m) => ({ ...m, note: ` · ${RANK_NAMES[m.rank] ?? ""}` })) ?? [], "no guild: /gcreate Name");
+  members("friends", s.friends.map((f) => ({ ...f, note: FRIEND_STATES[f.state] ?? "" })), "no friends yet: /friend Name");
+  const invites = [
+    ...s.invites.party.map((i) => ({ kind: "party" as const, id: i.partyId, text: `${i.leaderName}'s party` })),
+    ...s.invites.guild.map((i) => ({ kind: "guild" as const, id: i.guildId, text: `guild ${i.name}` })),
+  ];
+  el("invites").replaceChildren(
+    ...invites.map((i) => {
+      const li = make("li", "invite", `Invited to ${i.text} `);
+      const yes = make("button", "primary small", "Join");
+      yes.addEventListener("click", () => answer(i.kind, i.id, true));
+      const no = make("button", "ghost small", "No");
+      no.addEventListener("click", () => answer(i.kind, i.id, false));
+      li.append(yes, no);
+      return li;
+    }),
+  );
+}
 
 /** The chat box's log: chat lines and the SDK's event lines (combat, loot, refusals). */
 export class ChatLog {
@@ -56,8 +104,9 @@ export class ChatLog {
   }
 
   chat(channel: number, fromName: string, text: string): void {
-    const li = make("li", channel === 2 ? "zone" : "say");
-    li.append(make("span", "chan", channel === 2 ? "zone" : "say"), make("span", "from", fromName || "someone"), document.createTextNode(`: ${text}`));
+    const name = CHANNEL_NAMES[channel] ?? "say";
+    const li = make("li", name);
+    li.append(make("span", "chan", name), make("span", "from", fromName || "someone"), document.createTextNode(`: ${text}`));
     this.add(li);
   }
 

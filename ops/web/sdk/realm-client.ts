@@ -6,8 +6,9 @@
 // dungeon is a world of its own (SMSG_WORLD_CHANGED): positions are over its size while inside.
 import { ClockSync, WorldView } from "../../../common/player-view.ts";
 import { decodeServerFrame, encodeClient, type CharacterEntry, type ClientMessage, type DungeonNews, type ServerMessage, type Welcome, type WalletItem, type WorldUpdate } from "../../../common/player-codec.ts";
-import { CloseCode, closeCodeName, DungeonState, PLAYER_PROTOCOL_VERSION, PlayerOp } from "../../../common/player-opcodes.ts";
+import { CloseCode, closeCodeName, DungeonState, GuildAction, PartyAction, PLAYER_PROTOCOL_VERSION, PlayerOp } from "../../../common/player-opcodes.ts";
 import { MoveSequencer } from "../../../common/player-moves.ts";
+import { chatCommand } from "./chat-commands.ts";
 import { Interpolator } from "./interpolation.ts";
 import { login, realms, register, type Granted, type QueuePlace, type RealmEntry } from "./login-api.ts";
 
@@ -106,6 +107,15 @@ interface Events {
   world: WorldPlace;
   /** How a request to enter a dungeon goes (queued, entering, admitted, dropped, refused). */
   dungeon: DungeonNews;
+  social: Social;
+}
+
+/** The player's party, guild, friends and standing invitations, as the realm last pushed them. */
+export interface Social {
+  party: Extract<ServerMessage, { op: typeof PlayerOp.SMSG_PARTY }> | undefined;
+  guild: Extract<ServerMessage, { op: typeof PlayerOp.SMSG_GUILD }> | undefined;
+  friends: Extract<ServerMessage, { op: typeof PlayerOp.SMSG_FRIENDS }>["friends"];
+  invites: Omit<Extract<ServerMessage, { op: typeof PlayerOp.SMSG_INVITES }>, "op">;
 }
 
 type Listener<K extends keyof Events> = (value: Events[K]) => void;
@@ -126,6 +136,7 @@ export class RealmClient {
   readonly interp = new Interpolator();
   readonly chat: ChatLine[] = [];
   readonly notices: Notice[] = [];
+  readonly social: Social = { party: undefined, guild: undefined, friends: [], invites: { party: [], guild: [] } };
   gold = 0;
   items: WalletItem[] = [];
   closed: Closed | undefined;
@@ -357,6 +368,27 @@ export class RealmClient {
         return this.emit("event", `you loot item ${m.item}`);
       case PlayerOp.SMSG_REFUSED:
         return this.emit("event", `refused: ${m.reason}`);
+      case PlayerOp.SMSG_SOCIAL_RESULT:
+        if (m.code !== 0) this.emit("event", `refused: ${m.text}`);
+        return;
+      case PlayerOp.SMSG_PARTY:
+        this.social.party = m.id ? m : undefined;
+        return this.emit("social", this.social);
+      case PlayerOp.SMSG_GUILD:
+        this.social.guild = m.id ? m : undefined;
+        return this.emit("social", this.social);
+      case PlayerOp.SMSG_FRIENDS:
+        this.social.friends = m.friends;
+        return this.emit("social", this.social);
+      case PlayerOp.SMSG_INVITES:
+        this.social.invites = { party: m.party, guild: m.guild };
+        return this.emit("social", this.social);
+      case PlayerOp.SMSG_PRESENCE: {
+        const { party, guild, friends } = this.social;
+        for (const x of [...(party?.members ?? []), ...(guild?.members ?? []), ...friends]) if (x.characterId === m.characterId) x.online = m.online;
+        this.emit("event", `${m.name} ${m.online ? "comes online" : "goes offline"}`);
+        return this.emit("social", this.social);
+      }
       case PlayerOp.SMSG_ZONE_CHANGED:
         return this.emit("event", `you enter ${this.welcome?.zones[m.zone] ?? `zone ${m.zone}`}`);
       case PlayerOp.SMSG_LEFT:
@@ -561,6 +593,19 @@ export class RealmClient {
 
   zoneChat(text: string): void {
     this.send({ op: PlayerOp.CMSG_ZONE_CHAT, text });
+  }
+
+  /** A typed chat line on `channel` (ChatChannel), or a slash command (chat-commands.ts); a line that makes no message says why. */
+  type(line: string, channel: number): void {
+    const m = chatCommand(line, channel);
+    if ("error" in m) return this.emit("event", m.error);
+    this.send(m);
+  }
+
+  /** Answers a standing party or guild invitation. */
+  answerInvite(kind: "party" | "guild", id: string, accept: boolean): void {
+    if (kind === "party") this.send({ op: PlayerOp.CMSG_PARTY, action: accept ? PartyAction.ACCEPT : PartyAction.DECLINE, arg: id });
+    else this.send({ op: PlayerOp.CMSG_GUILD, action: accept ? GuildAction.JOIN : GuildAction.DECLINE, arg: id, rank: 0 });
   }
 
   attack(target: number): void {
