@@ -145,32 +145,38 @@ export class Dungeons {
     return byZone;
   }
 
-  /** Asks the zones who of the party stands at the entrance; with `to`, moves them into the instance. */
-  private async transfer(byZone: Map<string, number[]>, entrance: DungeonEntrance, to?: Body<typeof Op.ZONE_TRANSFER>["to"]): Promise<Set<number>> {
+  /** Asks the zones who of the party stands at the entrance; with `to`, moves them into the instance. `silent`: zones that did not answer. */
+  private async transfer(byZone: Map<string, number[]>, entrance: DungeonEntrance, to?: Body<typeof Op.ZONE_TRANSFER>["to"]): Promise<{ near: Set<number>; silent: string[] }> {
     const [x, y] = entrance.at;
+    const silent: string[] = [];
     const answers = await Promise.all(
       [...byZone].map(([zone, entities]) =>
         this.rt.wire.request(zone, Op.ZONE_TRANSFER, to ? { entities, x, y, radius: entrance.radius, to } : { entities, x, y, radius: entrance.radius }, TRANSFER_TIMEOUT_MS).then(
           (r) => r.near,
-          (err: Error) => (this.rt.log.warn("transfer-unanswered", { zone, error: err.message }), [] as number[]),
+          (err: Error) => (silent.push(zone), this.rt.log.warn("transfer-unanswered", { zone, error: err.message }), [] as number[]),
         ),
       ),
     );
-    return new Set(answers.flat());
+    return { near: new Set(answers.flat()), silent };
   }
 
   /** Gets the party in if its leader stands at the entrance and (`mayOpen`) a pool node is free. */
   private async attempt(w: Waiting, entrance: DungeonEntrance, mayOpen = true): Promise<Attempt> {
     const byZone = await this.partyByZone(w);
     const leader = this.entities.of(w.characterId);
-    const near = await this.transfer(byZone, entrance);
-    if (!near.has(leader)) return { in: false, full: false, refusal: refuse("too-far", `not within ${entrance.radius} of the entrance ${entrance.name}`) };
+    const { near, silent } = await this.transfer(byZone, entrance);
+    if (!near.has(leader)) {
+      // a zone that did not answer could not judge: the player is told so, not that it stands too far
+      const [leaderZone] = byZone.keys();
+      if (leaderZone !== undefined && silent.includes(leaderZone)) return { in: false, full: false, refusal: refuse("unavailable", `${leaderZone} did not answer in time; try again`) };
+      return { in: false, full: false, refusal: refuse("too-far", `not within ${entrance.radius} of the entrance ${entrance.name}`) };
+    }
     const opened = mayOpen ? await openInstance(this.rt.wire, this.pool, this.realm.name, entrance.kind) : undefined;
     if (!opened) return { in: false, full: true };
     this.open.set(opened.node, { node: opened.node, instance: opened.instance, entrance: entrance.name, openedAt: Date.now() });
     // only those at the entrance go; the zones judge again as they hand them over
     const at = new Map([...byZone].map(([zone, entities]) => [zone, entities.filter((e) => near.has(e))] as const).filter(([, e]) => e.length > 0));
-    const moved = await this.transfer(at, entrance, { node: opened.node, world: opened.instance, dungeon: entrance.kind, landX: opened.entranceX, landY: opened.entranceY });
+    const { near: moved } = await this.transfer(at, entrance, { node: opened.node, world: opened.instance, dungeon: entrance.kind, landX: opened.entranceX, landY: opened.entranceY });
     this.rt.log.info("dungeon-entered", { accountId: w.accountId, entrance: entrance.name, instance: opened.instance, entities: [...moved], left: [...near].filter((e) => !moved.has(e)) });
     // an instance nobody reached closes by itself once empty for close_after
     if (moved.size === 0) return { in: false, full: false, refusal: refuse("unavailable", `the dungeon ${opened.instance} could not take the party; try again`) };

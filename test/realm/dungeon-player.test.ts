@@ -3,41 +3,12 @@
 // moves quantized over the dungeon's size), asks out and is back at the entrance in the realm;
 // in again, its instance node killed -9, it follows its character back to the entrance.
 import t from "tap";
-import { EntityFlag, EntityKind } from "../../common/cell-snapshot.ts";
 import { DUNGEON_MAPS } from "../../common/dungeons.ts";
-import type { ServerMessage } from "../../common/player-codec.ts";
 import { DungeonState, PlayerOp } from "../../common/player-opcodes.ts";
+import { fightAndLoot, seen, walkTo, waitMessage } from "../harness/dungeon-walk.ts";
 import { createAccounts, postgresOf, startFrontDoor } from "../harness/front-door.ts";
-import type { PlayerBot } from "../harness/player-bot.ts";
 import { enterWorld } from "../harness/players.ts";
 import { until } from "../harness/realm.ts";
-
-const STEP = 0.3;
-const STEP_MS = 50;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function waitMessage<O extends ServerMessage["op"]>(bot: PlayerBot, op: O, from: number, ms: number): Promise<Extract<ServerMessage, { op: O }>> {
-  return until(`${bot.label} to get opcode ${op}`, ms, () => {
-    if (bot.closed) throw new Error(`${bot.label} closed: ${bot.closed.code} ${bot.closed.reason}`);
-    return bot.messages.slice(from).find((m): m is Extract<ServerMessage, { op: O }> => m.op === op);
-  });
-}
-
-/** The bot's own place and the entities it sees, in the units of the world it is in now. */
-function seen(bot: PlayerBot) {
-  const w = bot.moves!;
-  return [...bot.view.entities().values()].map((e) => ({ id: e.id, kind: e.kind, x: (e.qx * w.width) / 65535, y: (e.qy * w.height) / 65535, dead: e.hp === 0 || (e.flags & EntityFlag.DEAD) !== 0 }));
-}
-
-/** One step (at most STEP units, 6 units/s) toward (x, y); true once there. */
-function stepToward(bot: PlayerBot, x: number, y: number, within: number): boolean {
-  const m = bot.moves!;
-  const d = Math.hypot(x - m.x, y - m.y);
-  if (d <= within) return true;
-  const k = Math.min(STEP, d - within / 2) / d;
-  bot.moveTo(m.x + (x - m.x) * k, m.y + (y - m.y) * k);
-  return false;
-}
 
 t.test("dungeon player - at the entrance it enters, kills and loots an NPC inside, leaves back to the entrance; its instance killed -9, it follows back there", async (t) => {
   const realm = await startFrontDoor(t, { kinds: ["login", "realm", "client", "zone", "instance", "database"] });
@@ -49,11 +20,7 @@ t.test("dungeon player - at the entrance it enters, kills and loots an NPC insid
   t.ok(entered.entity > 0, "in the world");
 
   // walk to the entrance (a new character starts at its zone's centre, near the crypt's gate)
-  await until("the player to stand at the entrance", 60_000, async () => {
-    const there = stepToward(bot, gate.at[0], gate.at[1], gate.radius / 3);
-    await sleep(STEP_MS);
-    return there || undefined;
-  });
+  await walkTo(bot, gate.at[0], gate.at[1], gate.radius / 3);
   let mark = bot.messages.length;
   bot.send({ op: PlayerOp.CMSG_DUNGEON_ENTER, entrance: gate.name });
   const answer = await waitMessage(bot, PlayerOp.SMSG_DUNGEON, mark, 15_000);
@@ -64,42 +31,7 @@ t.test("dungeon player - at the entrance it enters, kills and loots an NPC insid
   t.ok(Math.hypot((inside.qx * crypt.width) / 65535 - crypt.entrance[0], (inside.qy * crypt.height) / 65535 - crypt.entrance[1]) < 1, "at the crypt's landing point");
 
   // fight the nearest NPC in view (walking the crypt until one shows), then take its drop
-  const deadline = Date.now() + 120_000;
-  let prey: number | undefined;
-  let corpse: { x: number; y: number } | undefined;
-  let attackedAt = 0;
-  let lootAskedAt = 0;
-  let wander = { x: crypt.width / 2, y: crypt.height / 2 };
-  mark = bot.messages.length;
-  const looted = () => bot.messages.slice(mark).find((m) => m.op === PlayerOp.SMSG_LOOT);
-  while (!looted()) {
-    if (Date.now() > deadline) throw new Error(`no loot within 120 s: ${JSON.stringify(bot.messages.slice(mark).filter((m) => m.op === PlayerOp.SMSG_REFUSED).slice(-5))}`);
-    if (bot.closed) throw new Error(`closed: ${bot.closed.code} ${bot.closed.reason}`);
-    const all = seen(bot);
-    const now = Date.now();
-    if (corpse) {
-      const drop = all.find((e) => e.kind === EntityKind.LOOT && Math.hypot(e.x - corpse!.x, e.y - corpse!.y) < 5);
-      if (drop && stepToward(bot, drop.x, drop.y, 2) && now - lootAskedAt > 1000) {
-        lootAskedAt = now;
-        bot.send({ op: PlayerOp.CMSG_LOOT, target: drop.id });
-      }
-    } else {
-      const target = all.find((e) => e.id === prey);
-      if (target?.dead) corpse = target;
-      else if (!target) {
-        const npcs = all.filter((e) => e.kind === EntityKind.NPC && !e.dead);
-        const m = bot.moves!;
-        npcs.sort((a, b) => Math.hypot(a.x - m.x, a.y - m.y) - Math.hypot(b.x - m.x, b.y - m.y));
-        prey = npcs[0]?.id;
-        if (prey === undefined && stepToward(bot, wander.x, wander.y, 2)) wander = { x: 20 + Math.random() * (crypt.width - 40), y: 20 + Math.random() * (crypt.height - 40) };
-      } else if (stepToward(bot, target.x, target.y, 2) && now - attackedAt > 1100) {
-        attackedAt = now;
-        bot.send({ op: PlayerOp.CMSG_ATTACK, target: target.id });
-      }
-    }
-    await sleep(STEP_MS);
-  }
-  const loot = looted()!;
+  const loot = await fightAndLoot(bot, crypt);
   t.ok(loot.op === PlayerOp.SMSG_LOOT && loot.itemId !== "", "an NPC of the crypt killed and its drop looted, committed by the database");
   t.notOk(bot.messages.some((m) => m.op === PlayerOp.SMSG_CORRECT && m.reason === 1), "no move inside was judged too fast (the crypt's units were used)");
 
@@ -114,19 +46,11 @@ t.test("dungeon player - at the entrance it enters, kills and loots an NPC insid
     return me && Math.hypot(me.x - gate.at[0], me.y - gate.at[1]) <= gate.radius ? me : undefined;
   });
   // and it walks on in the realm's units
-  await until("a step in the realm", 10_000, async () => {
-    const there = stepToward(bot, gate.at[0] + gate.radius + 3, gate.at[1], 0.5);
-    await sleep(STEP_MS);
-    return there || undefined;
-  });
+  await walkTo(bot, gate.at[0] + gate.radius + 3, gate.at[1], 0.5, 10_000);
 
   // in again, and the instance node is killed -9: the realm puts the character back at the
   // entrance from its checkpoint, and the player follows without a new session
-  await until("the player back at the entrance", 30_000, async () => {
-    const there = stepToward(bot, gate.at[0], gate.at[1], gate.radius / 3);
-    await sleep(STEP_MS);
-    return there || undefined;
-  });
+  await walkTo(bot, gate.at[0], gate.at[1], gate.radius / 3, 30_000);
   mark = bot.messages.length;
   bot.send({ op: PlayerOp.CMSG_DUNGEON_ENTER, entrance: gate.name });
   await until("the player in the crypt again", 30_000, () => (bot.messages.slice(mark).some((m) => m.op === PlayerOp.SMSG_WORLD_CHANGED && m.dungeon === "crypt") ? true : undefined));
