@@ -12,6 +12,7 @@ import { characterNameProblem } from "./character-names.ts";
 import type { Directory } from "./directory.ts";
 import type { DirectoryGate } from "./directory-gate.ts";
 import type { EntityIds } from "./entity-ids.ts";
+import { ALONE, type PartyRoster } from "./party-roster.ts";
 
 /** The part of the database client this desk needs (common/db-client.ts provides it). */
 interface CharacterStore {
@@ -58,6 +59,8 @@ const summary = (c: CharacterSummaryBody): CharacterSummaryBody => ({ id: c.id, 
 
 export class CharacterDesk {
   private created = 0;
+  /** Who a selected character belongs with: its party's members already in its zone draw it into their copy. */
+  private party: PartyRoster = ALONE;
   private readonly worldStarted: ((node: string) => void)[] = [];
   private readonly worldNodes: ReadonlySet<string>;
 
@@ -71,6 +74,21 @@ export class CharacterDesk {
     instancePool: readonly string[] = [],
   ) {
     this.worldNodes = new Set([...realm.zones.map((z) => z.id), ...instancePool]);
+  }
+
+  landWithParty(roster: PartyRoster): void {
+    this.party = roster;
+  }
+
+  /** A party member of the character in the world in `zone`, whose copy of the zone it should join. */
+  private async companionIn(zone: string, characterId: string): Promise<number | undefined> {
+    const members = new Set(await this.party(characterId).catch(() => [characterId]));
+    members.delete(characterId);
+    if (members.size === 0) return undefined;
+    for (const p of this.directory.places()) {
+      if (p.characterId !== undefined && members.has(p.characterId) && p.zone === zone) return this.entities.of(p.characterId);
+    }
+    return undefined;
   }
 
   /** Calls `listener` with a zone or instance node that (re)started empty, after its players are being put back. */
@@ -145,7 +163,7 @@ export class CharacterDesk {
     if (character.accountId !== accountId) return refusal("not-owner", `character ${characterId} belongs to another account`);
     const zone = zoneAt(this.realm, character.x, character.y);
     if (!zone) return refusal("no-zone", `no zone of ${this.realm.name} holds (${character.x}, ${character.y})`);
-    const entity = await this.enter(zone.id, loaded, clientNode);
+    const entity = await this.enter(zone.id, loaded, clientNode, await this.companionIn(zone.id, characterId));
     if (typeof entity !== "number") return entity;
     const place = this.directory.of(accountId);
     if (place) this.directory.placeCharacter(place, characterId, zone.id, character.name);
@@ -179,7 +197,8 @@ export class CharacterDesk {
     }
   }
 
-  private async enter(zone: string, c: Awaited<ReturnType<CharacterStore["loadCharacter"]>>, clientNode: string): Promise<number | Refusal> {
+  /** `companion`: an entity whose copy of the zone the character joins if it has room (a party member). */
+  private async enter(zone: string, c: Awaited<ReturnType<CharacterStore["loadCharacter"]>>, clientNode: string, companion?: number): Promise<number | Refusal> {
     let entity = this.entities.of(c.id);
     for (let attempt = 1; attempt <= ENTER_TRIES; attempt++) {
       const player = {
@@ -200,7 +219,7 @@ export class CharacterDesk {
         seqMask: 0,
         moveSeq: -1,
       };
-      const reply = await this.rt.wire.request(zone, Op.ZONE_ENTER, { player }, ZONE_ENTER_TIMEOUT_MS);
+      const reply = await this.rt.wire.request(zone, Op.ZONE_ENTER, companion === undefined ? { player } : { player, with: companion }, ZONE_ENTER_TIMEOUT_MS);
       if (reply.ok) return entity;
       if (reply.code !== "entity-taken") return refusal("unavailable", `${zone} refused the character (${reply.code ?? "no reason"})`);
       entity = this.entities.fresh(c.id);

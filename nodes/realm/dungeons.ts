@@ -15,14 +15,8 @@ import type { CharacterDesk } from "./characters.ts";
 import type { Directory, Place } from "./directory.ts";
 import type { DirectoryGate } from "./directory-gate.ts";
 import { DungeonQueue, type Waiting } from "./dungeon-queue.ts";
+import { ALONE, type PartyRoster } from "./party-roster.ts";
 import type { EntityIds } from "./entity-ids.ts";
-
-/**
- * The characters of a character's party, the asker first when it leads (the social layer's
- * parties); alone: just the asker. The one seam between dungeons and parties.
- */
-export type PartyRoster = (characterId: string) => Promise<string[]>;
-export const ALONE: PartyRoster = async (characterId) => [characterId];
 
 /** Another realm's dungeon may close without a word to us: a queued request tries the pool this often. */
 const RETRY_MS = 3000;

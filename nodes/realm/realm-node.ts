@@ -9,7 +9,8 @@ import type { RealmNodeSpec } from "../../common/topology.ts";
 import { CharacterDesk } from "./characters.ts";
 import { DirectoryGate } from "./directory-gate.ts";
 import { DirectoryRebuild } from "./directory-rebuild.ts";
-import { Dungeons, type PartyRoster } from "./dungeons.ts";
+import { Dungeons } from "./dungeons.ts";
+import type { PartyRoster } from "./party-roster.ts";
 import { EntityIds } from "./entity-ids.ts";
 import { Placement } from "./placement.ts";
 import { startSocial } from "./social/social-layer.ts";
@@ -28,6 +29,8 @@ export function startRealmNode(rt: NodeRuntime, spec: RealmNodeSpec, roster?: Pa
   characters.start();
   // before the rebuild: the social roster follows the characters the rebuilt directory puts in the world
   const social = startSocial(rt, realm, placement, database, gate);
-  new Dungeons(rt, realm, config, placement.directory, entities, gate, characters, roster ?? social.partyOf).start();
+  const party = roster ?? social.partyOf;
+  characters.landWithParty(party);
+  new Dungeons(rt, realm, config, placement.directory, entities, gate, characters, party).start();
   new DirectoryRebuild(rt, realm, config, placement, entities, gate).start();
 }

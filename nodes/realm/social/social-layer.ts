@@ -6,7 +6,7 @@ import type { NodeRuntime } from "../../../common/node.ts";
 import { Op } from "../../../common/opcodes.ts";
 import type { RealmSpec } from "../../../common/topology.ts";
 import type { DirectoryGate } from "../directory-gate.ts";
-import type { PartyRoster } from "../dungeons.ts";
+import type { PartyRoster } from "../party-roster.ts";
 import type { Placement } from "../placement.ts";
 import { ChatDesk } from "./chat-desk.ts";
 import { Roster } from "./roster.ts";
