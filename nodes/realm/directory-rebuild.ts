@@ -63,6 +63,7 @@ export class DirectoryRebuild {
       if (!this.trusted(from, realm, this.clientNodes, "SESSION_MOVED")) return;
       rt.log.info("session-moved", { accountId: player.accountId, to: from, entity: player.entity });
       this.fromClient(from, [player]);
+      this.placement.directory.resumed(player.accountId);
     });
     rt.on(Op.ZONE_PLAYERS_REPORT, ({ realm, players, done }, from) => {
       if (!this.trusted(from, realm, this.worldNodes, "ZONE_PLAYERS_REPORT")) return;

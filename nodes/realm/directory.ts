@@ -26,6 +26,8 @@ export interface WorldWatcher {
   /** `name` when the caller knows it (a select loaded the character; a rebuild does not). */
   entered(place: Place, name: string | undefined): void;
   left(accountId: string, characterId: string): void;
+  /** The player came back on a connection (a resume): what it was sent while it had none may be lost. */
+  resumed(place: Place): void;
 }
 
 type SessionCheck = { ok: true; place: Place } | { ok: false; code: "unknown" | "expired" | "used" };
@@ -73,6 +75,12 @@ export class Directory {
     place.characterId = characterId;
     if (zone !== undefined) place.zone = zone;
     if (before !== characterId) for (const w of this.watchers) w.entered(place, name);
+  }
+
+  /** A client node took the account's connection over by a resume (SESSION_MOVED). */
+  resumed(accountId: string): void {
+    const place = this.byAccount.get(accountId);
+    if (place?.characterId !== undefined) for (const w of this.watchers) w.resumed(place);
   }
 
   /** The account plays no character now (it was deleted, or the place goes). */

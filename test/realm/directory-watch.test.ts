@@ -10,6 +10,7 @@ function watched(): { directory: Directory; seen: string[] } {
   directory.watch({
     entered: (place, name) => seen.push(`in ${place.accountId}/${place.characterId}${name ? ` ${name}` : ""}`),
     left: (accountId, characterId) => seen.push(`out ${accountId}/${characterId}`),
+    resumed: (place) => seen.push(`back ${place.accountId}/${place.characterId}`),
   });
   return { directory, seen };
 }
@@ -38,4 +39,16 @@ t.test("directory watch - every entry and exit is told once", async (t) => {
   t.equal(seen.length, 7, "ending another session of the account changes nothing");
   directory.remove("2", "h-2");
   t.same(seen.slice(7), ["out 2/C3"], "a logout takes the character out");
+});
+
+t.test("directory watch - a resume is told, and only for a character in the world", async (t) => {
+  const { directory, seen } = watched();
+  const a = place("1");
+  directory.put(a);
+  directory.resumed("1");
+  t.same(seen, [], "in the lobby: nothing to tell");
+  directory.placeCharacter(a, "C1", "Z1", "Alda");
+  directory.resumed("1");
+  directory.resumed("nobody");
+  t.same(seen, ["in 1/C1 Alda", "back 1/C1"], "in the world: told once, as a resume, not an entry");
 });

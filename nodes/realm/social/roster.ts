@@ -28,6 +28,8 @@ export interface Online {
 export interface PresenceListener {
   entered(o: Online, rebuilt: boolean): void;
   left(o: Online): void;
+  /** Back on a connection after a drop: the pushes sent meanwhile may not have reached it. */
+  resumed?(o: Online): void;
 }
 
 export const nameKey = (name: string): string => name.toLowerCase();
@@ -105,6 +107,14 @@ export class Roster implements WorldWatcher {
     // one that never loaded was never announced
     void o.ready.then(() => {
       if (o.announced) for (const l of this.listeners) l.left(o);
+    });
+  }
+
+  resumed(place: Place): void {
+    const o = this.byId.get(place.characterId!);
+    if (!o || o.accountId !== place.accountId) return;
+    void o.ready.then(() => {
+      if (o.announced) for (const l of this.listeners) l.resumed?.(o);
     });
   }
 

@@ -82,6 +82,13 @@ export class SocialDesk implements PresenceListener {
     batch.send(this.push);
   }
 
+  /** A resumed player is told its whole state again: a push sent while it had no connection is lost. */
+  resumed(o: Online): void {
+    const batch = new PushBatch(this.roster);
+    batch.add([o], wholePart(o.social));
+    batch.send(this.push);
+  }
+
   left(o: Online): void {
     const batch = new PushBatch(this.roster);
     batch.add(this.circleOf(o), { presence: { characterId: o.characterId, name: o.name, online: false } });
