@@ -116,7 +116,7 @@ export class Bot implements LinkOwner {
   ) {
     this.account = botAccount(n);
     this.character = botCharacter(n);
-    this.ledger = { account: this.account, characterId: undefined, character: this.character, wallet: undefined, events: [] };
+    this.ledger = { account: this.account, characterId: undefined, character: this.character, wallet: undefined, events: [], party: undefined };
     this.nextChatAt = Date.now() + this.random() * CHAT_EVERY_MS;
     this.mind = ctx.mind(this);
   }
@@ -320,6 +320,9 @@ export class Bot implements LinkOwner {
         }
         break;
       }
+      case PlayerOp.SMSG_PARTY:
+        this.ledger.party = { id: m.id, members: m.members.map((x) => x.characterId).sort() };
+        break;
       case PlayerOp.SMSG_WALLET:
         this.ledger.wallet = { at: now, gold: m.gold, items: m.items };
         if (this.ctx.grantGold && !this.grantAsked && m.gold < TRADING_GOLD / 2) {

@@ -32,9 +32,12 @@ function chaosTables(r: ChaosReport): string {
     formatTable(["acknowledged ops", "lost", "characters checked", "gold/items differ", "audit events", "store problems"], economy),
     ...(e?.lost.slice(0, 5).map((op) => `lost: ${op}`) ?? []),
     ...(e?.mismatched.slice(0, 5).map((m) => `differs: ${m}`) ?? []),
+    "",
+    formatTable(["party bots checked", "party differs from what its members were told"], r.parties ? [[r.parties.checked, r.parties.differing.length]] : []),
+    ...(r.parties?.differing.slice(0, 5).map((d) => `party differs: ${d}`) ?? []),
     ...r.down.map((d) => `not up at the end: ${d}`),
     "",
-    r.interrupted ? "INTERRUPTED: no verdict" : passed(r) ? "PASSED: every node up, every bot back in the world, nothing acknowledged lost or doubled" : "FAILED",
+    r.interrupted ? "INTERRUPTED: no verdict" : passed(r) ? "PASSED: every node up, every bot back in the world, nothing acknowledged lost or doubled, every party as told" : "FAILED",
   ].join("\n");
 }
 

@@ -18,6 +18,7 @@ import { summarize, type BotsSummary } from "../bots/summary.ts";
 import { writeConfigCopy } from "../config-copy.ts";
 import { RealmProcess } from "../realm-process.ts";
 import { checkEconomy, type EconomyVerdict } from "./economy-check.ts";
+import { checkParties, type PartyVerdict } from "./party-check.ts";
 import { Killer, type KillRecord } from "./killer.ts";
 
 interface ChaosOptions {
@@ -37,6 +38,8 @@ export interface ChaosReport {
   /** Nodes not up at the end. */
   down: string[];
   economy: EconomyVerdict | undefined;
+  /** Each party bot's last pushed party against the database's. */
+  parties: PartyVerdict | undefined;
   dataDir: string | undefined;
   /** Stopped early by Ctrl-C: no verdict. */
   interrupted: boolean;
@@ -46,8 +49,8 @@ export interface ChaosReport {
 const CALM_MS = 20_000;
 /** How much later than the first one the last run's window may open (bots still walking to their spots). */
 const LATE_WINDOW_S = 600;
-// party bots keep parties changing through kills: the store check then covers party state too
-const BEHAVIORS: Behavior[] = ["trade", "fight", "party"];
+// party bots keep parties changing through kills, dungeon bots keep going in and out of instances
+const BEHAVIORS: Behavior[] = ["trade", "fight", "party", "dungeon"];
 
 /** A small seeded generator (mulberry32), so a run's choices can be replayed with --seed. */
 export function seeded(seed: number): () => number {
@@ -67,7 +70,7 @@ export async function runChaos(o: ChaosOptions, say: (line: string) => void): Pr
   chmodSync(dir, 0o755);
   const configFile = await writeConfigCopy(dir, { from: o.config });
   const realm = RealmProcess.launch(configFile);
-  const report: ChaosReport = { minutes: o.minutes, seed: o.seed, kills: [], bots: [], down: [], economy: undefined, dataDir: o.keep ? dir : undefined, interrupted: false };
+  const report: ChaosReport = { minutes: o.minutes, seed: o.seed, kills: [], bots: [], down: [], economy: undefined, parties: undefined, dataDir: o.keep ? dir : undefined, interrupted: false };
   const wire = realmWire(realm.config, `chaos-${process.pid}`, createLog("chaos", "error"));
   try {
     say(`starting the realm from ${o.config} in ${dir}`);
@@ -138,7 +141,9 @@ export async function runChaos(o: ChaosOptions, say: (line: string) => void): Pr
       report.down = (final?.nodes ?? []).filter((n) => n.state !== "up").map((n) => `${n.id} (${n.state})`);
       say("the bots have left; checking the economy against the audit log");
       const ledgers: BotLedger[] = done.flatMap((d) => d.ledgers);
-      report.economy = await checkEconomy(pool, spec.name, new DatabaseClient(wire, spec.database.id, { timeoutMs: 5000 }), ledgers);
+      const db = new DatabaseClient(wire, spec.database.id, { timeoutMs: 5000 });
+      report.economy = await checkEconomy(pool, spec.name, db, ledgers);
+      report.parties = await checkParties(db, ledgers);
     } finally {
       await pool.end();
     }
@@ -154,10 +159,11 @@ export async function runChaos(o: ChaosOptions, say: (line: string) => void): Pr
   }
 }
 
-/** The run passed: every node up, every bot in the world at the end, nothing lost or doubled. */
+/** The run passed: every node up, every bot in the world at the end, nothing lost or doubled, every party as its members were told. */
 export function passed(r: ChaosReport): boolean {
   if (r.interrupted) return false;
   const everyoneBack = r.bots.every((b) => b.inWorld === b.players);
   const e = r.economy;
-  return r.down.length === 0 && everyoneBack && e !== undefined && e.lost.length === 0 && e.mismatched.length === 0 && e.storeProblems === 0 && r.kills.every((k) => k.recoveredMs !== undefined);
+  const partiesHeld = r.parties !== undefined && r.parties.differing.length === 0;
+  return r.down.length === 0 && everyoneBack && e !== undefined && e.lost.length === 0 && e.mismatched.length === 0 && e.storeProblems === 0 && partiesHeld && r.kills.every((k) => k.recoveredMs !== undefined);
 }

@@ -1,7 +1,8 @@
-// The chaos suite, one minute of it: bots fight, loot and trade while nodes of every kind are
-// killed (SIGKILL) or hung (SIGSTOP); at the end every node is up, every bot is back in the
-// world, and nothing the economy acknowledged is lost or doubled (audit log, bots' ledgers and
-// the database agree). The run is `realm chaos` itself, as an operator would start it.
+// The chaos suite, one minute of it: bots fight, loot, trade, form parties and go through
+// dungeons while nodes of every kind are killed (SIGKILL) or hung (SIGSTOP); at the end every
+// node is up, every bot is back in the world, nothing the economy acknowledged is lost or doubled
+// (audit log, bots' ledgers and the database agree) and every party is as its members were last
+// told. The run is `realm chaos` itself, as an operator would start it.
 import t from "tap";
 import type { ChaosReport } from "../../ops/chaos/chaos-run.ts";
 import { KINDS } from "../../ops/chaos/killer.ts";
@@ -32,5 +33,8 @@ t.test("chaos - one minute of kills under 10 bots: every node back, every bot ba
   const e = report.economy!;
   t.ok(e.acknowledged > 0, `${e.acknowledged} acknowledged operations checked`);
   t.same([e.lost, e.mismatched, e.storeProblems], [[], [], 0], "none lost, none differs, the store is sound");
+  const parties = report.parties!;
+  t.ok(parties.checked > 0, `${parties.checked} bots' last party view checked against the database`);
+  t.same(parties.differing, [], "every party is as its members were last told");
   t.match(run.stderr, /checking the economy/, "progress shown while it runs");
 });
