@@ -4,7 +4,8 @@ import { fileURLToPath } from "node:url";
 import t from "tap";
 import { ConfigError } from "../../common/errors.ts";
 import { loadConfig, parseConfig } from "../../config/load.ts";
-import { allNodes, START_ORDER, type RealmsConfig } from "../../common/topology.ts";
+import { allNodes, START_ORDER, type ClientNodeSpec, type RealmsConfig } from "../../common/topology.ts";
+import { freePorts } from "../harness/free-ports.ts";
 import { remapPorts, SHIPPED_CONFIG, writeTestConfig } from "../harness/test-config.ts";
 
 const repo = fileURLToPath(new URL("../../", import.meta.url));
@@ -216,18 +217,23 @@ t.test("config - writeTestConfig gives a loadable file on fresh, distinct ports"
 });
 
 t.test("config - metrics addresses: off unless given, host:port, a port of their own, remapped in test copies", async (t) => {
-  // the shipped file's addresses, parsed only: nothing here listens, and the copies below get free ports
-  const text = readFileSync(SHIPPED_CONFIG, "utf8")
-    .replace("{ id: CLIENT-1, ws: 127.0.0.1:7201,", "{ id: CLIENT-1, metrics: 127.0.0.1:7290, ws: 127.0.0.1:7201,")
-    .replace("{ id: CLIENT-2, ws: 127.0.0.1:7202,", "{ id: CLIENT-2, metrics: 127.0.0.1:7201, ws: 127.0.0.1:7202,");
+  // the shipped file parsed only (nothing here listens): the metrics ports are free ones of this run,
+  // and the clash is with CLIENT-1's own ws address, whatever the shipped file gives it
+  const [m1, m2] = (await freePorts(2)) as [number, number];
+  const shippedText = readFileSync(SHIPPED_CONFIG, "utf8");
+  const [c1, c2] = parseConfig(shippedText, "realms.yaml").clientNodes as [ClientNodeSpec, ClientNodeSpec];
+  const ws1 = `${c1.ws.host}:${c1.ws.port}`;
+  const text = shippedText
+    .replace(`{ id: CLIENT-1, ws: ${ws1},`, `{ id: CLIENT-1, metrics: 127.0.0.1:${m1}, ws: ${ws1},`)
+    .replace(`{ id: CLIENT-2, ws: ${c2.ws.host}:${c2.ws.port},`, `{ id: CLIENT-2, metrics: ${ws1}, ws: ${c2.ws.host}:${c2.ws.port},`);
   const problems = problemsOf(text, "realms.yaml");
   const wsLine = text.split("\n").findIndex((l) => l.includes("id: CLIENT-1,")) + 1;
   t.same(
     problems.map((p) => `${p.path}: ${p.problem}`),
-    [`client_nodes[1].metrics: 127.0.0.1:7201 is already used by CLIENT-1 ws (line ${wsLine}): each address needs its own port`],
+    [`client_nodes[1].metrics: ${ws1} is already used by CLIENT-1 ws (line ${wsLine}): each address needs its own port`],
   );
-  const cfg = parseConfig(text.replace("metrics: 127.0.0.1:7201,", "metrics: 127.0.0.1:7291,"), "realms.yaml");
-  t.same(cfg.clientNodes.map((c) => c.metrics), [{ host: "127.0.0.1", port: 7290 }, { host: "127.0.0.1", port: 7291 }]);
+  const cfg = parseConfig(text.replace(`metrics: ${ws1},`, `metrics: 127.0.0.1:${m2},`), "realms.yaml");
+  t.same(cfg.clientNodes.map((c) => c.metrics), [{ host: "127.0.0.1", port: m1 }, { host: "127.0.0.1", port: m2 }]);
   t.equal(cfg.realms[0]?.zones[0]?.metrics, undefined, "no listener unless the node has a metrics address");
 
   const doc = { client_nodes: [{ id: "CLIENT-1", metrics: "127.0.0.1:7290" }] };
