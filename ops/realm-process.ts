@@ -72,9 +72,16 @@ export class RealmProcess {
 
   /** Waits until `pred` holds for the leader's view of the realm. */
   waitFor(what: string, deadlineMs: number, pred: (nodes: NodeStatus[], reply: StatusReply) => boolean): Promise<StatusReply> {
+    let last: StatusReply | undefined;
     return until(what, deadlineMs, async () => {
       const reply = await this.status(500);
+      last = reply ?? last;
       return reply && reply.leader && pred(reply.nodes, reply) ? reply : undefined;
+    }).catch((err: Error) => {
+      // the nodes that were not up when time ran out, and why, say more than the timeout alone
+      const notUp = last?.nodes.filter((n) => n.state !== "up").map((n) => `${n.id} ${n.state}${n.reason ? ` (${n.reason})` : ""}, ${n.restarts} restarts`);
+      err.message += last === undefined ? "; no reviver answered" : `; last seen not up: ${notUp?.join("; ") || "none"}`;
+      throw err;
     });
   }
 

@@ -18,6 +18,11 @@ import { nodesToTell, procedureFor } from "./procedures.ts";
 export const HEARTBEAT_TIMEOUT_MS = 1500;
 /** A freshly started node must say something within this. */
 const STARTUP_DEADLINE_MS = 15_000;
+/**
+ * Each start in a row that missed its deadline doubles the next one's, up to this: on a loaded host
+ * a start that takes 20 s would otherwise be killed at 15 s, again and again, and never come up.
+ */
+const MAX_STARTUP_DEADLINE_MS = 120_000;
 /** At takeover, a reviver the old leader should have started gets this long to show up. */
 const REVIVER_GRACE_MS = 5_000;
 const STOP_DEADLINE_MS = 6_000;
@@ -30,6 +35,8 @@ interface Watched {
   pid: number | undefined;
   child: ChildProcess | undefined;
   launchedAt: number;
+  /** How long this start may stay silent: grows while starts time out, back to the first once one answers. */
+  startupDeadlineMs: number;
   lastHeartbeat: number | undefined;
   vitals: Vitals;
   restarts: number;
@@ -69,6 +76,8 @@ export interface SupervisorOptions {
   notify: <O extends PeerNoticeOp>(to: string, op: O, body: Body<O>) => void;
   /** Asks a node we did not spawn (it has a `restart:` command) to stop, over the wire. */
   askToStop: (id: string) => void;
+  /** The first start's deadline; tests shorten it. */
+  startupDeadlineMs?: number;
 }
 
 /** A restart as `realm status` shows it; an unknown recovery time is left out (the wire has no undefined). */
@@ -82,7 +91,10 @@ export class Supervisor {
   private stopping = false;
   private checkTimer: NodeJS.Timeout | undefined;
 
+  private readonly firstStartupDeadlineMs: number;
+
   constructor(private readonly opts: SupervisorOptions) {
+    this.firstStartupDeadlineMs = opts.startupDeadlineMs ?? STARTUP_DEADLINE_MS;
     for (const spec of opts.nodes) {
       this.watched.set(spec.id, {
         spec,
@@ -90,6 +102,7 @@ export class Supervisor {
         pid: spec.id === opts.self ? process.pid : undefined,
         child: undefined,
         launchedAt: 0,
+        startupDeadlineMs: this.firstStartupDeadlineMs,
         lastHeartbeat: undefined,
         vitals: {},
         restarts: 0,
@@ -123,6 +136,7 @@ export class Supervisor {
       if (w.state !== "starting" || this.leading) this.opts.log.info("node-up", { id: w.spec.id, pid: hb.pid });
       w.state = "up";
       w.reason = undefined;
+      w.startupDeadlineMs = this.firstStartupDeadlineMs;
       if (this.leading) this.recovered(w, now);
     }
   }
@@ -181,7 +195,7 @@ export class Supervisor {
       } else if (w.spec.kind === "reviver" && w.state !== "up") {
         // a reviver we heard before (the old leader) is judged like any node by check(); one never heard gets a grace
         w.state = "starting";
-        w.launchedAt = now - STARTUP_DEADLINE_MS + REVIVER_GRACE_MS;
+        w.launchedAt = now - w.startupDeadlineMs + REVIVER_GRACE_MS;
       }
     }
     this.checkTimer = setInterval(() => this.check(), 100);
@@ -289,7 +303,7 @@ export class Supervisor {
   private async startTier(kind: NodeKind, among = this.others()): Promise<void> {
     const tier = among.filter((w) => w.spec.kind === kind && w.state !== "up");
     for (const w of tier) this.start(w);
-    const deadline = Date.now() + STARTUP_DEADLINE_MS;
+    const deadline = Date.now() + Math.max(0, ...tier.map((w) => w.startupDeadlineMs));
     // the next kind needs this one: wait for it to answer, but never forever
     while (Date.now() < deadline && tier.some((w) => w.state === "starting") && this.leading && !this.stopping) {
       await new Promise((r) => setTimeout(r, 50));
@@ -315,9 +329,13 @@ export class Supervisor {
   private check(now = Date.now()): void {
     if (!this.leading || this.stopping) return;
     for (const w of this.others()) {
-      if (w.state === "starting" && now - w.launchedAt > STARTUP_DEADLINE_MS) {
+      if (w.state === "starting" && now - w.launchedAt > w.startupDeadlineMs) {
         if (w.child === undefined) this.start(w);
-        else this.crashed(w, noHeartbeatAfterStart(STARTUP_DEADLINE_MS));
+        else {
+          const missed = w.startupDeadlineMs;
+          w.startupDeadlineMs = Math.min(MAX_STARTUP_DEADLINE_MS, missed * 2);
+          this.crashed(w, noHeartbeatAfterStart(missed));
+        }
       } else if (w.state === "up" && w.lastHeartbeat !== undefined && now - w.lastHeartbeat > HEARTBEAT_TIMEOUT_MS) {
         const gone = this.adopted(w) && !isAlive(w.pid);
         this.crashed(w, gone ? processGone(w.pid) : missedHeartbeats(HEARTBEAT_TIMEOUT_MS));

@@ -9,7 +9,7 @@ import { writeTestConfig } from "./test-config.ts";
 
 export { CLI, REPO, until } from "../../ops/realm-process.ts";
 
-interface Teardown {
+export interface Teardown {
   teardown(fn: () => Promise<void> | void): void;
 }
 

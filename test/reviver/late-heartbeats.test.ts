@@ -5,29 +5,13 @@
 // count while it still runs.
 import t from "tap";
 import type { Heartbeat } from "../../common/protocol/control.ts";
-import { createLog } from "../../common/log.ts";
-import { loadConfig } from "../../config/load.ts";
-import { Supervisor, HEARTBEAT_TIMEOUT_MS } from "../../nodes/reviver/supervisor.ts";
-import { tempDir, until } from "../harness/realm.ts";
-import { writeTestConfig } from "../harness/test-config.ts";
+import { HEARTBEAT_TIMEOUT_MS } from "../../nodes/reviver/supervisor.ts";
+import { loneSupervisor } from "../harness/lone-supervisor.ts";
+import { until } from "../harness/realm.ts";
 
 t.test("supervisor - a restart: node's held-back heartbeats do not bring it up; on-time ones do", async (t) => {
-  const dir = tempDir(t);
-  // a restart command that starts nothing and takes a second, so the node is whatever heartbeats say
-  const config = loadConfig(await writeTestConfig(dir, { edit: (doc) => (doc.realms[0].zones[0].restart = "sleep 1") }));
-  const reviver = config.revivers[0]!;
-  const zone = config.realms[0]!.zones[0]!;
-  const supervisor = new Supervisor({
-    self: reviver.id,
-    nodes: [reviver, zone],
-    launch: { configFile: config.file, dataDir: config.dataDir, env: process.env },
-    log: createLog(reviver.id, "error"),
-    record: () => {},
-    recovered: () => {},
-    notify: () => {},
-    askToStop: () => {},
-  });
-  t.teardown(() => supervisor.close());
+  // a restart command that starts nothing: the zone is whatever heartbeats say
+  const { supervisor, zone } = await loneSupervisor(t, "sleep 1");
   const state = (): string | undefined => supervisor.status().find((n) => n.id === zone.id)?.state;
   const firstAt = Date.now();
   const beat = (uptimeMs: number): void => {
