@@ -8,6 +8,7 @@ import { closeCodeName } from "../../common/player-opcodes.ts";
 import type { DungeonView } from "./dungeon-view.ts";
 import { InputGuard } from "./input-guard.ts";
 import { SentView } from "./sent-view.ts";
+import { sendBinary } from "./ws-frames.ts";
 
 type PlayerPhase = "handshake" | "checking" | "lobby" | "entering" | "world" | "leaving" | "dropped" | "gone";
 
@@ -72,11 +73,11 @@ export class Player {
     return this.phase === "world" || this.phase === "leaving";
   }
 
-  /** Sends one frame now (handshake, character answers, pong); world frames go through the fanout. */
-  send(frame: Buffer): void {
+  /** Sends one message now: `bytes`, or its first `length` bytes (a writer's buffer, copied once into the frame). */
+  send(bytes: Uint8Array, length = bytes.length): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(frame, { binary: true });
-    this.bytesSent += frame.length;
+    sendBinary(this.ws, bytes, 0, length);
+    this.bytesSent += length;
   }
 
   /** Closes with a documented code and reason; one log line names who and why. */

@@ -150,7 +150,7 @@ export class RealmHub {
     const [px, py] = this.positionOf(p);
     const st = this.viewOf(p).fanout.build(p.view, px, py, this.realm.clientBudgetBytes, p.epoch, w);
     this.heldChanges += st.held;
-    p.send(w.take());
+    p.send(w.buf, w.pos);
     p.framesSent++;
     this.bytesOut += w.pos;
     this.framesOut++;
