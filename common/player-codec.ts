@@ -2,10 +2,11 @@
 // benchmarks, so both ends agree by construction. Layouts are in common/player-protocol.md.
 // A player frame carries exactly one CMSG; a server frame carries one or more SMSGs back to back.
 import { ByteReader, ByteWriter, WireFormatError } from "./bytes.ts";
-import { PlayerOp, playerOpName } from "./player-opcodes.ts";
+import { PlayerOp, playerOpName, WorldSection } from "./player-opcodes.ts";
 import { readHandle, readSpawn, readUpdate, type SpawnRecord, type UpdateRecord } from "./world-entries.ts";
+import { WorldHeaderState } from "./world-header.ts";
 
-export { WireFormatError };
+export { WireFormatError, WorldHeaderState };
 
 export const TOKEN_BYTES = 32;
 const MAX_SESSION_BYTES = 256;
@@ -247,9 +248,9 @@ export interface Entered {
 }
 
 export interface WorldUpdate {
-  /** ms since the epoch of SMSG_ENTERED. */
+  /** ms since the epoch of SMSG_ENTERED; never less than the connection's previous update's. */
   time: number;
-  /** [zone number, tick of that zone] the update reflects. */
+  /** [zone number, tick of that zone] the update reflects (whole ticks: the header's deltas added up). */
   ticks: [number, number][];
   despawns: number[];
   spawns: SpawnRecord[];
@@ -487,21 +488,23 @@ export function encodeServer(m: Exclude<ServerMessage, { op: typeof PlayerOp.SMS
   return writeServer(new ByteWriter(64), m).take();
 }
 
-function readWorld(r: ByteReader): WorldUpdate {
-  const time = r.varint("time");
-  const ticks: [number, number][] = [];
-  for (let n = r.varint("ticks", 255); n > 0; n--) ticks.push([r.u8("zone"), r.varint("tick", U32)]);
+function readWorld(r: ByteReader, header: WorldHeaderState): WorldUpdate {
+  const { sections, time, ticks } = header.read(r);
+  // a section left out of the sections byte is empty
+  const count = (bit: number, what: string): number => (sections & bit ? r.varint(what, 65535) : 0);
   const despawns: number[] = [];
-  for (let n = r.varint("despawns", 65535); n > 0; n--) despawns.push(readHandle(r));
+  for (let n = count(WorldSection.DESPAWNS, "despawns"); n > 0; n--) despawns.push(readHandle(r));
   const spawns: SpawnRecord[] = [];
-  for (let n = r.varint("spawns", 65535); n > 0; n--) spawns.push(readSpawn(r));
+  for (let n = count(WorldSection.SPAWNS, "spawns"); n > 0; n--) spawns.push(readSpawn(r));
   const updates: UpdateRecord[] = [];
-  for (let n = r.varint("updates", 65535); n > 0; n--) updates.push(readUpdate(r));
+  for (let n = count(WorldSection.UPDATES, "updates"); n > 0; n--) updates.push(readUpdate(r));
   return { time, ticks, despawns, spawns, updates };
 }
 
-function readServer(r: ByteReader): ServerMessage {
+function readServer(r: ByteReader, header: WorldHeaderState): ServerMessage {
   const op = r.u8("opcode");
+  // SMSG_WORLD's header is a delta from the previous one since these, on both ends
+  if (op === PlayerOp.SMSG_ENTERED || op === PlayerOp.SMSG_VIEW_RESET || op === PlayerOp.SMSG_WORLD_CHANGED) header.reset();
   switch (op) {
     case PlayerOp.SMSG_WELCOME: {
       const head = { op, version: r.varint("version"), serverTime: r.f64(), accountId: r.str(MAX_ID_BYTES), realm: r.str(MAX_ID_BYTES), tickHz: r.u8() };
@@ -527,7 +530,7 @@ function readServer(r: ByteReader): ServerMessage {
     case PlayerOp.SMSG_ENTERED:
       return { op, entity: r.varint("entity", U32), zone: r.u8(), qx: r.u16(), qy: r.u16(), resumed: r.u8() === 1, token: Uint8Array.from(r.bytes(TOKEN_BYTES)), epoch: r.f64() };
     case PlayerOp.SMSG_WORLD:
-      return { op, ...readWorld(r) };
+      return { op, ...readWorld(r, header) };
     case PlayerOp.SMSG_CHAT:
       return { op, channel: r.u8(), from: r.varint("from", U32), fromName: r.str(MAX_NAME_BYTES), text: r.str(MAX_TEXT_BYTES) };
     case PlayerOp.SMSG_COMBAT:
@@ -591,18 +594,21 @@ function readServer(r: ByteReader): ServerMessage {
   }
 }
 
-/** Every message of one server frame, in order. */
-export function decodeServerFrame(frame: Uint8Array): ServerMessage[] {
-  return decodeServerFrameSized(frame).map((m) => m.message);
+/**
+ * Every message of one server frame, in order. `header` is the connection's SMSG_WORLD header
+ * state: one per connection, given every frame of it in order.
+ */
+export function decodeServerFrame(frame: Uint8Array, header: WorldHeaderState): ServerMessage[] {
+  return decodeServerFrameSized(frame, header).map((m) => m.message);
 }
 
 /** Every message of one server frame with the bytes it took (budget checks, benchmarks). */
-export function decodeServerFrameSized(frame: Uint8Array): { message: ServerMessage; bytes: number }[] {
+export function decodeServerFrameSized(frame: Uint8Array, header: WorldHeaderState): { message: ServerMessage; bytes: number }[] {
   const r = new ByteReader(frame);
   const out: { message: ServerMessage; bytes: number }[] = [];
   while (r.left > 0) {
     const at = r.pos;
-    const message = readServer(r);
+    const message = readServer(r, header);
     out.push({ message, bytes: r.pos - at });
   }
   return out;

@@ -5,11 +5,11 @@ import { namesOf } from "./code-names.ts";
 
 /**
  * Sent in CMSG_HELLO / CMSG_RESUME and SMSG_WELCOME; a client of another version is closed with
- * UNSUPPORTED_VERSION. Version 2 numbered the moves (CMSG_MOVE seq and corrections, SMSG_CORRECT seq)
- * so a predicting client replays what the server had not seen; a version 1 client is refused, not
- * served, because its un-numbered moves in flight after a correction would read as teleports.
+ * UNSUPPORTED_VERSION. Version 3 writes SMSG_WORLD's header as deltas from the previous one on
+ * the connection (common/world-header.ts): a client of version 2 would misread every frame, so it
+ * is refused, as version 1 was when version 2 numbered the moves.
  */
-export const PLAYER_PROTOCOL_VERSION = 2;
+export const PLAYER_PROTOCOL_VERSION = 3;
 
 export const PlayerOp = {
   // player -> client node: handshake and clock (1..9)
@@ -189,6 +189,15 @@ export const SOCIAL_CODES = {
   "too-long": 21,
 } as const;
 export type SocialCodeWord = keyof typeof SOCIAL_CODES;
+
+/** SMSG_WORLD's sections byte (version 3): which parts follow its time. */
+export const WorldSection = {
+  DESPAWNS: 1,
+  SPAWNS: 2,
+  UPDATES: 4,
+  /** The zone list follows; without it the frame reflects the previous one's zones, each one tick later. */
+  ZONES: 8,
+} as const;
 
 /** SMSG_WORLD update mask bits: which fields follow the handle, in this order. */
 export const UpdateBit = {

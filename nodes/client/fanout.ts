@@ -4,7 +4,7 @@
 // is lost for good. A move or turn below the threshold waits while the entity is still moving
 // (the next step makes it bigger) and is sent once it stops, so the view settles exactly.
 import type { ByteWriter } from "../../common/bytes.ts";
-import { PlayerOp } from "../../common/player-opcodes.ts";
+import { WorldSection } from "../../common/player-opcodes.ts";
 import { changeBytes, changeMask, handleBytes, spawnBytes, writeChange, writeHandle, writeSpawn } from "../../common/world-entries.ts";
 import { DELTA_SLOT, headingDiff, WEIGHT } from "./entity-table.ts";
 import type { SentView } from "./sent-view.ts";
@@ -39,6 +39,9 @@ export class Fanout {
   private n = 0;
   private readonly bucketBytes = new Float64Array(BUCKETS);
   private readonly zoneSeen: Uint8Array;
+  // the zones a frame reflects and their ticks, reused across players
+  private readonly frameZones: number[] = [];
+  private readonly frameTicks: number[] = [];
   readonly stats: FrameStats = { bytes: 0, spawns: 0, despawns: 0, updates: 0, held: 0 };
 
   constructor(
@@ -191,15 +194,17 @@ export class Fanout {
     const e = m.e;
     const start = w.pos;
     let time = 0;
-    let zoneCount = 0;
+    const frameZones = this.frameZones;
+    const frameTicks = this.frameTicks;
+    frameZones.length = 0;
+    frameTicks.length = 0;
     for (let z = 0; z < m.zones.length; z++) {
       if (!zones[z] || m.tickOf(z) < 0) continue;
-      zoneCount++;
+      frameZones.push(z);
+      frameTicks.push(m.tickOf(z));
       time = Math.max(time, m.timeOf(z));
     }
-    const t = Math.max(0, Math.round((time || Date.now()) - epoch));
-    w.u8(PlayerOp.SMSG_WORLD).varint(t).varint(zoneCount);
-    for (let z = 0; z < m.zones.length; z++) if (zones[z] && m.tickOf(z) >= 0) w.u8(z).varint(m.tickOf(z));
+    const sectionsAt = v.header.write(w, Math.max(0, (time || Date.now()) - epoch), frameZones, frameTicks);
     // three counts of at most two bytes each
     const room = budget - (w.pos - start) - 6;
     const held = this.choose(room);
@@ -212,14 +217,16 @@ export class Fanout {
       else if (this.kind[i] === SPAWN) spawns++;
       else updates++;
     }
-    w.varint(despawns);
+    // an empty section is left out: the sections byte says which follow
+    w.buf[sectionsAt]! |= (despawns > 0 ? WorldSection.DESPAWNS : 0) | (spawns > 0 ? WorldSection.SPAWNS : 0) | (updates > 0 ? WorldSection.UPDATES : 0);
+    if (despawns > 0) w.varint(despawns);
     for (let i = 0; i < this.n; i++) {
       if (this.take[i] && this.kind[i] === DESPAWN) {
         writeHandle(w, this.ref[i]!);
         v.release(this.ref[i]!);
       }
     }
-    w.varint(spawns);
+    if (spawns > 0) w.varint(spawns);
     for (let i = 0; i < this.n; i++) {
       if (!this.take[i] || this.kind[i] !== SPAWN) continue;
       const s = this.ref[i]!;
@@ -227,7 +234,7 @@ export class Fanout {
       writeSpawn(w, h, e, s);
       remember(v, h, m, s);
     }
-    w.varint(updates);
+    if (updates > 0) w.varint(updates);
     for (let i = 0; i < this.n; i++) {
       if (!this.take[i] || this.kind[i] !== UPDATE) continue;
       const h = this.ref[i]!;

@@ -2,6 +2,7 @@
 // entity in one byte, not four) and the quantized fields as the player last received them.
 // Deltas are against these fields, never against the zone's previous tick: what the budget held
 // back is still owed, and it is sent as soon as there is room (the WebSocket is reliable).
+import { WorldHeaderState } from "../../common/world-header.ts";
 
 export class SentView {
   /** Handle + 1 per mirror slot (0: not spawned for this player). */
@@ -25,6 +26,8 @@ export class SentView {
   private lowestFree = 0;
   /** Frames built for this player. */
   frames = 0;
+  /** What the previous SMSG_WORLD's header said: the next one is a delta from it. */
+  readonly header = new WorldHeaderState();
 
   ensureSlots(capacity: number): void {
     if (this.handleOf.length >= capacity) return;
@@ -83,10 +86,14 @@ export class SentView {
     while (this.high > 0 && this.slot[this.high - 1]! < 0) this.high--;
   }
 
-  /** Forget everything: the next frame is a full state (after a reconnect). */
+  /**
+   * Forget everything: the next frame is a full state with a whole header. The player hears
+   * SMSG_VIEW_RESET (or SMSG_ENTERED on a new connection) before it, and forgets the same.
+   */
   clear(): void {
     for (let h = 0; h < this.high; h++) this.release(h);
     this.high = 0;
     this.lowestFree = 0;
+    this.header.reset();
   }
 }

@@ -9,7 +9,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { Client, type Room } from "@colyseus/sdk";
 import { Quantizer } from "../../common/cell-snapshot.ts";
-import { decodeServerFrame } from "../../common/player-codec.ts";
+import { decodeServerFrame, WorldHeaderState } from "../../common/player-codec.ts";
 import { PlayerOp } from "../../common/player-opcodes.ts";
 import { ClientWorld } from "../../test/harness/client-world.ts";
 import { PlayerBot } from "../../test/harness/player-bot.ts";
@@ -101,14 +101,14 @@ export async function startOurs(walk: PeerWalk): Promise<Side> {
     await inBatches(walk.count, async (i) => {
       const bot = await joinOurs(world, walk.x[i]!, walk.y[i]!);
       bots[i] = bot;
-      // count instead of keeping every frame as the bot would; only the sampled players decode
-      // whole frames, the others only frames with events in them (events come first in a frame)
+      // count instead of keeping every frame as the bot would; every frame is decoded, since
+      // each SMSG_WORLD's header is a delta from the one before it
+      const header = new WorldHeaderState();
       bot.ws.removeAllListeners("message");
       bot.ws.on("message", (data: Buffer) => {
         bytes += data.length;
         messages++;
-        if (i >= SAMPLED && data[0] === PlayerOp.SMSG_WORLD) return;
-        for (const m of decodeServerFrame(data)) {
+        for (const m of decodeServerFrame(data, header)) {
           if (m.op === PlayerOp.SMSG_WORLD) bot.view.apply(m);
           else if (m.op === PlayerOp.SMSG_VIEW_RESET) bot.view.clear();
           else if (m.op === PlayerOp.SMSG_CORRECT) corrections++;

@@ -3,7 +3,7 @@
 // clock synced from pongs. The load bots (ops/bots/) and the test bots (test/harness/player-bot.ts)
 // both build on it; what they keep of the traffic is theirs (hooks below).
 import { WebSocket } from "ws";
-import { decodeServerFrameSized, encodeClient, type ClientMessage, type Entered, type ServerMessage, type Welcome, type WorldChanged, type WorldUpdate } from "../../common/player-codec.ts";
+import { decodeServerFrameSized, encodeClient, WorldHeaderState, type ClientMessage, type Entered, type ServerMessage, type Welcome, type WorldChanged, type WorldUpdate } from "../../common/player-codec.ts";
 import { MoveSequencer } from "../../common/player-moves.ts";
 import { PlayerOp } from "../../common/player-opcodes.ts";
 import { ClockSync, WorldView } from "../../common/player-view.ts";
@@ -17,6 +17,8 @@ export interface Closed {
 export class PlayerLink {
   readonly view = new WorldView();
   readonly clock = new ClockSync();
+  /** The socket's SMSG_WORLD header state (one socket per link). */
+  private readonly header = new WorldHeaderState();
   welcome: Welcome | undefined;
   entered: Entered | undefined;
   /** The world the character is in since the last SMSG_WORLD_CHANGED (a dungeon, or the realm's again); none before the first. */
@@ -50,7 +52,7 @@ export class PlayerLink {
     let world: WorldUpdate | undefined;
     let worldBytes = 0;
     try {
-      for (const { message, bytes } of decodeServerFrameSized(frame)) {
+      for (const { message, bytes } of decodeServerFrameSized(frame, this.header)) {
         switch (message.op) {
           case PlayerOp.SMSG_WORLD:
             world = message;

@@ -24,7 +24,7 @@ t.test("client input checks - abusers are closed with their reason; the neighbou
   await neighbour.bot.waitFrames(10);
   const from = neighbour.bot.frames.length;
 
-  const cases: { label: string; code: number; act: (b: PlayerBot) => void; before?: "handshake" }[] = [
+  const cases: { label: string; code: number; act: (b: PlayerBot) => void; before?: "handshake"; reason?: RegExp }[] = [
     { label: "unknown opcode", code: CloseCode.UNKNOWN_OPCODE, act: (b) => b.raw(Buffer.from([0xee, 1, 2, 3])) },
     { label: "oversized frame", code: CloseCode.FRAME_TOO_LARGE, act: (b) => b.raw(Buffer.concat([Buffer.from([PlayerOp.CMSG_SAY]), Buffer.alloc(4000, 0x41)])) },
     { label: "flood", code: CloseCode.FLOOD, act: (b) => { for (let i = 0; i < 300; i++) b.ping(); } },
@@ -40,6 +40,8 @@ t.test("client input checks - abusers are closed with their reason; the neighbou
     },
     { label: "world message as first frame", code: CloseCode.BAD_HANDSHAKE, before: "handshake", act: (b) => b.move(10, 10, size, size) },
     { label: "a version 1 client", code: CloseCode.UNSUPPORTED_VERSION, before: "handshake", act: (b) => b.send({ op: PlayerOp.CMSG_HELLO, version: 1, session: "x" }) },
+    // version 2 would misread every SMSG_WORLD of version 3's delta header: refused, the reason naming the version served
+    { label: "a version 2 client", code: CloseCode.UNSUPPORTED_VERSION, before: "handshake", reason: /speaks 3/, act: (b) => b.send({ op: PlayerOp.CMSG_HELLO, version: 2, session: "x" }) },
     { label: "wrong protocol version", code: CloseCode.UNSUPPORTED_VERSION, before: "handshake", act: (b) => b.send({ op: PlayerOp.CMSG_HELLO, version: PLAYER_PROTOCOL_VERSION + 9, session: "x" }) },
     { label: "unknown session", code: CloseCode.SESSION_REFUSED, before: "handshake", act: (b) => b.send({ op: PlayerOp.CMSG_HELLO, version: PLAYER_PROTOCOL_VERSION, session: "not-a-session" }) },
     { label: "unknown reconnect token", code: CloseCode.RESUME_REFUSED, before: "handshake", act: (b) => b.send({ op: PlayerOp.CMSG_RESUME, version: PLAYER_PROTOCOL_VERSION, token: new Uint8Array(32) }) },
@@ -50,6 +52,7 @@ t.test("client input checks - abusers are closed with their reason; the neighbou
     c.act(bot);
     const closed = await bot.waitClosed(5000);
     t.equal(closed.code, c.code, `${c.label}: closed with ${c.code} (${closed.reason})`);
+    if (c.reason) t.match(closed.reason, c.reason, `${c.label}: the reason names the version served`);
   }
   const idle = await PlayerBot.connect(w.url(), "silent");
   const closed = await idle.waitClosed(8000);

@@ -2,10 +2,13 @@
 // common/player-protocol.md byte for byte, and hostile input is refused with a reason.
 import t from "tap";
 import { ByteReader, ByteWriter, unzigzag, zigzag } from "../../common/bytes.ts";
-import { ChatChannel, DUNGEON_REFUSAL_CODES, DungeonState, FRIEND_STATE_CODES, FriendAction, GUILD_RANK_CODES, GuildAction, PartyAction, PlayerOp, SOCIAL_CODES, UpdateBit } from "../../common/player-opcodes.ts";
-import { decodeClient, decodeServerFrame, encodeClient, encodeServer, UnknownOpcodeError, WireFormatError, writeServer, type ClientMessage } from "../../common/player-codec.ts";
+import { ChatChannel, DUNGEON_REFUSAL_CODES, DungeonState, FRIEND_STATE_CODES, FriendAction, GUILD_RANK_CODES, GuildAction, PartyAction, PlayerOp, SOCIAL_CODES, UpdateBit, WorldSection } from "../../common/player-opcodes.ts";
+import { decodeClient, decodeServerFrame, encodeClient, encodeServer, UnknownOpcodeError, WireFormatError, WorldHeaderState, writeServer, type ClientMessage } from "../../common/player-codec.ts";
 import { changeBytes, changeMask, handleBytes, MAX_CHANGE_BYTES, readHandle, readSpawn, readUpdate, spawnBytes, writeChange, writeHandle, writeSpawn, type SpawnColumns } from "../../common/world-entries.ts";
 import { ClockSync, WorldView } from "../../common/player-view.ts";
+
+/** A frame as the first of a connection decodes it. */
+const decodeFresh = (frame: Uint8Array) => decodeServerFrame(frame, new WorldHeaderState());
 
 t.test("player codec - every CMSG round-trips", async (t) => {
   const token = Uint8Array.from({ length: 32 }, (_, i) => i);
@@ -56,7 +59,7 @@ t.test("player codec - the economy's server messages round-trip", async (t) => {
     { op: PlayerOp.SMSG_NOTICE, kind: 2, seconds: 300, text: "the realm restarts in 5 minutes" },
     { op: PlayerOp.SMSG_CORRECT, qx: 100, qy: 65535, reason: 1, seq: 70000 },
   ];
-  for (const m of all) t.same(decodeServerFrame(encodeServer(m)), [m], `${m.op} round-trips`);
+  for (const m of all) t.same(decodeFresh(encodeServer(m)), [m], `${m.op} round-trips`);
 });
 
 t.test("player codec - social and chat messages round-trip, and oversized lines are refused", async (t) => {
@@ -77,19 +80,29 @@ t.test("player codec - social and chat messages round-trip, and oversized lines 
     { op: PlayerOp.SMSG_INVITES, party: [{ partyId: "P1", leaderName: "Aria" }], guild: [{ guildId: "G1", name: "Night Watch" }] },
     { op: PlayerOp.SMSG_PRESENCE, characterId: "C2", name: "Bran", online: false },
   ];
-  for (const m of servers) t.same(decodeServerFrame(encodeServer(m)), [m], `${m.op} round-trips`);
+  for (const m of servers) t.same(decodeFresh(encodeServer(m)), [m], `${m.op} round-trips`);
   t.equal(decodeClient(encodeClient({ op: PlayerOp.CMSG_CHAT, channel: ChatChannel.GLOBAL, to: "", text: "x".repeat(300) })).op, PlayerOp.CMSG_CHAT, "a line past 256 bytes decodes, for the client node to refuse by name");
   t.throws(() => decodeClient(encodeClient({ op: PlayerOp.CMSG_CHAT, channel: ChatChannel.GLOBAL, to: "", text: "x".repeat(401) })), /over 400/, "a line past 400 bytes is malformed");
   t.throws(() => decodeClient(encodeClient({ op: PlayerOp.CMSG_CHAT, channel: ChatChannel.WHISPER, to: "B".repeat(65), text: "hi" })), /over 64/, "a name past 64 bytes");
 });
 
 t.test("player codec - the protocol document's example decodes as it says", async (t) => {
-  const frame = Buffer.from("50e80701 00b40100 000103 01a7".replace(/ /g, ""), "hex");
-  const [m] = decodeServerFrame(frame);
-  t.same(m, { op: PlayerOp.SMSG_WORLD, time: 1000, ticks: [[0, 180]], despawns: [], spawns: [], updates: [{ handle: 3, mask: UpdateBit.STEP, dx: 2, dy: -1, heading: 0, hp: 0, flags: 0, level: 0 }] });
-  const w = new ByteWriter().u8(PlayerOp.SMSG_WORLD).varint(1000).varint(1).u8(0).varint(180).varint(0).varint(0).varint(1).varint(3);
-  writeChange(w, UpdateBit.STEP, 2, -1, 0, 0, 0, 0);
-  t.same(w.take(), frame, "and the encoder writes exactly those bytes");
+  const first = Buffer.from("50 0c e807 0100e802 01 0301a7".replace(/ /g, ""), "hex");
+  const next = Buffer.from("50 04 32 01 0301a7".replace(/ /g, ""), "hex");
+  const header = new WorldHeaderState();
+  const step = { handle: 3, mask: UpdateBit.STEP, dx: 2, dy: -1, heading: 0, hp: 0, flags: 0, level: 0 };
+  t.same(decodeServerFrame(first, header), [{ op: PlayerOp.SMSG_WORLD, time: 1000, ticks: [[0, 180]], despawns: [], spawns: [], updates: [step] }]);
+  t.same(decodeServerFrame(next, header), [{ op: PlayerOp.SMSG_WORLD, time: 1050, ticks: [[0, 181]], despawns: [], spawns: [], updates: [step] }], "the next frame: 50 ms and one tick later, zones left out");
+  const written = new WorldHeaderState();
+  for (const [frame, time, tick] of [[first, 1000, 180], [next, 1050, 181]] as const) {
+    const w = new ByteWriter();
+    const at = written.write(w, time, [0], [tick]);
+    w.buf[at]! |= WorldSection.UPDATES;
+    w.varint(1);
+    writeHandle(w, 3);
+    writeChange(w, UpdateBit.STEP, 2, -1, 0, 0, 0, 0);
+    t.same(w.take(), frame, `the encoder writes exactly the bytes of the frame at ${time} ms`);
+  }
   t.same([zigzag(-1), zigzag(2), unzigzag(3), unzigzag(4)], [1, 4, -2, 2], "zigzag");
 });
 
@@ -142,9 +155,9 @@ t.test("player view - spawns, deltas (mod 65536), despawns, handle reuse; clock 
   c.add(2000, 2530, 2531, 2061);
   t.same([c.rttMs, c.offsetMs], [20, 500], "the fastest exchange gives rtt and offset");
   const welcome = encodeServer({ op: PlayerOp.SMSG_WELCOME, version: 1, serverTime: 5, accountId: "a", realm: "R", tickHz: 20, worldWidth: 4000, worldHeight: 4000, cell: 50, vision: 100, budget: 1000, zones: ["Z1", "Z2"], regions: [[0, 0, 2000, 4000], [2000, 0, 4000, 4000]] });
-  t.same((decodeServerFrame(welcome)[0] as { regions: unknown }).regions, [[0, 0, 2000, 4000], [2000, 0, 4000, 4000]], "the welcome carries each zone's region");
+  t.same((decodeFresh(welcome)[0] as { regions: unknown }).regions, [[0, 0, 2000, 4000], [2000, 0, 4000, 4000]], "the welcome carries each zone's region");
   const two = Buffer.concat([welcome, writeServer(new ByteWriter(), { op: PlayerOp.SMSG_VIEW_RESET }).take()]);
-  t.same(decodeServerFrame(two).map((m) => m.op), [PlayerOp.SMSG_WELCOME, PlayerOp.SMSG_VIEW_RESET], "messages back to back in one frame");
+  t.same(decodeFresh(two).map((m) => m.op), [PlayerOp.SMSG_WELCOME, PlayerOp.SMSG_VIEW_RESET], "messages back to back in one frame");
 });
 
 t.test("player codec - the dungeon messages round-trip, and an entrance name is bounded", async (t) => {
@@ -154,8 +167,8 @@ t.test("player codec - the dungeon messages round-trip, and an entrance name is 
     { op: PlayerOp.SMSG_WORLD_CHANGED, dungeon: "mine", width: 600, height: 300, cell: 50, qx: 2184, qy: 32768 },
     { op: PlayerOp.SMSG_WORLD_CHANGED, dungeon: "", width: 4000, height: 4000, cell: 100, qx: 65535, qy: 0 },
   ];
-  for (const m of all) t.same(decodeServerFrame(encodeServer(m)), [m], `${m.op} round-trips`);
-  t.same(decodeServerFrame(Buffer.concat([encodeServer(all[0]!), encodeServer(all[2]!)])), [all[0], all[2]], "back to back in one frame");
+  for (const m of all) t.same(decodeFresh(encodeServer(m)), [m], `${m.op} round-trips`);
+  t.same(decodeFresh(Buffer.concat([encodeServer(all[0]!), encodeServer(all[2]!)])), [all[0], all[2]], "back to back in one frame");
   t.equal(decodeClient(encodeClient({ op: PlayerOp.CMSG_DUNGEON_ENTER, entrance: "x".repeat(200) })).op, PlayerOp.CMSG_DUNGEON_ENTER, "a long name still decodes: the client node refuses it without a kick");
   t.throws(() => decodeClient(new ByteWriter().u8(PlayerOp.CMSG_DUNGEON_ENTER).varint(300).take()), /over 256/, "past a chat line it is malformed");
   t.throws(() => decodeClient(Buffer.from([PlayerOp.CMSG_DUNGEON_LEAVE, 1])), /left over/, "a leave carries nothing");

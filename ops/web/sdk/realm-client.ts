@@ -5,7 +5,7 @@
 // a dead client node is resumed with the token on any client node within the grace period. A
 // dungeon is a world of its own (SMSG_WORLD_CHANGED): positions are over its size while inside.
 import { ClockSync, WorldView } from "../../../common/player-view.ts";
-import { decodeServerFrame, encodeClient, type CharacterEntry, type ClientMessage, type DungeonNews, type ServerMessage, type Welcome, type WalletItem, type WorldUpdate } from "../../../common/player-codec.ts";
+import { decodeServerFrame, encodeClient, WorldHeaderState, type CharacterEntry, type ClientMessage, type DungeonNews, type ServerMessage, type Welcome, type WalletItem, type WorldUpdate } from "../../../common/player-codec.ts";
 import { CloseCode, closeCodeName, DungeonState, GuildAction, PartyAction, PLAYER_PROTOCOL_VERSION, PlayerOp } from "../../../common/player-opcodes.ts";
 import { MoveSequencer } from "../../../common/player-moves.ts";
 import { chatCommand } from "./chat-commands.ts";
@@ -151,6 +151,8 @@ export class RealmClient {
   private readonly listeners = new Map<keyof Events, Set<(v: never) => void>>();
   private readonly graceMs: number;
   private ws: WebSocket | undefined;
+  /** The socket's SMSG_WORLD header state: a new socket starts from none. */
+  private header = new WorldHeaderState();
   private granted: Granted | undefined;
   private token: Uint8Array | undefined;
   private moves: MoveSequencer | undefined;
@@ -251,6 +253,7 @@ export class RealmClient {
       ws.onopen = () => {
         clearTimeout(timer);
         this.ws = ws;
+        this.header = new WorldHeaderState();
         this.startPings(ws);
         resolve(ws);
       };
@@ -282,7 +285,7 @@ export class RealmClient {
   private receive(frame: Uint8Array): void {
     let messages: ServerMessage[];
     try {
-      messages = decodeServerFrame(frame);
+      messages = decodeServerFrame(frame, this.header);
     } catch (err) {
       // a frame we cannot read means our view of the world is wrong from here on: start again
       return this.protocolError(`a frame from the server does not decode: ${(err as Error).message}`);
