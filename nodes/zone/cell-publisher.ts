@@ -61,8 +61,16 @@ export class CellPublisher {
     return n;
   }
 
-  /** Follows (un)subscriptions: XPUB passes the first subscribe and the last unsubscribe of a topic. */
-  async listen(): Promise<void> {
+  /** Whether anyone subscribes to any cell: a world nobody is in or watching may rest. */
+  get watched(): boolean {
+    return this.topicsOn.size > 0;
+  }
+
+  /**
+   * Follows (un)subscriptions: XPUB passes the first subscribe and the last unsubscribe of a
+   * topic. `subscribed` is told of each subscription, so a resting loop wakes for its watcher.
+   */
+  async listen(subscribed: () => void = () => {}): Promise<void> {
     try {
       for await (const [msg] of this.socket) {
         if (!msg || msg.length < 2) continue;
@@ -71,6 +79,7 @@ export class CellPublisher {
         if (on) this.topicsOn.add(topic.toString("latin1"));
         else this.topicsOn.delete(topic.toString("latin1"));
         this.follow(topic, on);
+        if (on) subscribed();
       }
     } catch (err) {
       if (!this.socket.closed) this.log.error("subscriptions-failed", { error: (err as Error).message });

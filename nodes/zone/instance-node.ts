@@ -38,7 +38,6 @@ interface OpenInstance {
 
 export async function startInstanceNode(rt: NodeRuntime, spec: InstanceSpec, config: RealmsConfig): Promise<void> {
   const publisher = new CellPublisher(await bindPub(spec.pub, rt), rt.log);
-  void publisher.listen();
   let open: OpenInstance | undefined;
   let opened = 0;
   // one histogram over every dungeon this node runs: the node's load is what an operator scales on
@@ -140,7 +139,7 @@ export async function startInstanceNode(rt: NodeRuntime, spec: InstanceSpec, con
       publisher.publish(id, zone.tick, now, zone.e);
       if (zone.playerCount > 0) instance.emptySince = now;
       else if (now - instance.emptySince >= config.instances.closeAfterMs) close("empty");
-    }, timed);
+    }, timed, () => zone.playerCount === 0 && !publisher.watched);
     const instance: OpenInstance = { id, realm, realmSpec, owner: from, cap: cap ?? config.instances.maxPlayers, zone, emptySince: Date.now(), loop };
     publisher.serve(id, zone.grid, new Quantizer(map.width, map.height));
     open = instance;
@@ -150,6 +149,7 @@ export async function startInstanceNode(rt: NodeRuntime, spec: InstanceSpec, con
   });
 
   rt.on(Op.ZONE_ENTER, ({ corr, player }, from) => {
+    open?.loop.wake();
     const zone = open?.zone;
     const code = !zone ? "closed" : zone.playerCount >= open!.cap ? "full" : !zone.grid.contains(player.x, player.y) ? "wrong-zone" : undefined;
     const taken = code === undefined && zone!.enter(player) < 0;
@@ -169,7 +169,7 @@ export async function startInstanceNode(rt: NodeRuntime, spec: InstanceSpec, con
       return undefined;
     },
     owner: ownerOf,
-    place: () => open?.zone,
+    place: () => (open?.loop.wake(), open?.zone),
     arrived: (zone, player, back) => {
       const slot = zone.e.slot(player.entity);
       const info = slot === undefined ? undefined : zone.players.get(slot);
@@ -181,7 +181,7 @@ export async function startInstanceNode(rt: NodeRuntime, spec: InstanceSpec, con
       rt.log.info("instance-entered", { instance: zone.opts.id, entity: player.entity, character: player.characterId, back: back?.zone });
     },
   });
-  serveWorld(rt, () => open?.zone, () => (open ? [open.zone] : []), (c, e, n) => void (open && economyOf(open.realm)?.wallet(c, e, n)));
+  serveWorld(rt, () => (open?.loop.wake(), open?.zone), () => (open ? [open.zone] : []), (c, e, n) => void (open && economyOf(open.realm)?.wallet(c, e, n)));
   servePlayerList(rt, () => open?.realm, () => (open ? [open.zone] : []));
   rt.addVitals(() => ({ ...worldVitals(open?.loop, open?.zone, publisher), open: open ? 1 : 0, opened }));
   // stopping with players inside: they go back out to their entrances first
@@ -193,6 +193,7 @@ export async function startInstanceNode(rt: NodeRuntime, spec: InstanceSpec, con
     }
     close("node stopping");
   });
+  void publisher.listen(() => open?.loop.wake());
   // started empty (first start or after a crash): the realm nodes put back the players they had here
   for (const realm of config.realms) rt.wire.send(realm.realmNode.id, Op.ZONE_STARTED, { zone: spec.id });
 }

@@ -24,7 +24,6 @@ const COPY_IDS = 0x10_0000;
 
 export async function startZoneNode(rt: NodeRuntime, spec: ZoneSpec, realm: RealmSpec): Promise<void> {
   const publisher = new CellPublisher(await bindPub(spec.pub, rt), rt.log);
-  void publisher.listen();
   const world = [0, 0, realm.world.width, realm.world.height] as const;
   const ordinal = realm.zones.findIndex((z) => z.id === spec.id);
   // the other zones, and the instances players come back out of, may pass on a player's intents
@@ -71,18 +70,19 @@ export async function startZoneNode(rt: NodeRuntime, spec: ZoneSpec, realm: Real
     if (!layers.base.grid.contains(player.x, player.y)) {
       return rt.wire.reply(from, Op.ZONE_ENTERED, { corr, ok: false, zone: spec.id, code: "wrong-zone" });
     }
+    loop.wake();
     const zone = layers.owner(player.entity) ?? layers.place({ friend });
     if (zone.enter(player) < 0) return rt.wire.reply(from, Op.ZONE_ENTERED, { corr, ok: false, zone: zone.opts.id, code: "entity-taken" });
     rt.wire.reply(from, Op.ZONE_ENTERED, { corr, ok: true, zone: zone.opts.id });
     void economy.wallet(player.characterId, player.entity, player.clientNode);
   });
   // intents go to the copy that holds the player; those no copy holds are strays for the handoffs
-  serveWorld(rt, (entity) => layers.owner(entity) ?? layers.base, () => layers.all(), (c, e, n) => void economy.wallet(c, e, n));
+  serveWorld(rt, (entity) => (loop.wake(), layers.owner(entity) ?? layers.base), () => layers.all(), (c, e, n) => void economy.wallet(c, e, n));
   servePlayerList(rt, () => realm.name, () => layers.all());
   handoffs.listen({
     refuse: (player) => (layers.base.grid.contains(player.x, player.y) ? undefined : "wrong-zone"),
     owner: (entity) => layers.owner(entity),
-    place: (prefer) => layers.place({ prefer }),
+    place: (prefer) => (loop.wake(), layers.place({ prefer })),
     arrived: (zone, player) => tellArrival(rt, realm.realmNode.id, zone, player),
   });
   serveDungeonDoor(rt, spec.id, realm.realmNode.id, handoffs, (entity) => layers.owner(entity));
@@ -101,7 +101,7 @@ export async function startZoneNode(rt: NodeRuntime, spec: ZoneSpec, realm: Real
     handoffs.forward(strays);
     strays.length = 0;
     layers.sweep(now);
-  }, tickHistogram(rt, realm.tickHz));
+  }, tickHistogram(rt, realm.tickHz), () => layers.players === 0 && !publisher.watched);
   rt.addVitals(() => ({
     ...worldVitals(loop, layers.base, publisher),
     players: layers.players,
@@ -120,6 +120,7 @@ export async function startZoneNode(rt: NodeRuntime, spec: ZoneSpec, realm: Real
     loop.stop();
     await checkpoints.flush(layers.all());
   });
+  void publisher.listen(() => loop.wake());
   loop.start();
   // started empty (first start or after a crash): the realm node puts back the players it had here
   rt.wire.send(realm.realmNode.id, Op.ZONE_STARTED, { zone: spec.id });

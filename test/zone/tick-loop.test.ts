@@ -125,6 +125,53 @@ t.test("tick loop - stop() inside a tick ends the loop", async (t) => {
   t.equal(loop.stats().ticks, ticks, "no tick after stop");
 });
 
+t.test("tick loop - rests at 1 Hz while restful, and wake() brings the full rate back at once", async (t) => {
+  let restful = true;
+  const begins: number[] = [];
+  const loop = new TickLoop(HZ, () => void begins.push(performance.now()), undefined, () => restful);
+  t.teardown(() => loop.stop());
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+  const ticksIn = async (ms: number): Promise<number> => {
+    const before = begins.length;
+    await sleep(ms);
+    return begins.length - before;
+  };
+  loop.start();
+  await sleep(100);
+  t.ok(loop.stats().resting, "resting after its first tick");
+  const resting = await ticksIn(2500);
+  t.ok(resting >= 2 && resting <= 3, `${resting} ticks in 2.5 s at rest (1 a second: timers still run)`);
+  t.ok(loop.stats().rested >= 2, `rested counts them (${loop.stats().rested})`);
+
+  restful = false;
+  const woken = performance.now();
+  loop.wake();
+  await sleep(1000);
+  const first = begins.find((b) => b >= woken)!;
+  t.ok(first - woken < PERIOD + EARLY_MS * 4, `first tick ${(first - woken).toFixed(0)} ms after wake(), within a period (not the rest's second)`);
+  const awake = begins.filter((b) => b >= woken).length;
+  t.ok(awake >= 16 && awake <= 21, `${awake} ticks in the second after wake(): the full rate`);
+  t.notOk(loop.stats().resting, "not resting");
+  loop.wake();
+  t.ok(Math.abs((await ticksIn(500)) - 10) <= 2, "wake() while awake changes nothing");
+
+  restful = true;
+  await sleep(200);
+  t.ok(loop.stats().resting, "rests again once restful");
+  restful = false;
+  const unset = performance.now();
+  // no wake(): the rest tick due within a second sees it and goes back to the beat
+  await sleep(1500);
+  const back = begins.filter((b) => b >= unset);
+  t.ok(back.length >= 8, `${back.length} ticks in the 1.5 s after restful turned false without wake()`);
+  t.notOk(loop.stats().resting, "awake again");
+  loop.stop();
+  const stopped = begins.length;
+  restful = true;
+  await sleep(1200);
+  t.equal(begins.length, stopped, "stop() ends a loop whatever its rate");
+});
+
 t.test("tick times - percentiles for known inputs", async (t) => {
   const empty = new TickTimes();
   t.same(empty.percentiles(), { p50Ms: 0, p99Ms: 0, maxMs: 0 }, "no ticks yet: zeros");
