@@ -423,7 +423,8 @@ export class RealmClient {
     this.localY = y;
     this.target = undefined;
     this.resend = false;
-    if (place.dungeon) this.dungeonNews = undefined;
+    // news of a request is settled by the move; an ENTERING answer can even arrive after the move in
+    this.dungeonNews = undefined;
     this.emit("world", place);
     this.emit("event", place.dungeon ? `you enter the ${place.dungeon}` : "you are back in the realm");
   }
