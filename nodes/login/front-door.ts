@@ -4,9 +4,11 @@
 import type { Log } from "../../common/log.ts";
 import { AccountStore, AccountTakenError, accountNameProblem, nameKey, type Account } from "../../common/accounts/accounts.ts";
 import { UNKNOWN_ACCOUNT_SECRET, passwordProblem, verifyPassword } from "../../common/accounts/passwords.ts";
+import { availableParallelism } from "node:os";
 import { clientNodeUrl, type RealmsConfig } from "../../common/topology.ts";
 import type { LoginAudit } from "./audit.ts";
 import type { FailureCounters } from "./brute-force.ts";
+import { BusyError, HashGate } from "./hash-gate.ts";
 import type { LoginQueue } from "./login-queue.ts";
 import { REALM_WAIT_MS, RealmDownError, type RealmLink } from "./realm-link.ts";
 import { HANDLE_FORMAT, type Issued, type Placed, type SessionIssuer } from "./sessions.ts";
@@ -19,8 +21,11 @@ export interface Answer {
 
 const refuse = (status: number, error: string, headers?: Record<string, string>): Answer => (headers ? { status, body: { error }, headers } : { status, body: { error } });
 
-/** Hashes one node lets wait on the libuv pool; past it, players are asked to come back in a second. */
-const MAX_HASHING = 64;
+/** Logins one node lets wait for a hash; past it, players are asked to come back in a second. */
+const MAX_WAITING = 64;
+/** Well inside what a client waits for an answer (the bots: 20 s), with the realm's placement after it. */
+const MAX_HASH_WAIT_MS = 5000;
+const BUSY = "the login node is busy; try again in a second";
 /** The realm list is asked for by every player's launcher: answer it from a copy this fresh. */
 const REALM_LIST_MS = 500;
 /**
@@ -31,6 +36,12 @@ const REALM_LIST_MS = 500;
 const LOGIN_HOLD_MS = 5000;
 
 const WRONG_CREDENTIALS = "wrong username or password";
+
+/** A BusyError from the hash gate as its answer; anything else goes on up. */
+function busyAnswer(err: unknown): Answer {
+  if (err instanceof BusyError) return refuse(503, BUSY, { "retry-after": "1" });
+  throw err;
+}
 
 interface FrontDoorParts {
   config: RealmsConfig;
@@ -50,25 +61,21 @@ function placedBody(p: Placed, clients: string[]): object {
 }
 
 export class FrontDoor {
-  private hashing = 0;
+  private readonly gate = new HashGate({ parallel: availableParallelism(), maxWaiting: MAX_WAITING, maxWaitMs: MAX_HASH_WAIT_MS });
   private realmList: { at: number; answer: Promise<Answer> } | undefined;
   /** For the heartbeat: what this node did since it started. */
   readonly counts = { logins: 0, refused: 0, queued: 0 };
 
   constructor(private readonly p: FrontDoorParts) {}
 
-  get hashesInFlight(): number {
-    return this.hashing;
+  /** For the heartbeat: hashes running or waiting, and logins answered busy. */
+  get hashing(): { hashing: number; busy: number } {
+    return { hashing: this.gate.inFlight, busy: this.gate.refused };
   }
 
   private async checkPassword(password: string, account: Account | undefined): Promise<boolean> {
-    this.hashing++;
-    try {
-      const ok = await verifyPassword(password, account?.secret ?? UNKNOWN_ACCOUNT_SECRET);
-      return ok && account !== undefined;
-    } finally {
-      this.hashing--;
-    }
+    const ok = await this.gate.run(() => verifyPassword(password, account?.secret ?? UNKNOWN_ACCOUNT_SECRET));
+    return ok && account !== undefined;
   }
 
   async login(ip: string, req: { username: string; password: string; realm: string }): Promise<Answer> {
@@ -86,10 +93,15 @@ export class FrontDoor {
       this.counts.refused++;
       return refuse(429, `too many failed logins; try again in ${wait} s`, { "retry-after": String(wait) });
     }
-    if (this.hashing >= MAX_HASHING) return refuse(503, "the login node is busy; try again in a second", { "retry-after": "1" });
     const account = await accounts.find(req.username);
     // unknown names are hashed too (against a dummy): same time, same answer as a wrong password
-    if (!(await this.checkPassword(req.password, account)) || !account) {
+    let passed: boolean;
+    try {
+      passed = await this.checkPassword(req.password, account);
+    } catch (err) {
+      return busyAnswer(err);
+    }
+    if (!passed || !account) {
       await counters.count("ip", ip);
       await counters.count("account", key);
       audit.record(ip, req.username, "bad-credentials", account?.id, req.realm);
@@ -203,18 +215,14 @@ export class FrontDoor {
     if (problem) return refuse(400, problem);
     const wait = await this.p.counters.lockedFor([{ scope: "register", key: ip }]);
     if (wait > 0) return refuse(429, `too many registrations from this address; try again in ${wait} s`, { "retry-after": String(wait) });
-    if (this.hashing >= MAX_HASHING) return refuse(503, "the login node is busy; try again in a second", { "retry-after": "1" });
     await this.p.counters.count("register", ip);
-    this.hashing++;
     try {
-      const account = await this.p.accounts.create(req.username, req.password, `register ${ip}`);
+      const account = await this.gate.run(() => this.p.accounts.create(req.username, req.password, `register ${ip}`));
       this.p.audit.record(ip, req.username, "registered", account.id);
       return { status: 201, body: { account: account.name } };
     } catch (err) {
       if (err instanceof AccountTakenError) return refuse(409, "that name is taken");
-      throw err;
-    } finally {
-      this.hashing--;
+      return busyAnswer(err);
     }
   }
 

@@ -38,7 +38,7 @@ await runNode<LoginNodeSpec>(["login"], loadConfig, async (rt, spec) => {
   // a login request is a few hundred bytes: one that takes longer than this is holding a socket on purpose
   server.requestTimeout = 10_000;
   server.headersTimeout = 10_000;
-  rt.addVitals(() => ({ ...door.counts, hashing: door.hashesInFlight, audited: audit.written }));
+  rt.addVitals(() => ({ ...door.counts, ...door.hashing, audited: audit.written }));
   registerLoginMetrics(rt.metrics.registry, config, audit, queue, rt.log);
   rt.onStop(async () => {
     await closeHttp(server);
