@@ -18,6 +18,19 @@ export function createPool(url: string, max = 4): pg.Pool {
   return pool;
 }
 
+/** pg's words (they carry no code) for a database that did not give a connection in time. */
+const CONNECT_TIMEOUTS = new Set([
+  // pg-pool: every pooled connection stayed busy for connectionTimeoutMillis
+  "timeout exceeded when trying to connect",
+  // pg: a new connection was not set up within it
+  "Connection terminated due to connection timeout",
+]);
+
+/** The database did not give a connection in time: an overloaded server, not a broken request. */
+export function isPoolTimeout(err: unknown): boolean {
+  return err instanceof Error && CONNECT_TIMEOUTS.has(err.message);
+}
+
 export async function migrate(pool: pg.Pool): Promise<number> {
   const client = await pool.connect();
   try {

@@ -25,7 +25,10 @@ const refuse = (status: number, error: string, headers?: Record<string, string>)
 const MAX_WAITING = 64;
 /** Well inside what a client waits for an answer (the bots: 20 s), with the realm's placement after it. */
 const MAX_HASH_WAIT_MS = 5000;
-const BUSY = "the login node is busy; try again in a second";
+/** A busy node's players come back after this: a second's polling from every waiting player would be a flood of its own. */
+export const BUSY_RETRY_S = 3;
+const BUSY = `the login node is busy; try again in ${BUSY_RETRY_S} s`;
+const BUSY_HEADERS = { "retry-after": String(BUSY_RETRY_S) };
 /** The realm list is asked for by every player's launcher: answer it from a copy this fresh. */
 const REALM_LIST_MS = 500;
 /**
@@ -39,7 +42,7 @@ const WRONG_CREDENTIALS = "wrong username or password";
 
 /** A BusyError from the hash gate as its answer; anything else goes on up. */
 function busyAnswer(err: unknown): Answer {
-  if (err instanceof BusyError) return refuse(503, BUSY, { "retry-after": "1" });
+  if (err instanceof BusyError) return refuse(503, BUSY, BUSY_HEADERS);
   throw err;
 }
 
@@ -83,6 +86,8 @@ export class FrontDoor {
     if (!this.p.realms.realm(req.realm)) return refuse(404, `no realm named ${JSON.stringify(req.realm)} (GET /realms lists them)`);
     const nameProblem = accountNameProblem(req.username);
     if (nameProblem) return refuse(400, nameProblem);
+    // refused before any query: under a login storm the database is as busy as the hashes
+    if (this.gate.turnsAway()) return refuse(503, BUSY, BUSY_HEADERS);
     const key = nameKey(req.username);
     const wait = await counters.lockedFor([
       { scope: "ip", key: ip },
@@ -213,6 +218,7 @@ export class FrontDoor {
     if (!this.p.config.login.register) return refuse(403, "registration is off on this server; ask an operator for an account");
     const problem = accountNameProblem(req.username) ?? passwordProblem(req.password);
     if (problem) return refuse(400, problem);
+    if (this.gate.turnsAway()) return refuse(503, BUSY, BUSY_HEADERS);
     const wait = await this.p.counters.lockedFor([{ scope: "register", key: ip }]);
     if (wait > 0) return refuse(429, `too many registrations from this address; try again in ${wait} s`, { "retry-after": String(wait) });
     await this.p.counters.count("register", ip);

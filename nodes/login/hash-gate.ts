@@ -44,6 +44,13 @@ export class HashGate {
     return this.running + this.waiting.length;
   }
 
+  /** No room to wait (counted as a refusal): a login asked now would be refused, so it need not even read its account. */
+  turnsAway(): boolean {
+    const full = this.running >= this.opts.parallel && this.waiting.length >= this.opts.maxWaiting;
+    if (full) this.refused++;
+    return full;
+  }
+
   /** Runs `hash` in its turn; rejects with BusyError when too many wait or its turn came too late. */
   async run<T>(hash: () => Promise<T>): Promise<T> {
     if (this.running < this.opts.parallel && this.waiting.length === 0) this.running++;

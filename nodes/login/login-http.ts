@@ -4,7 +4,8 @@ import type http from "node:http";
 import { sendJson } from "../../common/http.ts";
 import { errorFields, type Log } from "../../common/log.ts";
 import { object, str } from "../../common/schema.ts";
-import type { Answer, FrontDoor } from "./front-door.ts";
+import { isPoolTimeout } from "../../common/postgres/connect.ts";
+import { BUSY_RETRY_S, type Answer, type FrontDoor } from "./front-door.ts";
 import { HttpRefusal, readJson } from "../../common/json-body.ts";
 import { PlayPage } from "./play-page.ts";
 
@@ -62,6 +63,8 @@ export function loginRoutes(door: FrontDoor, nodeId: string, log: Log, play?: Pl
       (err: unknown) => {
         if (err instanceof HttpRefusal) return answer(res, { status: err.status, body: { error: err.message }, headers: err.headers });
         if (err instanceof URIError) return answer(res, { status: 400, body: { error: "the path is not valid percent-encoding" } });
+        // every pooled connection busy for seconds: the node is overloaded, not broken
+        if (isPoolTimeout(err)) return answer(res, { status: 503, body: { error: "the login node is overloaded; try again in a few seconds" }, headers: { "retry-after": String(BUSY_RETRY_S) } });
         log.error("request-failed", { method: req.method, url: req.url?.slice(0, 200), ...errorFields(err) });
         if (!res.headersSent) answer(res, { status: 500, body: { error: "the login node failed on this request; try again" } });
       },

@@ -58,7 +58,8 @@ export class LoginDoor {
       }
       const [session, client] = [fieldOf(a.body, "session"), fieldOf(a.body, "client")];
       if (a.status === 200 && typeof session === "string" && typeof client === "string") return { session, client };
-      if (a.status === 429 || a.status === 503 || a.status === 202 || a.status === 410) {
+      // a 5xx is the node's trouble, not the bot's: it says "try again", and so it does
+      if (a.status === 429 || a.status >= 500 || a.status === 202 || a.status === 410) {
         await sleep(Math.min(30, Math.max(1, a.retryAfterS ?? 1)) * 1000);
         continue;
       }

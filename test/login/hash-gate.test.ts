@@ -66,6 +66,7 @@ t.test("hash gate - past maxWaiting a login is refused at once; a hash that thro
   const waiting = pending();
   const runningDone = gate.run(running.run);
   const waitingDone = gate.run(waiting.run);
+  t.ok(gate.turnsAway(), "full: a login is turned away before it reads anything");
   await t.rejects(gate.run(pending().run), BusyError, "a third has no room");
   running.finish();
   await runningDone;
@@ -77,7 +78,8 @@ t.test("hash gate - past maxWaiting a login is refused at once; a hash that thro
   const afterDone = gate.run(after.run);
   await settle();
   t.ok(after.started, "the slot is free again");
+  t.notOk(gate.turnsAway(), "room again");
   after.finish();
   await afterDone;
-  t.equal(gate.refused, 1);
+  t.equal(gate.refused, 2, "both refusals counted");
 });
