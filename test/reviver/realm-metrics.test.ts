@@ -3,6 +3,7 @@
 import t from "tap";
 import type { NodeStatus } from "../../common/protocol/reviver.ts";
 import { followerMetricsPage, realmMetricsPage } from "../../nodes/reviver/realm-metrics.ts";
+import { freePorts } from "../harness/free-ports.ts";
 import { find, parseExposition, value } from "../harness/prom-text.ts";
 
 const zone: NodeStatus = { id: "FORTRAX-ZONE-1", kind: "zone", realm: "Fortrax", state: "up", restarts: 1, heartbeatAgeMs: 250, vitals: { tickP99Ms: 3, players: 7, rssBytes: 1e8 }, history: [] };
@@ -34,14 +35,16 @@ t.test("realm metrics - a node gone from the watch table has no series left", as
 });
 
 t.test("realm metrics - a follower answers 503 and names the leader and where to scrape it", async (t) => {
+  // addresses only named on the page, never listened on; ports of this run all the same
+  const [inbox1, inbox2, metrics1, metrics2] = (await freePorts(4)) as [number, number, number, number];
   const revivers = [
-    { id: "REVIVER-1", kind: "reviver", realm: undefined, inbox: "tcp://127.0.0.1:7900", restart: undefined, metrics: { host: "127.0.0.1", port: 7090 }, console: undefined, line: 1 },
-    { id: "REVIVER-2", kind: "reviver", realm: undefined, inbox: "tcp://127.0.0.1:7901", restart: undefined, metrics: { host: "::1", port: 7091 }, console: undefined, line: 2 },
+    { id: "REVIVER-1", kind: "reviver", realm: undefined, inbox: `tcp://127.0.0.1:${inbox1}`, restart: undefined, metrics: { host: "127.0.0.1", port: metrics1 }, console: undefined, line: 1 },
+    { id: "REVIVER-2", kind: "reviver", realm: undefined, inbox: `tcp://127.0.0.1:${inbox2}`, restart: undefined, metrics: { host: "::1", port: metrics2 }, console: undefined, line: 2 },
   ] as const;
   const page = followerMetricsPage("REVIVER-2", [leader, zone], [...revivers]);
   t.equal(page.status, 503);
   t.match(page.body, "REVIVER-2 does not lead the realm");
-  t.match(page.body, "the leader is REVIVER-1: scrape http://127.0.0.1:7090/metrics");
-  t.match(followerMetricsPage("REVIVER-1", [{ ...leader, id: "REVIVER-2" }], [...revivers]).body, "http://[::1]:7091/metrics");
+  t.match(page.body, `the leader is REVIVER-1: scrape http://127.0.0.1:${metrics1}/metrics`);
+  t.match(followerMetricsPage("REVIVER-1", [{ ...leader, id: "REVIVER-2" }], [...revivers]).body, `http://[::1]:${metrics2}/metrics`);
   t.match(followerMetricsPage("REVIVER-2", [zone], [...revivers]).body, "no leader is known yet");
 });
