@@ -1,10 +1,10 @@
 // What the login node answers, route by route, in HTTP terms (status, JSON body, headers), with
 // the parsing of requests left to login-http.ts. Every refusal is a 4xx (or a 503 when a realm
 // is not answering) with `{error}` saying what to do.
+import { availableParallelism } from "node:os";
 import type { Log } from "../../common/log.ts";
 import { AccountStore, AccountTakenError, accountNameProblem, nameKey, type Account } from "../../common/accounts/accounts.ts";
 import { UNKNOWN_ACCOUNT_SECRET, passwordProblem, verifyPassword } from "../../common/accounts/passwords.ts";
-import { availableParallelism } from "node:os";
 import { clientNodeUrl, type RealmsConfig } from "../../common/topology.ts";
 import type { LoginAudit } from "./audit.ts";
 import type { FailureCounters } from "./brute-force.ts";
@@ -21,14 +21,16 @@ export interface Answer {
 
 const refuse = (status: number, error: string, headers?: Record<string, string>): Answer => (headers ? { status, body: { error }, headers } : { status, body: { error } });
 
-/** Logins one node lets wait for a hash; past it, players are asked to come back in a second. */
+/** Logins one node lets wait for a hash; past it, players are asked to come back later. */
 const MAX_WAITING = 64;
 /** Well inside what a client waits for an answer (the bots: 20 s), with the realm's placement after it. */
 const MAX_HASH_WAIT_MS = 5000;
 /** A busy node's players come back after this: a second's polling from every waiting player would be a flood of its own. */
-export const BUSY_RETRY_S = 3;
-const BUSY = `the login node is busy; try again in ${BUSY_RETRY_S} s`;
-const BUSY_HEADERS = { "retry-after": String(BUSY_RETRY_S) };
+const BUSY_RETRY_S = 3;
+
+/** 503 with the Retry-After every busy or overloaded answer of the node carries. */
+export const busyRefusal = (why: string): Answer => refuse(503, `${why}; try again in ${BUSY_RETRY_S} s`, { "retry-after": String(BUSY_RETRY_S) });
+const BUSY = "the login node is busy";
 /** The realm list is asked for by every player's launcher: answer it from a copy this fresh. */
 const REALM_LIST_MS = 500;
 /**
@@ -42,7 +44,7 @@ const WRONG_CREDENTIALS = "wrong username or password";
 
 /** A BusyError from the hash gate as its answer; anything else goes on up. */
 function busyAnswer(err: unknown): Answer {
-  if (err instanceof BusyError) return refuse(503, BUSY, BUSY_HEADERS);
+  if (err instanceof BusyError) return busyRefusal(BUSY);
   throw err;
 }
 
@@ -87,7 +89,7 @@ export class FrontDoor {
     const nameProblem = accountNameProblem(req.username);
     if (nameProblem) return refuse(400, nameProblem);
     // refused before any query: under a login storm the database is as busy as the hashes
-    if (this.gate.turnsAway()) return refuse(503, BUSY, BUSY_HEADERS);
+    if (this.gate.turnsAway()) return busyRefusal(BUSY);
     const key = nameKey(req.username);
     const wait = await counters.lockedFor([
       { scope: "ip", key: ip },
@@ -218,7 +220,7 @@ export class FrontDoor {
     if (!this.p.config.login.register) return refuse(403, "registration is off on this server; ask an operator for an account");
     const problem = accountNameProblem(req.username) ?? passwordProblem(req.password);
     if (problem) return refuse(400, problem);
-    if (this.gate.turnsAway()) return refuse(503, BUSY, BUSY_HEADERS);
+    if (this.gate.turnsAway()) return busyRefusal(BUSY);
     const wait = await this.p.counters.lockedFor([{ scope: "register", key: ip }]);
     if (wait > 0) return refuse(429, `too many registrations from this address; try again in ${wait} s`, { "retry-after": String(wait) });
     await this.p.counters.count("register", ip);

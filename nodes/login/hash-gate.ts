@@ -46,9 +46,12 @@ export class HashGate {
 
   /** No room to wait (counted as a refusal): a login asked now would be refused, so it need not even read its account. */
   turnsAway(): boolean {
-    const full = this.running >= this.opts.parallel && this.waiting.length >= this.opts.maxWaiting;
-    if (full) this.refused++;
-    return full;
+    if (this.full) this.refused++;
+    return this.full;
+  }
+
+  private get full(): boolean {
+    return this.running >= this.opts.parallel && this.waiting.length >= this.opts.maxWaiting;
   }
 
   /** Runs `hash` in its turn; rejects with BusyError when too many wait or its turn came too late. */
@@ -64,7 +67,7 @@ export class HashGate {
   }
 
   private turn(): Promise<void> {
-    if (this.waiting.length >= this.opts.maxWaiting) return Promise.reject(this.busy(`${this.waiting.length} logins already wait for a hash`));
+    if (this.full) return Promise.reject(this.busy(`${this.waiting.length} logins already wait for a hash`));
     return new Promise((go, fail) => this.waiting.push({ since: this.now(), go, fail }));
   }
 

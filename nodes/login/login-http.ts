@@ -5,7 +5,7 @@ import { sendJson } from "../../common/http.ts";
 import { errorFields, type Log } from "../../common/log.ts";
 import { object, str } from "../../common/schema.ts";
 import { isPoolTimeout } from "../../common/postgres/connect.ts";
-import { BUSY_RETRY_S, type Answer, type FrontDoor } from "./front-door.ts";
+import { busyRefusal, type Answer, type FrontDoor } from "./front-door.ts";
 import { HttpRefusal, readJson } from "../../common/json-body.ts";
 import { PlayPage } from "./play-page.ts";
 
@@ -64,7 +64,7 @@ export function loginRoutes(door: FrontDoor, nodeId: string, log: Log, play?: Pl
         if (err instanceof HttpRefusal) return answer(res, { status: err.status, body: { error: err.message }, headers: err.headers });
         if (err instanceof URIError) return answer(res, { status: 400, body: { error: "the path is not valid percent-encoding" } });
         // every pooled connection busy for seconds: the node is overloaded, not broken
-        if (isPoolTimeout(err)) return answer(res, { status: 503, body: { error: "the login node is overloaded; try again in a few seconds" }, headers: { "retry-after": String(BUSY_RETRY_S) } });
+        if (isPoolTimeout(err)) return answer(res, busyRefusal("the login node is overloaded: its database gave no connection in time"));
         log.error("request-failed", { method: req.method, url: req.url?.slice(0, 200), ...errorFields(err) });
         if (!res.headersSent) answer(res, { status: 500, body: { error: "the login node failed on this request; try again" } });
       },
