@@ -8,7 +8,8 @@ import { accountId } from "./login.ts";
 export const clientLoad = object({
   node: nodeId,
   players: int({ min: 0 }),
-  seq: int({ min: 0 }),
+  /** When the sending process started (ms since the epoch): another value means the node restarted. */
+  started: int({ min: 0 }),
 });
 
 /** A client node asks whether a player's session handle may attach; a handle attaches once. */

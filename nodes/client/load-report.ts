@@ -26,23 +26,22 @@ export class PlayerCount {
 
 export const players = new PlayerCount();
 
-/** A peer client node's latest report; its `seq` starts again from 0 when the node restarts. */
+/** A peer client node's latest report; `started` changes when the node restarts. */
 export interface PeerLoad {
   players: number;
   at: number;
-  seq: number;
+  started: number;
 }
 
 /** Starts the reports; returns the peers' latest loads (client node id -> players), kept fresh by their reports. */
 export function startLoadReports(rt: NodeRuntime, config: RealmsConfig, count: PlayerCount = players): Map<string, PeerLoad> {
   const peers = new Map<string, PeerLoad>();
   const targets = [...config.realms.map((r) => r.realmNode.id), ...config.clientNodes.map((c) => c.id).filter((id) => id !== rt.id)];
-  let seq = 0;
   const report = (): void => {
-    const body = { node: rt.id, players: count.value, seq: seq++ };
+    const body = { node: rt.id, players: count.value, started: rt.startedAt };
     for (const to of targets) rt.wire.send(to, Op.CLIENT_LOAD, body);
   };
-  rt.on(Op.CLIENT_LOAD, (b, from) => peers.set(from, { players: b.players, at: Date.now(), seq: b.seq }));
+  rt.on(Op.CLIENT_LOAD, (b, from) => peers.set(from, { players: b.players, at: Date.now(), started: b.started }));
   report();
   const timer = setInterval(report, LOAD_REPORT_MS);
   rt.onStop(() => clearInterval(timer));

@@ -39,14 +39,18 @@ export class ResumeBook {
   private readonly entries = new Map<string, Entry>();
   private readonly peers: string[];
   private readonly graceOf = new Map<string, number>();
-  /** The report sequence each peer was last seen at: a new peer, or one whose count started again, restarted. */
-  private readonly peerSeq = new Map<string, number>();
+  /**
+   * When each peer's process started, as its reports say: a new peer, or another start, restarted.
+   * (A report counter starting again told it only while the new count was below the old one's
+   * last, and a node killed a second after its start had counted to 1.)
+   */
+  private readonly peerStarted = new Map<string, number>();
 
   constructor(
     private readonly rt: NodeRuntime,
     config: RealmsConfig,
     /** Latest load report per peer client node, kept by load-report.ts. */
-    private readonly peerLoads: Map<string, Pick<PeerLoad, "at" | "seq">>,
+    private readonly peerLoads: Map<string, Pick<PeerLoad, "at" | "started">>,
     private readonly events: ResumeEvents,
   ) {
     this.peers = config.clientNodes.map((c) => c.id).filter((id) => id !== rt.id);
@@ -141,9 +145,8 @@ export class ResumeBook {
    */
   private briefRestartedPeers(): void {
     for (const [peer, r] of this.peerLoads) {
-      const before = this.peerSeq.get(peer);
-      this.peerSeq.set(peer, r.seq);
-      if (before !== undefined && r.seq >= before) continue;
+      if (this.peerStarted.get(peer) === r.started) continue;
+      this.peerStarted.set(peer, r.started);
       const mine = [...this.entries.values()].filter((e) => e.issuer === this.rt.id).map((e) => e.grant);
       for (let i = 0; i < mine.length; i += GRANTS_PER_MESSAGE) this.gossip(mine.slice(i, i + GRANTS_PER_MESSAGE), [peer]);
       if (mine.length > 0) this.rt.log.info("resume-grants-resent", { peer, grants: mine.length });

@@ -106,7 +106,7 @@ const SAMPLES: { [O in OpCode]?: Body<O> } = {
   [Op.SESSION_END_REPLY]: { corr: 12, ended: true },
   [Op.REALM_STATUS_REQUEST]: { corr: 13 },
   [Op.REALM_STATUS_REPLY]: { corr: 13, realm: "Fortrax", population: 1999, cap: 2000, clientNodes: 2 },
-  [Op.CLIENT_LOAD]: { node: "CLIENT-1", players: 250, seq: 77 },
+  [Op.CLIENT_LOAD]: { node: "CLIENT-1", players: 250, started: 1_796_453_637_000 },
   [Op.REALM_SESSION_CHECK]: { corr: 14, session: "b_MB2ty_PUbDyaod17jscbMAif-hMG9lw0Xq_B6aGco" },
   [Op.REALM_SESSION_CHECK_REPLY]: { corr: 14, ok: false, code: "used" },
   [Op.SESSION_KICK]: { accountId: "42", reason: "logged in again elsewhere" },

@@ -47,7 +47,6 @@ export class DungeonWorld {
   readonly db: DatabaseClient;
   private readonly seq = new Map<number, number>();
   private loadTimer: NodeJS.Timeout | undefined;
-  private loadSeq = 0;
   private named = 0;
 
   private constructor(
@@ -90,7 +89,8 @@ export class DungeonWorld {
     for (const i of config.instances.pool) world.launch(i);
     world.launch(realm.realmNode);
     // the realm node places players only on client nodes whose load it hears
-    world.loadTimer = setInterval(() => client.send(realm.realmNode.id, Op.CLIENT_LOAD, { node: CLIENT, players: 0, seq: world!.loadSeq++ }), 300);
+    const started = Date.now();
+    world.loadTimer = setInterval(() => client.send(realm.realmNode.id, Op.CLIENT_LOAD, { node: CLIENT, players: 0, started }), 300);
     for (const n of [realm.database, ...realm.zones, ...config.instances.pool, realm.realmNode]) {
       await until(`${n.id} to answer`, 60_000, () => tool.request(n.id, Op.PING, {}, 500).then(() => true, () => undefined));
     }
