@@ -26,6 +26,10 @@ interface ZoneFeed {
   /** Subscribed cells of this zone, and which of them have shown they are live (block or timeout). */
   cells: Set<number>;
   confirmed: Set<number>;
+  /** Subscribed cells not yet confirmed: settle looks at these only, not at every cell each slot. */
+  unconfirmed: Set<number>;
+  /** Cells with members: a commit empties these only, not every live cell each tick. */
+  occupied: Set<number>;
 }
 
 export interface CellSubscriber {
@@ -76,7 +80,7 @@ export class WorldMirror {
         for (let cx = Math.floor(x0 / cell); cx < Math.ceil(x1 / cell); cx++) if (cx < this.cols && cy < this.rows) this.cellZone[cy * this.cols + cx] = i;
       }
     });
-    this.zones = realm.zones.map(() => ({ pending: -1, staged: new Map(), committed: -1, committedTime: 0, commits: 0, lastBlockAt: 0, cells: new Set(), confirmed: new Set() }));
+    this.zones = realm.zones.map(() => ({ pending: -1, staged: new Map(), committed: -1, committedTime: 0, commits: 0, lastBlockAt: 0, cells: new Set(), confirmed: new Set(), unconfirmed: new Set(), occupied: new Set() }));
   }
 
   /** The ordinal of a zone node (by node id). */
@@ -99,6 +103,7 @@ export class WorldMirror {
     if (this.refs[c]!++ > 0) return;
     const z = this.cellZone[c]!;
     this.zones[z]!.cells.add(c);
+    this.zones[z]!.unconfirmed.add(c);
     this.subscribedAt[c] = now;
     this.feed.subscribe(this.topicWorld(z), c % this.cols, Math.floor(c / this.cols));
   }
@@ -110,6 +115,8 @@ export class WorldMirror {
     const feed = this.zones[z]!;
     feed.cells.delete(c);
     feed.confirmed.delete(c);
+    feed.unconfirmed.delete(c);
+    feed.occupied.delete(c);
     feed.staged.delete(c);
     this.feed.unsubscribe(this.topicWorld(z), c % this.cols, Math.floor(c / this.cols));
     for (const s of this.members[c]!) if (this.e.cell[s] === c) this.e.remove(s);
@@ -139,6 +146,7 @@ export class WorldMirror {
     feed.pending = tick;
     feed.staged.set(c, block);
     feed.confirmed.add(c);
+    feed.unconfirmed.delete(c);
     // every live cell reported: the tick is whole, no need to wait for the next one
     if (feed.staged.size >= feed.confirmed.size) this.commit(z, now);
   }
@@ -147,7 +155,11 @@ export class WorldMirror {
   settle(now: number): void {
     for (let z = 0; z < this.zones.length; z++) {
       const feed = this.zones[z]!;
-      for (const c of feed.cells) if (!feed.confirmed.has(c) && now - this.subscribedAt[c]! > 3 * this.intervalMs) feed.confirmed.add(c);
+      for (const c of feed.unconfirmed) {
+        if (now - this.subscribedAt[c]! <= 3 * this.intervalMs) continue;
+        feed.confirmed.add(c);
+        feed.unconfirmed.delete(c);
+      }
       const quiet = now - feed.lastBlockAt;
       if (feed.pending >= 0 && quiet > 1.5 * this.intervalMs) this.commit(z, now);
       else if (feed.pending < 0 && quiet > QUIET_TICKS * this.intervalMs && feed.cells.size > 0) {
@@ -188,6 +200,8 @@ export class WorldMirror {
         if (this.e.stamp[s] !== stamp && this.e.cell[s] === c) this.unplace(s, now);
       }
       this.members[c] = list;
+      if (list.length > 0) feed.occupied.add(c);
+      else feed.occupied.delete(c);
     }
     this.emptyCells(feed, now);
     feed.staged.clear();
@@ -199,14 +213,13 @@ export class WorldMirror {
     return s !== undefined && this.e.zone[s] !== z && this.e.cell[s] !== -1 && !(this.e.flags[s]! & EntityFlag.LEAVING);
   }
 
-  /** Live cells of zone `z` without a block this tick are empty now. */
+  /** Cells of the zone that had entities and got no block this tick are empty now. */
   private emptyCells(feed: ZoneFeed, now: number): void {
-    for (const c of feed.confirmed) {
+    for (const c of feed.occupied) {
       if (feed.staged.has(c)) continue;
-      const list = this.members[c]!;
-      if (list.length === 0) continue;
-      for (const s of list) if (this.e.cell[s] === c) this.unplace(s, now);
+      for (const s of this.members[c]!) if (this.e.cell[s] === c) this.unplace(s, now);
       this.members[c] = [];
+      feed.occupied.delete(c);
     }
   }
 
