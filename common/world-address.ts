@@ -3,7 +3,8 @@
 // A world is what one Zone simulates: a zone's region (`FORTRAX-ZONE-1`), one of its layers
 // (`FORTRAX-ZONE-1~2`) or a dungeon instance (`INSTANCE-1~7`). Intents go to the node, whose id
 // is the world id up to the `~`. A cell's topic is `<world>/<cx>,<cy>/`; the bare `<world>/`
-// prefix is every cell of the world (SUB filters by prefix).
+// prefix is every cell of the world (SUB filters by prefix). Client nodes take their cells in
+// batches instead: see batchTopic.
 
 const COPY_MARK = "~";
 /** A node id, then the copy for a layer or an instance. */
@@ -32,6 +33,36 @@ export function cellTopic(world: string, cx: number, cy: number): string {
 /** The prefix of every cell topic of a world. */
 export function worldTopic(world: string): string {
   return `${world}/`;
+}
+
+/**
+ * A subscriber that takes its cells in one batch per tick (a client node) subscribes to its
+ * batch topic `@<id>/` and, per cell, to the cell's topic followed by `@<id>`. No message is ever
+ * published on such an interest topic: it tells the publisher, through XPUB (which replays it
+ * when either side restarts and withdraws it when the subscriber goes), who wants the cell.
+ * One message per subscriber per tick instead of one per cell: the per-message cost of ZeroMQ
+ * is what a zone spent most of its tick on.
+ */
+export function batchTopic(subscriber: string): string {
+  return `${BATCH_MARK}${subscriber}/`;
+}
+
+export function interestTopic(world: string, cx: number, cy: number, subscriber: string): string {
+  return `${cellTopic(world, cx, cy)}${BATCH_MARK}${subscriber}`;
+}
+
+const BATCH_MARK = "@";
+const AT = BATCH_MARK.charCodeAt(0);
+
+/** Where an interest topic's subscriber id starts (after the mark), or -1 for any other topic. */
+export function interestSubscriberAt(topic: Uint8Array): number {
+  const at = topic.indexOf(AT);
+  return at > 0 ? at + 1 : -1;
+}
+
+/** Whether a topic is a batch topic (`@<id>/`). */
+export function isBatchTopic(topic: Uint8Array): boolean {
+  return topic[0] === AT;
 }
 
 /** A topic read back by parseTopic. */

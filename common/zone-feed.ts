@@ -13,7 +13,8 @@ export class ZoneFeed {
 
   constructor(zones: readonly { id: string; pub: string }[], mesh: MeshIdentity | undefined, receiveHighWaterMark: number) {
     for (const z of zones) {
-      const sub = new zmq.Subscriber({ linger: 0, receiveHighWaterMark, ...mesh?.clientOptions(z.id) });
+      // a node that is down is asked again less and less often, up to once a second, as the wire's DEALERs do
+      const sub = new zmq.Subscriber({ linger: 0, receiveHighWaterMark, reconnectInterval: 100, reconnectMaxInterval: 1000, ...mesh?.clientOptions(z.id) });
       sub.connect(z.pub);
       this.subs.set(z.id, sub);
     }

@@ -1,7 +1,8 @@
 // Messages of the world: the realm node placing a player in a zone, client nodes passing
 // intents in, zones sending reliable events out, and zones handing players to each other.
 // World state itself does not travel here: it goes out as cell blocks on the zone's PUB socket.
-import { bool, int, list, num, object, oneOf, optional, str, variant, type Infer, type Without } from "../schema.ts";
+import { bool, bytes, int, list, map, num, object, oneOf, optional, str, variant, type Infer, type Without } from "../schema.ts";
+import { checkMoves, MAX_MOVES, MOVE_BYTES } from "../move-batch.ts";
 import { DUNGEONS } from "../dungeons.ts";
 import { WORLD_ID } from "../world-address.ts";
 import { corr, nodeId } from "./control.ts";
@@ -112,7 +113,8 @@ export type ZoneEventOf<K extends ZoneEvent["kind"]> = Extract<ZoneEvent, { kind
 /** `with`: put the player in the same layer as this entity (a party member, a friend) if there is room. */
 export const zoneEnter = object({ corr, player: playerState, with: optional(entity) });
 export const zoneEntered = object({ corr, ok: bool, zone: world, code: optional(str({ max: 64 })) });
-export const zoneIntents = object({ intents: list(intent, { max: 20_000 }) });
+/** `moves`: moves as binary records (common/move-batch.ts), applied before the batch's `intents`. */
+export const zoneIntents = object({ intents: list(intent, { max: 20_000 }), moves: optional(map(bytes(MAX_MOVES * MOVE_BYTES), checkMoves)) });
 export const zoneEvents = object({ zone: world, tick: int({ min: 0 }), events: list(zoneEvent, { max: 50_000 }) });
 
 /** Into a dungeon: where the player goes back to, the zone node owning the entrance and the entrance point. */

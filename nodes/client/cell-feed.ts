@@ -1,10 +1,11 @@
 // The client node's ears on one realm: a SUB socket on each zone's PUB (and on each instance
-// node's, for players in dungeons), subscribed to exactly the cells its players need. ZeroMQ
-// filters at the publisher, so each cell crosses the network once per tick per client node,
-// however many of its players see it.
+// node's, for players in dungeons), declaring interest in exactly the cells its players need.
+// Each zone sends this node one batch a tick with those cells, so each cell crosses the network
+// once per tick per client node, however many of its players see it.
+import { readBatch } from "../../common/cell-batch.ts";
 import type { Log } from "../../common/log.ts";
 import type { MeshIdentity } from "../../common/mesh/mesh-identity.ts";
-import { cellTopic, newTopicAddress, nodeOfWorld, parseTopic } from "../../common/world-address.ts";
+import { batchTopic, interestTopic, isBatchTopic, nodeOfWorld } from "../../common/world-address.ts";
 import { ZoneFeed } from "../../common/zone-feed.ts";
 import type { RealmSpec } from "../../common/topology.ts";
 import type { CellSubscriber } from "./world-mirror.ts";
@@ -27,31 +28,36 @@ export class CellFeed implements CellSubscriber {
 
   constructor(
     private readonly realm: RealmSpec,
+    /** This client node's id: the zones address its batches by it. */
+    private readonly subscriber: string,
     private readonly log: Log,
     mesh: MeshIdentity | undefined,
     instances: readonly PubSource[],
   ) {
+    const sources = [...realm.zones, ...instances];
     // an idle SUB costs nothing: the instance nodes' sockets carry cells only once subscribed
-    this.feed = new ZoneFeed([...realm.zones, ...instances], mesh, RECEIVE_HWM);
+    this.feed = new ZoneFeed(sources, mesh, RECEIVE_HWM);
+    for (const s of sources) this.feed.subscribe(s.id, batchTopic(subscriber));
   }
 
   /** A cell of a world: the zone's own, one of its layers', or an instance's. */
   subscribe(world: string, cx: number, cy: number): void {
-    this.feed.subscribe(nodeOfWorld(world), cellTopic(world, cx, cy));
+    this.feed.subscribe(nodeOfWorld(world), interestTopic(world, cx, cy, this.subscriber));
     this.subscribed++;
   }
 
   unsubscribe(world: string, cx: number, cy: number): void {
-    this.feed.unsubscribe(nodeOfWorld(world), cellTopic(world, cx, cy));
+    this.feed.unsubscribe(nodeOfWorld(world), interestTopic(world, cx, cy, this.subscriber));
     this.subscribed--;
   }
 
   start(sink: BlockSink): void {
-    // reused for every block: the topic is read without allocating
-    const at = newTopicAddress();
     this.feed.start(
-      (node, topic, block) => {
-        if (parseTopic(topic, at) >= 0 && !at.everyCell) sink(node, at.copy, at.cx, at.cy, block);
+      (node, topic, body) => {
+        if (!isBatchTopic(topic)) return;
+        if (readBatch(body, (copy, cx, cy, block) => sink(node, copy, cx, cy, block)) < 0) {
+          this.log.warn("bad-cell-batch", { realm: this.realm.name, zone: node, bytes: body.length });
+        }
       },
       (zone, err) => this.log.error("cell-feed-failed", { realm: this.realm.name, zone, error: err.message }),
     );

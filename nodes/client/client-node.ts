@@ -37,7 +37,7 @@ export class ClientNode {
     count: PlayerCount,
   ) {
     for (const realm of config.realms) {
-      const hub = new RealmHub(realm, rt.log, (zone, intents) => rt.wire.send(zone, Op.ZONE_INTENTS, { intents }), rt.mesh, config.instances.pool);
+      const hub = new RealmHub(realm, rt.id, rt.log, (node, intents, moves) => rt.wire.send(node, Op.ZONE_INTENTS, moves ? { intents, moves } : { intents }), rt.mesh, config.instances.pool);
       this.hubs.set(realm.name, hub);
       for (const z of realm.zones) this.hubOfZone.set(z.id, hub);
     }

@@ -11,6 +11,7 @@ import type { Intent, PlayerIntent } from "../../common/protocol/zone.ts";
 import type { DungeonKind } from "../../common/dungeons.ts";
 import type { RealmSpec } from "../../common/topology.ts";
 import { copyOf, nodeOfWorld, worldId } from "../../common/world-address.ts";
+import { MoveBatch } from "../../common/move-batch.ts";
 import { writeServer } from "../../common/player-codec.ts";
 import { CellFeed, type PubSource } from "./cell-feed.ts";
 import { DungeonView } from "./dungeon-view.ts";
@@ -24,7 +25,14 @@ import { WorldMirror } from "./world-mirror.ts";
 const SLOTS = 5;
 
 interface IntentSink {
-  (zone: string, intents: Intent[]): void;
+  /** `moves`: the batch's moves as binary records (common/move-batch.ts). */
+  (node: string, intents: Intent[], moves: Buffer | undefined): void;
+}
+
+/** One node's intents of the slot: moves as binary records, the others as they are. */
+class Outbox {
+  intents: Intent[] = [];
+  readonly moves = new MoveBatch();
 }
 
 /** One layer of the realm (or one dungeon): what its players see, and the fanout over it. */
@@ -44,8 +52,8 @@ export class RealmHub {
   private readonly slotCounts = new Uint32Array(SLOTS);
   /** After a handoff, which copy of the new zone took the player is not said: its cells are looked at in every copy. */
   private readonly probes = new Map<Player, { cells: [number, number][]; until: number }>();
-  private readonly outbox: Intent[][];
-  private readonly dungeonOutbox = new Map<string, Intent[]>();
+  private readonly outbox: Outbox[];
+  private readonly dungeonOutbox = new Map<string, Outbox>();
   private readonly frame = new ByteWriter(4096);
   private timer: NodeJS.Timeout | undefined;
   private startedAt = 0;
@@ -59,6 +67,8 @@ export class RealmHub {
 
   constructor(
     readonly realm: RealmSpec,
+    /** The client node's id, which the zones address its cell batches by. */
+    nodeId: string,
     log: Log,
     private readonly sendIntents: IntentSink,
     mesh: MeshIdentity | undefined,
@@ -66,8 +76,8 @@ export class RealmHub {
     instances: readonly PubSource[] = [],
   ) {
     this.q = new Quantizer(realm.world.width, realm.world.height);
-    this.feed = new CellFeed(realm, log, mesh, instances);
-    this.outbox = realm.zones.map(() => []);
+    this.feed = new CellFeed(realm, nodeId, log, mesh, instances);
+    this.outbox = realm.zones.map(() => new Outbox());
     this.layer(0);
   }
 
@@ -376,21 +386,25 @@ export class RealmHub {
 
   intent(p: Player, i: PlayerIntent): void {
     const d = p.dungeon;
-    const list = d ? this.dungeonOutbox.get(d.node) : this.outbox[p.zone];
-    if (list) list.push({ ...i, entity: p.entity, seq: p.seq++ });
-    else this.dungeonOutbox.set(d!.node, [{ ...i, entity: p.entity, seq: p.seq++ }]);
+    let box = d ? this.dungeonOutbox.get(d.node) : this.outbox[p.zone];
+    if (!box) this.dungeonOutbox.set(d!.node, (box = new Outbox()));
+    const seq = p.seq++;
+    if (i.kind === "move") box.moves.add(p.entity, seq, i.x, i.y, i.heading);
+    else box.intents.push({ ...i, entity: p.entity, seq });
   }
 
   flushIntents(): void {
-    for (let z = 0; z < this.outbox.length; z++) {
-      const list = this.outbox[z]!;
-      if (list.length === 0) continue;
-      this.outbox[z] = [];
-      this.sendIntents(this.realm.zones[z]!.id, list);
-    }
+    for (let z = 0; z < this.outbox.length; z++) this.send(this.realm.zones[z]!.id, this.outbox[z]!);
     if (this.dungeonOutbox.size === 0) return;
-    for (const [node, list] of this.dungeonOutbox) this.sendIntents(node, list);
+    for (const [node, box] of this.dungeonOutbox) this.send(node, box);
     this.dungeonOutbox.clear();
+  }
+
+  private send(node: string, box: Outbox): void {
+    if (box.intents.length === 0 && box.moves.size === 0) return;
+    const intents = box.intents;
+    box.intents = [];
+    this.sendIntents(node, intents, box.moves.size > 0 ? box.moves.take() : undefined);
   }
 }
 

@@ -7,6 +7,7 @@ import type { Vitals } from "../../common/protocol/control.ts";
 import { Op } from "../../common/opcodes.ts";
 import { sendInParts } from "../../common/protocol/directory.ts";
 import type { PlayerState, ZoneEvent } from "../../common/protocol/zone.ts";
+import { readMoves } from "../../common/move-batch.ts";
 import type { CellPublisher } from "./cell-publisher.ts";
 import type { TickLoop } from "./tick-loop.ts";
 import type { Zone } from "./zone.ts";
@@ -36,7 +37,8 @@ export function serveWorld(
   all: () => Zone[],
   wallet: (characterId: string, entity: number, clientNode: string) => void,
 ): void {
-  rt.on(Op.ZONE_INTENTS, ({ intents }, from) => {
+  rt.on(Op.ZONE_INTENTS, ({ intents, moves }, from) => {
+    if (moves) for (const m of readMoves(moves)) route(m.entity)?.queue([m], from);
     for (const i of intents) route(i.entity)?.queue([i], from);
   });
   rt.on(Op.ZONE_REATTACH, ({ corr, entity, clientNode }, from) => {

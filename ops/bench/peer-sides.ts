@@ -97,7 +97,7 @@ export async function startOurs(walk: PeerWalk): Promise<Side> {
   };
   try {
     // a player whose join was given up leaves the world a second later, before the measuring starts
-    const world = await ClientWorld.start(teardowns, { size: WORLD, vision: VISION, edit: (doc) => (doc.realms[0].reconnect_grace = "1s") });
+    const world = await ClientWorld.start(teardowns, { size: WORLD, vision: VISION, record: false, edit: (doc) => (doc.realms[0].reconnect_grace = "1s") });
     await inBatches(walk.count, async (i) => {
       const bot = await joinOurs(world, walk.x[i]!, walk.y[i]!);
       bots[i] = bot;

@@ -19,7 +19,7 @@ t.test("client dungeon views - made for the first player in, released with the l
   const realm = config.realms[0]!;
   const sent: [string, Intent[]][] = [];
   const log = createLog("test", "error");
-  const hub = new RealmHub(realm, log, (node, intents) => sent.push([node, intents]), undefined, config.instances.pool);
+  const hub = new RealmHub(realm, "CLIENT-T", log, (node, intents) => sent.push([node, intents]), undefined, config.instances.pool);
   t.teardown(() => hub.stop());
   const zone = realm.zones[0]!.id;
   const players = [1, 2].map((entity) => {

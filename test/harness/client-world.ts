@@ -32,6 +32,8 @@ interface WorldOptions {
   size?: number;
   vision?: number;
   edit?: (doc: any) => void;
+  /** false: no recorder of the zones' truth (a benchmark: a realm has no such subscriber). */
+  record?: boolean;
 }
 
 interface Account {
@@ -89,7 +91,7 @@ export class ClientWorld {
     world = new ClientWorld(file, config, realm, wire, new Quantizer(realm.world.width, realm.world.height));
     t.teardown(() => world!.stop());
     await wire.bind(realm.realmNode.inbox);
-    world.record();
+    if (opts.record !== false) world.record();
     for (const z of realm.zones) world.launch(z.id);
     for (const z of realm.zones) await until(`${z.id} to answer`, 20_000, () => wire.request(z.id, Op.PING, {}, 300).then(() => true, () => undefined));
     for (const c of config.clientNodes) world.launch(c.id);
