@@ -7,6 +7,19 @@ import type { MeshIdentity } from "./mesh/mesh-identity.ts";
 /** Called for every message: the zone it came from, its topic and its block. */
 type BlockHandler = (zone: string, topic: Buffer, block: Buffer) => void;
 
+/**
+ * Subscriptions travel to the publisher as messages under the SUB's send high-water mark (1,000
+ * by default), and libzmq drops those past it without a word: when the zone restarts and the SUB
+ * replays every subscription at once, a client node wanting more than 1,000 of its cells lost
+ * the rest. zeromq.js types no send option on a Subscriber, so the option (ZMQ_SNDHWM, 23) is set
+ * through the native setter; 0 is no limit.
+ */
+function unlimitSubscriptions(sub: zmq.Subscriber): void {
+  (sub as unknown as { setInt32Option(option: number, value: number): void }).setInt32Option(ZMQ_SNDHWM, 0);
+}
+
+const ZMQ_SNDHWM = 23;
+
 export class ZoneFeed {
   private readonly subs = new Map<string, zmq.Subscriber>();
   private readonly loops: Promise<void>[] = [];
@@ -15,6 +28,7 @@ export class ZoneFeed {
     for (const z of zones) {
       // a node that is down is asked again less and less often, up to once a second, as the wire's DEALERs do
       const sub = new zmq.Subscriber({ linger: 0, receiveHighWaterMark, reconnectInterval: 100, reconnectMaxInterval: 1000, ...mesh?.clientOptions(z.id) });
+      unlimitSubscriptions(sub);
       sub.connect(z.pub);
       this.subs.set(z.id, sub);
     }
