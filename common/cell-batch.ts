@@ -4,7 +4,8 @@
 //
 // Body: entries of [copy u32][cx u16][cy u16][length u32], then `length` bytes of cell block.
 
-const ENTRY_HEADER = 12;
+/** Bytes an entry adds to its block. */
+export const ENTRY_HEADER = 12;
 
 export interface BatchEntry {
   copy: number;

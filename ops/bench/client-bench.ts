@@ -11,7 +11,7 @@ import msgpack from "msgpack-lite";
 import { WebSocketServer, type WebSocket } from "ws";
 import { ByteWriter } from "../../common/bytes.ts";
 import { newBlock, newRecord, Quantizer, writeRecord } from "../../common/cell-snapshot.ts";
-import { cellTopic } from "../../common/world-address.ts";
+import { ENTRY_HEADER } from "../../common/cell-batch.ts";
 import { ROOT } from "../../common/launch.ts";
 import { PlayerOp } from "../../common/player-opcodes.ts";
 import type { RealmSpec } from "../../common/topology.ts";
@@ -256,7 +256,7 @@ async function run(players: number, ticks: number, how: "ours" | "naive" | "size
     for (const [c, block] of blocks) {
       if (!subscribed.has(c)) continue;
       m.ingest(ZONE, c % cols, Math.floor(c / cols), block, begin);
-      if (t >= warmup) zoneBytes += block.length + cellTopic(ZONE, c % cols, Math.floor(c / cols)).length;
+      if (t >= warmup) zoneBytes += block.length + ENTRY_HEADER;
     }
     m.settle(begin);
     for (let p = 0; p < players; p++) {

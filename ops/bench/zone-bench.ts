@@ -3,7 +3,9 @@
 // N² way (each player sent its own full view).
 import * as zmq from "zeromq";
 import { blockBytes, Quantizer } from "../../common/cell-snapshot.ts";
-import { cellTopic } from "../../common/world-address.ts";
+import { ENTRY_HEADER } from "../../common/cell-batch.ts";
+import { batchTopic, interestTopic } from "../../common/world-address.ts";
+import { ZoneFeed } from "../../common/zone-feed.ts";
 import { createLog } from "../../common/log.ts";
 import type { IntentOf } from "../../common/protocol/zone.ts";
 import { CellPublisher } from "../../nodes/zone/cell-publisher.ts";
@@ -82,17 +84,16 @@ async function tickTimes(sc: Scenario, ticks: number): Promise<{ p50: number; p9
   const { zone, walk } = buildZone(sc);
   const pub = new zmq.XPublisher({ linger: 0, sendHighWaterMark: 100_000 });
   await pub.bind("tcp://127.0.0.1:*");
-  const sub = new zmq.Subscriber({ linger: 0, receiveHighWaterMark: 100_000 });
-  sub.connect(pub.lastEndpoint!);
-  sub.subscribe("BENCH-ZONE/");
-  const drain = (async () => {
-    for await (const _ of sub) void _;
-  })().catch(() => {});
+  const feed = new ZoneFeed([{ id: "BENCH-ZONE", pub: pub.lastEndpoint! }], undefined, 100_000);
+  // as a client node wanting every cell: one batch a tick
+  feed.subscribe("BENCH-ZONE", batchTopic("BENCH-CLIENT"));
+  for (let c = 0; c < zone.grid.cells; c++) feed.subscribe("BENCH-ZONE", interestTopic("BENCH-ZONE", zone.grid.cx(c), zone.grid.cy(c), "BENCH-CLIENT"));
+  feed.start(() => {});
   const publisher = new CellPublisher(pub, createLog("bench", "error"));
   publisher.serve("BENCH-ZONE", zone.grid, new Quantizer(4000, 4000));
   void publisher.listen();
-  // the subscription reaches the publisher asynchronously: wait until every cell is watched
-  while (publisher.subscribedCells === 0) await new Promise((r) => setTimeout(r, 20));
+  // the subscriptions reach the publisher asynchronously: wait until every cell is watched
+  while (publisher.subscribedCells < zone.grid.cells) await new Promise((r) => setTimeout(r, 20));
   const times = new TickTimes(ticks);
   let bytes = 0;
   // the first ticks are the JIT's and the first aggro scans': measure from the steady state
@@ -109,9 +110,8 @@ async function tickTimes(sc: Scenario, ticks: number): Promise<{ p50: number; p9
     // let the socket drain between ticks, as the 50 ms between real ticks would
     await new Promise((r) => setImmediate(r));
   }
-  sub.close();
+  await feed.close();
   pub.close();
-  await drain;
   const p = times.percentiles();
   return { p50: p.p50Ms, p99: p.p99Ms, bytes: bytes / ticks };
 }
@@ -128,7 +128,7 @@ function egress(players: number, clientNodes: number): { ours: number; naive: nu
     for (let dx = -reach; dx <= reach; dx++) {
       const cell = zone.grid.local(zone.grid.cx(center) + dx, zone.grid.cy(center) + dy);
       const n = cell < 0 ? 0 : zone.grid.members[cell]!.length;
-      if (n > 0) cellBytes += blockBytes(n) + cellTopic("BENCH-ZONE", zone.grid.cx(cell), zone.grid.cy(cell)).length;
+      if (n > 0) cellBytes += blockBytes(n) + ENTRY_HEADER;
       visibleRecords += n;
     }
   }
