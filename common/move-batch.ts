@@ -10,6 +10,8 @@ export const MOVE_BYTES = 28;
 export const MAX_MOVES = 20_000;
 const COORD_MAX = 1e6;
 const HEADING_MAX = 10;
+/** Where x and y sit in a record. */
+const COORDS = [["x", 8], ["y", 16]] as const;
 
 export type Move = IntentOf<"move">;
 
@@ -52,15 +54,16 @@ const view = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byte
 export function checkMoves(bytes: Uint8Array, path: string): Uint8Array {
   if (bytes.length % MOVE_BYTES !== 0) throw new SchemaError(path, `must be whole ${MOVE_BYTES}-byte moves, got ${bytes.length} bytes`);
   const b = view(bytes);
-  for (let at = 0, n = 0; at < b.length; at += MOVE_BYTES, n++) {
-    const where = `${path}[${n}]`;
-    if (b.readUInt32LE(at) === 0) throw new SchemaError(`${where}.entity`, "must be at least 1");
-    for (const [key, off] of [["x", 8], ["y", 16]] as const) {
+  // runs for every move a zone receives: the path is built only for a refusal
+  const where = (at: number, key: string): string => `${path}[${at / MOVE_BYTES}].${key}`;
+  for (let at = 0; at < b.length; at += MOVE_BYTES) {
+    if (b.readUInt32LE(at) === 0) throw new SchemaError(where(at, "entity"), "must be at least 1");
+    for (const [key, off] of COORDS) {
       const v = b.readDoubleLE(at + off);
-      if (!(Math.abs(v) <= COORD_MAX)) throw new SchemaError(`${where}.${key}`, `must be a number from -${COORD_MAX} to ${COORD_MAX}, got ${v}`);
+      if (!(Math.abs(v) <= COORD_MAX)) throw new SchemaError(where(at, key), `must be a number from -${COORD_MAX} to ${COORD_MAX}, got ${v}`);
     }
     const heading = b.readFloatLE(at + 24);
-    if (!Number.isNaN(heading) && !(Math.abs(heading) <= HEADING_MAX)) throw new SchemaError(`${where}.heading`, `must be a number from -${HEADING_MAX} to ${HEADING_MAX}, got ${heading}`);
+    if (!Number.isNaN(heading) && !(Math.abs(heading) <= HEADING_MAX)) throw new SchemaError(where(at, "heading"), `must be a number from -${HEADING_MAX} to ${HEADING_MAX}, got ${heading}`);
   }
   return bytes;
 }

@@ -23,10 +23,8 @@ interface ZoneFeed {
   /** Commits so far: entities changed in the latest one are still moving. */
   commits: number;
   lastBlockAt: number;
-  /** Subscribed cells of this zone, and which of them have shown they are live (block or timeout). */
-  cells: Set<number>;
+  /** Subscribed cells of this zone that have shown they are live (block or timeout), and the others: settle looks at these only. */
   confirmed: Set<number>;
-  /** Subscribed cells not yet confirmed: settle looks at these only, not at every cell each slot. */
   unconfirmed: Set<number>;
   /** Cells with members: a commit empties these only, not every live cell each tick. */
   occupied: Set<number>;
@@ -80,7 +78,7 @@ export class WorldMirror {
         for (let cx = Math.floor(x0 / cell); cx < Math.ceil(x1 / cell); cx++) if (cx < this.cols && cy < this.rows) this.cellZone[cy * this.cols + cx] = i;
       }
     });
-    this.zones = realm.zones.map(() => ({ pending: -1, staged: new Map(), committed: -1, committedTime: 0, commits: 0, lastBlockAt: 0, cells: new Set(), confirmed: new Set(), unconfirmed: new Set(), occupied: new Set() }));
+    this.zones = realm.zones.map(() => ({ pending: -1, staged: new Map(), committed: -1, committedTime: 0, commits: 0, lastBlockAt: 0, confirmed: new Set(), unconfirmed: new Set(), occupied: new Set() }));
   }
 
   /** The ordinal of a zone node (by node id). */
@@ -102,7 +100,6 @@ export class WorldMirror {
   want(c: number, now: number): void {
     if (this.refs[c]!++ > 0) return;
     const z = this.cellZone[c]!;
-    this.zones[z]!.cells.add(c);
     this.zones[z]!.unconfirmed.add(c);
     this.subscribedAt[c] = now;
     this.feed.subscribe(this.topicWorld(z), c % this.cols, Math.floor(c / this.cols));
@@ -113,7 +110,6 @@ export class WorldMirror {
     if (this.refs[c] === 0 || --this.refs[c]! > 0) return;
     const z = this.cellZone[c]!;
     const feed = this.zones[z]!;
-    feed.cells.delete(c);
     feed.confirmed.delete(c);
     feed.unconfirmed.delete(c);
     feed.occupied.delete(c);
@@ -133,7 +129,7 @@ export class WorldMirror {
     if (z === undefined || cx < 0 || cy < 0 || cx >= this.cols || cy >= this.rows) return;
     const c = cy * this.cols + cx;
     const feed = this.zones[z]!;
-    if (!feed.cells.has(c) || this.cellZone[c] !== z) return;
+    if (this.refs[c] === 0 || this.cellZone[c] !== z) return;
     if (recordCount(block) < 0) return;
     const tick = blockTick(block);
     this.blocksIn++;
@@ -162,7 +158,7 @@ export class WorldMirror {
       }
       const quiet = now - feed.lastBlockAt;
       if (feed.pending >= 0 && quiet > 1.5 * this.intervalMs) this.commit(z, now);
-      else if (feed.pending < 0 && quiet > QUIET_TICKS * this.intervalMs && feed.cells.size > 0) {
+      else if (feed.pending < 0 && quiet > QUIET_TICKS * this.intervalMs && feed.confirmed.size + feed.unconfirmed.size > 0) {
         // nothing for a while: every subscribed cell of the zone is empty now (zones do not
         // publish empty cells); a zone that merely stalls a few ticks keeps its entities frozen
         feed.lastBlockAt = now;

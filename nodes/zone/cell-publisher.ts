@@ -114,9 +114,10 @@ export class CellPublisher {
     const subscriberAt = interestSubscriberAt(topic);
     const cellPart = subscriberAt < 0 ? topic : topic.subarray(0, subscriberAt - 1);
     const worldLength = parseTopic(cellPart, at);
-    const worldId = worldLength < 0 ? undefined : cellPart.toString("latin1", 0, worldLength);
-    const w = worldId === undefined ? undefined : this.worlds.get(worldId);
-    if (!w || worldId === undefined) return;
+    if (worldLength < 0) return;
+    const worldId = cellPart.toString("latin1", 0, worldLength);
+    const w = this.worlds.get(worldId);
+    if (!w) return;
     if (subscriberAt >= 0) {
       const cell = at.everyCell ? -1 : w.grid.local(at.cx, at.cy);
       if (cell >= 0) this.interest(topic.toString("latin1", subscriberAt), worldId, w, cell, on);
@@ -138,7 +139,8 @@ export class CellPublisher {
       this.batchSubscribers.set(subscriber, sub);
     }
     let cells = sub.cells.get(worldId);
-    if (!cells) sub.cells.set(worldId, (cells = new Set()));
+    if (on && !cells) sub.cells.set(worldId, (cells = new Set()));
+    if (!cells) return;
     if (on && !cells.has(cell)) {
       cells.add(cell);
       w.wanted[cell]!++;
