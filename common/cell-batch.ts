@@ -2,10 +2,11 @@
 // in one message (see batchTopic in world-address.ts). Each block is encoded once per tick by
 // the zone and copied into the batch of every client node that wants it.
 //
-// Body: entries of [copy u32][cx u16][cy u16][length u32], then `length` bytes of cell block.
+// Body: entries of [copy u32][cx u32][cy u32][length u32], then `length` bytes of cell block. Cell
+// coordinates take 32 bits: realms.yaml does not bound a world's cells per side.
 
 /** Bytes an entry adds to its block. */
-export const ENTRY_HEADER = 12;
+export const ENTRY_HEADER = 16;
 
 export interface BatchEntry {
   copy: number;
@@ -25,9 +26,9 @@ export function writeBatch(entries: readonly BatchEntry[]): Buffer {
   let at = 0;
   for (const e of entries) {
     out.writeUInt32LE(e.copy, at);
-    out.writeUInt16LE(e.cx, at + 4);
-    out.writeUInt16LE(e.cy, at + 6);
-    out.writeUInt32LE(e.block.length, at + 8);
+    out.writeUInt32LE(e.cx, at + 4);
+    out.writeUInt32LE(e.cy, at + 8);
+    out.writeUInt32LE(e.block.length, at + 12);
     e.block.copy(out, at + ENTRY_HEADER);
     at += ENTRY_HEADER + e.block.length;
   }
@@ -43,10 +44,10 @@ export function readBatch(body: Buffer, each: (copy: number, cx: number, cy: num
   let n = 0;
   while (at < body.length) {
     if (at + ENTRY_HEADER > body.length) return -1;
-    const length = body.readUInt32LE(at + 8);
+    const length = body.readUInt32LE(at + 12);
     const end = at + ENTRY_HEADER + length;
     if (end > body.length) return -1;
-    each(body.readUInt32LE(at), body.readUInt16LE(at + 4), body.readUInt16LE(at + 6), body.subarray(at + ENTRY_HEADER, end));
+    each(body.readUInt32LE(at), body.readUInt32LE(at + 4), body.readUInt32LE(at + 8), body.subarray(at + ENTRY_HEADER, end));
     at = end;
     n++;
   }

@@ -2,7 +2,7 @@
 // cell blocks out (common/cell-batch.ts). What goes in comes out the same, in order; a bad move
 // refuses its frame with the record and key named; a cut batch delivers what came before the cut.
 import t from "tap";
-import { readBatch, writeBatch, type BatchEntry } from "../../common/cell-batch.ts";
+import { ENTRY_HEADER, readBatch, writeBatch, type BatchEntry } from "../../common/cell-batch.ts";
 import { newBlock } from "../../common/cell-snapshot.ts";
 import { decodeFrame, encodeFrame } from "../../common/codec.ts";
 import { FrameError } from "../../common/errors.ts";
@@ -57,22 +57,23 @@ t.test("binary moves - a bad record refuses the whole frame, naming the record a
 t.test("cell batches - entries come back as written; a cut batch delivers the entries before the cut", async (t) => {
   const entries: BatchEntry[] = [
     { copy: 0, cx: 3, cy: 4, block: newBlock(10, 1000, 2) },
-    { copy: 2, cx: 65535, cy: 0, block: newBlock(10, 1000, 0) },
+    // past 16 bits: realms.yaml allows a world that many cells wide
+    { copy: 2, cx: 80_000, cy: 0, block: newBlock(10, 1000, 0) },
     { copy: 70_000, cx: 1, cy: 2, block: newBlock(11, 1001, 5) },
   ];
   const body = writeBatch(entries);
   const seen: BatchEntry[] = [];
   t.equal(readBatch(body, (copy, cx, cy, block) => seen.push({ copy, cx, cy, block: Buffer.from(block) })), 3);
   t.same(seen, entries);
-  // where each entry ends: a 12-byte header, then its block
-  const ends = entries.map((_, i) => entries.slice(0, i + 1).reduce((sum, e) => sum + 12 + e.block.length, 0));
-  for (const cut of [1, 12, ends[0]! + 3, body.length - 1]) {
+  // where each entry ends: its header, then its block
+  const ends = entries.map((_, i) => entries.slice(0, i + 1).reduce((sum, e) => sum + ENTRY_HEADER + e.block.length, 0));
+  for (const cut of [1, ENTRY_HEADER, ends[0]! + 3, body.length - 1]) {
     let n = 0;
     t.equal(readBatch(body.subarray(0, cut), () => n++), -1, `cut at ${cut} of ${body.length} bytes is refused`);
     t.equal(n, ends.filter((end) => end <= cut).length, "the whole entries before the cut were delivered");
   }
   const lying = Buffer.from(body);
-  lying.writeUInt32LE(0xffffffff, 8);
+  lying.writeUInt32LE(0xffffffff, ENTRY_HEADER - 4);
   t.equal(readBatch(lying, () => t.fail("an entry longer than the batch is not read")), -1);
   t.equal(readBatch(Buffer.alloc(0), () => t.fail("no entries")), 0, "an empty batch holds nothing");
 });
