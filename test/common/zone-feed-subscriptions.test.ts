@@ -17,7 +17,8 @@ const CELL = 50;
 
 async function publisher(endpoint: string): Promise<{ pub: zmq.XPublisher; cells: CellPublisher; grid: Grid }> {
   const pub = new zmq.XPublisher({ linger: 0 });
-  await pub.bind(endpoint);
+  // a socket closed a moment ago may still hold the port: ZeroMQ releases it on its I/O thread
+  await until(`${endpoint} to bind`, 5000, () => pub.bind(endpoint).then(() => true, () => undefined));
   const grid = new Grid([0, 0, SIDE, SIDE], CELL);
   const cells = new CellPublisher(pub, createLog("test-zone", "error"));
   cells.serve(WORLD, grid, { qx: () => 0, qy: () => 0 } as never);
