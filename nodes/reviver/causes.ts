@@ -9,6 +9,11 @@ export function missedHeartbeats(timeoutMs: number): string {
   return `missed heartbeats (${timeoutMs / 1000} s)`;
 }
 
+/** A node that kept wanting a CPU and barely got one (nodes/reviver/silence.ts), for too long. */
+export function starvedTooLong(timeoutMs: number): string {
+  return `missed heartbeats (${timeoutMs / 1000} s) while starved of CPU`;
+}
+
 export function noHeartbeatAfterStart(deadlineMs: number): string {
   return `no heartbeat within ${deadlineMs / 1000} s of start`;
 }

@@ -10,12 +10,15 @@ import type { Heartbeat } from "../../common/protocol/control.ts";
 import type { Body } from "../../common/protocol/index.ts";
 import type { NodeStatus } from "../../common/protocol/reviver.ts";
 import { START_ORDER, type AnyNodeSpec, type NodeKind } from "../../common/topology.ts";
-import { exitCause, missedHeartbeats, noHeartbeatAfterStart, processGone } from "./causes.ts";
+import { exitCause, missedHeartbeats, noHeartbeatAfterStart, processGone, starvedTooLong } from "./causes.ts";
 import { CrashPolicy } from "./crash-policy.ts";
 import { nodesToTell, procedureFor } from "./procedures.ts";
+import { Silence } from "./silence.ts";
 
 /** A node silent this long is hung or gone. */
 export const HEARTBEAT_TIMEOUT_MS = 1500;
+/** A local node starved of CPU (nodes/reviver/silence.ts) may stay silent this long before it is restarted. */
+export const STARVED_TIMEOUT_MS = 20_000;
 /** A freshly started node must say something within this. */
 const STARTUP_DEADLINE_MS = 15_000;
 /**
@@ -48,6 +51,7 @@ interface Watched {
   downSince: number | undefined;
   /** The start, by our clock, of the process last heard, from its least delayed heartbeat (now - uptime): how late a heartbeat of it comes. */
   clock: { pid: number; startedAt: number } | undefined;
+  silence: Silence;
 }
 
 export interface RestartRecord {
@@ -112,6 +116,7 @@ export class Supervisor {
         restartTimer: undefined,
         downSince: undefined,
         clock: undefined,
+        silence: new Silence(),
       });
     }
   }
@@ -129,6 +134,11 @@ export class Supervisor {
       // maybe from a process the command has killed since. Late by more than the timeout, they say nothing of now.
       return;
     }
+    if (w.silence.starvedSince !== undefined) {
+      this.opts.log.info("node-caught-up", { id: w.spec.id, silentMs: now - (w.lastHeartbeat ?? now) });
+      w.reason = undefined;
+    }
+    w.silence.end();
     w.lastHeartbeat = now;
     w.pid = hb.pid;
     w.vitals = { ...hb.vitals, uptimeMs: hb.uptimeMs, rssBytes: hb.rssBytes, heapUsedBytes: hb.heapUsedBytes };
@@ -314,6 +324,7 @@ export class Supervisor {
     w.state = "starting";
     w.launchedAt = Date.now();
     w.lastHeartbeat = undefined;
+    w.silence.end();
     const child = launchNode(w.spec, this.opts.launch);
     w.child = child;
     w.pid = w.spec.restart === undefined ? child.pid : undefined;
@@ -336,13 +347,28 @@ export class Supervisor {
           w.startupDeadlineMs = Math.min(MAX_STARTUP_DEADLINE_MS, missed * 2);
           this.crashed(w, noHeartbeatAfterStart(missed));
         }
-      } else if (w.state === "up" && w.lastHeartbeat !== undefined && now - w.lastHeartbeat > HEARTBEAT_TIMEOUT_MS) {
-        const gone = this.adopted(w) && !isAlive(w.pid);
-        this.crashed(w, gone ? processGone(w.pid) : missedHeartbeats(HEARTBEAT_TIMEOUT_MS));
+      } else if (w.state === "up" && w.lastHeartbeat !== undefined && now - w.lastHeartbeat > HEARTBEAT_TIMEOUT_MS / 2) {
+        this.silent(w, now - w.lastHeartbeat, now);
       } else if (w.state === "up" && this.adopted(w) && !isAlive(w.pid)) {
         // adopted from an earlier leader: no exit event reaches us, so look at the process table
         this.crashed(w, processGone(w.pid));
       }
+    }
+  }
+
+  /** Heartbeats overdue: past the timeout, a hung or gone node is restarted, a starved one given longer. */
+  private silent(w: Watched, silentMs: number, now: number): void {
+    const pid = w.spec.restart === undefined ? w.pid : undefined;
+    if (pid !== undefined) w.silence.overdue(pid, now);
+    if (silentMs <= HEARTBEAT_TIMEOUT_MS) return;
+    if (this.adopted(w) && !isAlive(w.pid)) return this.crashed(w, processGone(w.pid));
+    const { verdict, runShare } = pid === undefined ? ({ verdict: "hung" } as const) : w.silence.judge(pid, now);
+    if (verdict === "hung") return this.crashed(w, missedHeartbeats(HEARTBEAT_TIMEOUT_MS));
+    if (silentMs > STARVED_TIMEOUT_MS) return this.crashed(w, starvedTooLong(STARVED_TIMEOUT_MS));
+    if (verdict === "starved" && w.silence.starvedSince === undefined) {
+      w.silence.starvedSince = now;
+      w.reason = `starved of CPU: runnable, ran ${Math.round((runShare ?? 0) * 100)} % of the time, silent ${(silentMs / 1000).toFixed(1)} s`;
+      this.opts.log.warn("node-starved", { id: w.spec.id, kind: w.spec.kind, pid, silentMs, runShare, restartAfterMs: STARVED_TIMEOUT_MS });
     }
   }
 

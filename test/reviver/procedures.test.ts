@@ -5,7 +5,7 @@ import t from "tap";
 import { NODE_KINDS } from "../../common/protocol/control.ts";
 import { loadConfig } from "../../config/load.ts";
 import { allNodes, type AnyNodeSpec } from "../../common/topology.ts";
-import { exitCause, missedHeartbeats, noHeartbeatAfterStart, processGone } from "../../nodes/reviver/causes.ts";
+import { exitCause, missedHeartbeats, noHeartbeatAfterStart, processGone, starvedTooLong } from "../../nodes/reviver/causes.ts";
 import { nodesToTell, procedureFor } from "../../nodes/reviver/procedures.ts";
 
 const TWO_REALMS = fileURLToPath(new URL("../../config/examples/two-realms.yaml", import.meta.url));
@@ -40,6 +40,7 @@ t.test("causes - one fixed shape each", async (t) => {
   t.equal(exitCause(0, null), "exit code 0");
   t.equal(exitCause(null, "SIGKILL"), "signal SIGKILL");
   t.equal(missedHeartbeats(1500), "missed heartbeats (1.5 s)");
+  t.equal(starvedTooLong(20_000), "missed heartbeats (20 s) while starved of CPU");
   t.equal(noHeartbeatAfterStart(15_000), "no heartbeat within 15 s of start");
   t.equal(processGone(4242), "process gone (pid 4242)");
 });

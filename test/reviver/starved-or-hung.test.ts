@@ -1,0 +1,71 @@
+// What the kernel says of a silent node's main thread tells a hung node from a starved one: real
+// processes stopped, blocked, spinning and starved (on CPU 0 under SCHED_IDLE, beside spinners at
+// nice -20), each judged as the reviver judges a node whose heartbeats stopped.
+import { spawn, type ChildProcess } from "node:child_process";
+import t from "tap";
+import { judgeSilence, sampleMainThread, Silence } from "../../nodes/reviver/silence.ts";
+import type { Teardown } from "../harness/realm.ts";
+import { starve } from "../harness/starve.ts";
+
+const WINDOW_MS = 1000;
+
+function nodeRunning(t: Teardown, code: string): ChildProcess {
+  // a session of its own, as a node is (common/launch.ts): starving it must not touch the test's own
+  const child = spawn(process.execPath, ["-e", code], { stdio: "ignore", detached: true });
+  t.teardown(() => {
+    child.kill("SIGKILL");
+  });
+  return child;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Samples at the start and the end of a silence, as the supervisor does. */
+async function judged(pid: number) {
+  const silence = new Silence();
+  silence.overdue(pid, Date.now());
+  await sleep(WINDOW_MS);
+  return silence.judge(pid, Date.now());
+}
+
+t.test("silence - a stopped, a blocked and a spinning node are hung; a starved one is not", async (t) => {
+  // an event loop with timers due, like a node's heartbeat: runnable whenever a timer expires
+  const idleLoop = "setInterval(() => {}, 20)";
+
+  const stopped = nodeRunning(t, idleLoop);
+  await sleep(300);
+  process.kill(stopped.pid!, "SIGSTOP");
+  t.match(await judged(stopped.pid!), { verdict: "hung" }, "stopped (SIGSTOP): hung");
+  t.equal(sampleMainThread(stopped.pid!)?.state, "T");
+
+  const blocked = nodeRunning(t, "Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)");
+  await sleep(300);
+  t.match(await judged(blocked.pid!), { verdict: "hung" }, "blocked forever (the event loop never turns): hung");
+
+  const spinning = nodeRunning(t, "for (;;);");
+  await sleep(300);
+  const spun = await judged(spinning.pid!);
+  t.equal(spun.verdict, "hung", `spinning in a loop with a CPU to itself: hung (ran ${Math.round((spun.runShare ?? 0) * 100)} % of the time)`);
+
+  const starved = nodeRunning(t, idleLoop);
+  await sleep(300);
+  const stopStarving = starve(t, starved.pid!);
+  await sleep(300);
+  const verdict = await judged(starved.pid!);
+  t.equal(verdict.verdict, "starved", `runnable and barely running: starved (ran ${((verdict.runShare ?? 0) * 100).toFixed(2)} % of the time)`);
+  t.equal(sampleMainThread(starved.pid!)?.state, "R", "it wants a CPU all along");
+  process.kill(starved.pid!, "SIGSTOP");
+  stopStarving();
+  t.match(await judged(starved.pid!), { verdict: "hung" }, "the same process, stopped after: hung");
+
+  t.equal(sampleMainThread(2 ** 22 + 1), undefined, "a process that is not there: no sample (the supervisor looks at the process table)");
+});
+
+t.test("silence - judging needs a window: shorter than 0.4 s it stays undecided, unless the thread is not runnable", async (t) => {
+  const first = { at: 0, state: "R", runMs: 0 };
+  t.same(judgeSilence(first, { at: 300, state: "R", runMs: 1 }), { verdict: "undecided" });
+  t.same(judgeSilence(first, { at: 300, state: "T", runMs: 0 }), { verdict: "hung" });
+  t.same(judgeSilence(first, { at: 1000, state: "R", runMs: 900 }), { verdict: "hung", runShare: 0.9 });
+  t.same(judgeSilence(first, { at: 1000, state: "R", runMs: 10 }), { verdict: "starved", runShare: 0.01 });
+  t.same(judgeSilence(first, { at: 1000, state: "S", runMs: 10 }), { verdict: "hung" }, "asleep and silent: no heartbeat is coming (deadlock, lost link)");
+});
