@@ -48,8 +48,11 @@ export const zoneTransfer = object({
   radius: num({ min: 0, max: 10_000 }),
   to: optional(object({ node: nodeId, world, dungeon: oneOf(DUNGEONS), landX: coord, landY: coord })),
 });
-/** `near`: the entities within the radius (and, with `to`, handed to the instance); `code` when none. */
-export const zoneTransferReply = object({ corr, ok: bool, near: list(entity, { max: 40 }), code: optional(str({ max: 64 })) });
+/**
+ * `near`: the entities within the radius (and, with `to`, handed to the instance); `code` when none.
+ * `away`: those asked for that the zone does not hold or is handing off (absent from an older zone).
+ */
+export const zoneTransferReply = object({ corr, ok: bool, near: list(entity, { max: 40 }), away: optional(list(entity, { max: 40 })), code: optional(str({ max: 64 })) });
 
 /** World -> realm: a player arrived by handoff (zone to zone, into or out of a dungeon): the directory's `zone` follows it. */
 export const worldArrived = object({ world, entity, characterId: str({ min: 1, max: 64 }), accountId, clientNode: nodeId });

@@ -22,6 +22,8 @@ import type { EntityIds } from "./entity-ids.ts";
 const RETRY_MS = 3000;
 /** The zone's handoffs to the instance settle within a second; this covers the slow case. */
 const TRANSFER_TIMEOUT_MS = 3000;
+/** How often the directory is looked at for a party member arriving in another zone. */
+const ARRIVAL_POLL_MS = 50;
 
 type Refusal = (typeof DUNGEON_REFUSALS)[number];
 type EnterReply = Omit<Body<typeof Op.DUNGEON_ENTER_REPLY>, "corr">;
@@ -33,6 +35,12 @@ interface OpenDungeon {
   instance: string;
   entrance: string;
   openedAt: number;
+}
+
+/** A party member in the world; `place.zone` follows it from zone to zone. */
+interface Member {
+  place: Place;
+  entity: number;
 }
 
 /** How a try to get a party in went: in, no node free, or not possible (why). */
@@ -122,46 +130,57 @@ export class Dungeons {
     return place.zone;
   }
 
-  /** The party's members in the world, by the zone holding them, with their entity ids; the leader's zone first. */
-  private async partyByZone(w: Waiting): Promise<Map<string, number[]>> {
+  /** The party's members in the world with their entity ids; the leader first. */
+  private async partyOf(w: Waiting): Promise<Member[]> {
     const party = new Set(await this.roster(w.characterId).catch(() => [w.characterId]));
     party.add(w.characterId);
-    const byZone = new Map<string, number[]>();
     const places = [...this.directory.places()].filter((p) => p.characterId !== undefined && party.has(p.characterId) && p.attachedTo !== undefined);
     places.sort((a, b) => Number(b.accountId === w.accountId) - Number(a.accountId === w.accountId));
-    for (const p of places) {
-      const zone = this.whereIs(p);
-      if (typeof zone !== "string") continue;
-      const list = byZone.get(zone) ?? [];
-      list.push(this.entities.of(p.characterId!));
-      byZone.set(zone, list);
-    }
-    return byZone;
+    return places.filter((p) => typeof this.whereIs(p) === "string").map((place) => ({ place, entity: this.entities.of(place.characterId!) }));
   }
 
-  /** Asks the zones who of the party stands at the entrance; with `to`, moves them into the instance. `silent`: zones that did not answer. */
-  private async transfer(byZone: Map<string, number[]>, entrance: DungeonEntrance, to?: Body<typeof Op.ZONE_TRANSFER>["to"]): Promise<{ near: Set<number>; silent: string[] }> {
+  /**
+   * Asks the zones holding `members` who of them stands at the entrance; with `to`, moves those into
+   * the instance. A member its zone no longer holds (crossing a border as the party asks in) is asked
+   * for again, once, of the zone the directory sees it arrive in. `silent`: zones that did not answer.
+   */
+  private async transfer(members: Member[], entrance: DungeonEntrance, to?: Body<typeof Op.ZONE_TRANSFER>["to"]): Promise<{ near: Set<number>; silent: string[] }> {
+    const first = await this.askZones(members, entrance, to);
+    if (first.away.length === 0) return first;
+    const left = new Map(first.away.map((m) => [m, m.place.zone]));
+    const deadline = Date.now() + TRANSFER_TIMEOUT_MS;
+    while (Date.now() < deadline && [...left].some(([m, from]) => m.place.zone === from)) await new Promise((r) => setTimeout(r, ARRIVAL_POLL_MS));
+    const arrived = [...left].filter(([m, from]) => m.place.zone !== from && typeof this.whereIs(m.place) === "string").map(([m]) => m);
+    this.rt.log.info("transfer-followed", { away: first.away.map((m) => m.entity), arrived: arrived.map((m) => ({ entity: m.entity, zone: m.place.zone })) });
+    const again = await this.askZones(arrived, entrance, to);
+    return { near: new Set([...first.near, ...again.near]), silent: [...first.silent, ...again.silent] };
+  }
+
+  private async askZones(members: Member[], entrance: DungeonEntrance, to?: Body<typeof Op.ZONE_TRANSFER>["to"]): Promise<{ near: Set<number>; away: Member[]; silent: string[] }> {
     const [x, y] = entrance.at;
+    const byZone = new Map<string, Member[]>();
+    for (const m of members) byZone.set(m.place.zone!, [...(byZone.get(m.place.zone!) ?? []), m]);
     const silent: string[] = [];
     const answers = await Promise.all(
-      [...byZone].map(([zone, entities]) =>
-        this.rt.wire.request(zone, Op.ZONE_TRANSFER, to ? { entities, x, y, radius: entrance.radius, to } : { entities, x, y, radius: entrance.radius }, TRANSFER_TIMEOUT_MS).then(
-          (r) => r.near,
-          (err: Error) => (silent.push(zone), this.rt.log.warn("transfer-unanswered", { zone, error: err.message }), [] as number[]),
-        ),
-      ),
+      [...byZone].map(([zone, list]) => {
+        const entities = list.map((m) => m.entity);
+        return this.rt.wire.request(zone, Op.ZONE_TRANSFER, to ? { entities, x, y, radius: entrance.radius, to } : { entities, x, y, radius: entrance.radius }, TRANSFER_TIMEOUT_MS).then(
+          (r) => ({ near: r.near, away: list.filter((m) => r.away?.includes(m.entity)) }),
+          (err: Error) => (silent.push(zone), this.rt.log.warn("transfer-unanswered", { zone, error: err.message }), { near: [] as number[], away: [] as Member[] }),
+        );
+      }),
     );
-    return { near: new Set(answers.flat()), silent };
+    return { near: new Set(answers.flatMap((a) => a.near)), away: answers.flatMap((a) => a.away), silent };
   }
 
   /** Gets the party in if its leader stands at the entrance and (`mayOpen`) a pool node is free. */
   private async attempt(w: Waiting, entrance: DungeonEntrance, mayOpen = true): Promise<Attempt> {
-    const byZone = await this.partyByZone(w);
+    const members = await this.partyOf(w);
     const leader = this.entities.of(w.characterId);
-    const { near, silent } = await this.transfer(byZone, entrance);
+    const leaderZone = members[0]?.place.zone;
+    const { near, silent } = await this.transfer(members, entrance);
     if (!near.has(leader)) {
       // a zone that did not answer could not judge: the player is told so, not that it stands too far
-      const [leaderZone] = byZone.keys();
       if (leaderZone !== undefined && silent.includes(leaderZone)) return { in: false, full: false, refusal: refuse("unavailable", `${leaderZone} did not answer in time; try again`) };
       return { in: false, full: false, refusal: refuse("too-far", `not within ${entrance.radius} of the entrance ${entrance.name}`) };
     }
@@ -169,7 +188,7 @@ export class Dungeons {
     if (!opened) return { in: false, full: true };
     this.open.set(opened.node, { node: opened.node, instance: opened.instance, entrance: entrance.name, openedAt: Date.now() });
     // only those at the entrance go; the zones judge again as they hand them over
-    const at = new Map([...byZone].map(([zone, entities]) => [zone, entities.filter((e) => near.has(e))] as const).filter(([, e]) => e.length > 0));
+    const at = members.filter((m) => near.has(m.entity));
     const { near: moved } = await this.transfer(at, entrance, { node: opened.node, world: opened.instance, dungeon: entrance.kind, landX: opened.entranceX, landY: opened.entranceY });
     this.rt.log.info("dungeon-entered", { accountId: w.accountId, entrance: entrance.name, instance: opened.instance, entities: [...moved], left: [...near].filter((e) => !moved.has(e)) });
     // an instance nobody reached closes by itself once empty for close_after

@@ -1,7 +1,8 @@
 // A party in a dungeon as its players live it, through `realm start` and real WebSockets on two
 // client nodes and two zones: three players form a party, meet at an entrance on the zone border,
-// the leader asks in and all three land in the same instance and see each other; one kills and
-// loots an NPC (the database has the item); each asks out and is back at the entrance.
+// the leader asks in as one of them steps across the border (its handoff in flight) and all three
+// land in the same instance and see each other; one kills and loots an NPC (the database has the
+// item); each asks out and is back at the entrance.
 import t from "tap";
 import { DUNGEON_MAPS } from "../../common/dungeons.ts";
 import { DUNGEON_REFUSAL_CODES, DungeonState, PartyAction, PlayerOp } from "../../common/player-opcodes.ts";
@@ -14,7 +15,8 @@ import { smallWorld } from "../harness/test-config.ts";
 
 const PASSWORD = "correct horse battery";
 // on the border of the two zones of the small world (x 200): party members come from both
-const GATE = { name: "border-crypt", kind: "crypt", at: [200, 200], radius: 15 };
+const BORDER = 200;
+const GATE = { name: "border-crypt", kind: "crypt", at: [BORDER, 200], radius: 15 };
 
 async function askIn(bot: PlayerBot) {
   const mark = bot.messages.length;
@@ -26,6 +28,8 @@ t.test("dungeon party - three players from two client nodes enter one instance t
   const realm = await startFrontDoor(t, {
     edit: (doc) => {
       smallWorld(doc);
+      // no wolves at the gate: a member killed while the party gathers is rightly left outside
+      for (const z of doc.realms[0].zones) z.npcs = 0;
       doc.realms[0].dungeons = [GATE];
     },
     kinds: ["login", "realm", "client", "zone", "instance", "database"],
@@ -45,13 +49,31 @@ t.test("dungeon party - three players from two client nodes enter one instance t
   }
   for (const p of party) await waitFor(p, PlayerOp.SMSG_PARTY, "the party of three", (x) => x.members.length === 3);
 
-  // they meet at the gate (each from its own zone's centre), and the leader asks in
+  // they meet at the gate (each from its own zone's centre)
   await Promise.all(party.map((p) => walkTo(p.bot, GATE.at[0]!, GATE.at[1]!, GATE.radius / 3, 90_000)));
+  // one steps over the zone border just as the leader asks in: the zone across is stopped for a
+  // moment, so the handoff is still in flight when the realm asks who stands at the gate
+  const crosser = party[2]!;
+  const side = crosser.bot.moves!.x < BORDER ? -1 : 1;
+  await walkTo(crosser.bot, BORDER + side * 0.5, GATE.at[1]!, 0.05);
+  const across = (await realm.node(spec.zones[side < 0 ? 1 : 0]!.id))!;
   const marks = party.map((p) => p.bot.messages.length);
-  let answer = await askIn(leader.bot);
+  // stopped for about 0.6 s: within the reviver's 1.5 s heartbeat deadline and the zones' 1 s handoff offer
+  process.kill(across.pid!, "SIGSTOP");
+  let answer;
+  try {
+    await walkTo(crosser.bot, BORDER - side * 0.4, GATE.at[1]!, 0.05, 2_000);
+    await new Promise((r) => setTimeout(r, 150));
+    const asked = askIn(leader.bot);
+    await new Promise((r) => setTimeout(r, 250));
+    process.kill(across.pid!, "SIGCONT");
+    answer = await asked;
+  } finally {
+    process.kill(across.pid!, "SIGCONT");
+  }
   // a zone too busy to answer in time is "unavailable": a player asks again, as a game client would
   if (answer.code === DUNGEON_REFUSAL_CODES.unavailable) answer = await askIn(leader.bot);
-  t.equal(answer.state, DungeonState.ENTERING, `the realm takes the party in (${answer.text || "no refusal"})`);
+  t.equal(answer.state, DungeonState.ENTERING, `the realm takes the party in (${answer.text || "no refusal"}), ${crosser.name} crossing into ${across.id}`);
   const crypt = DUNGEON_MAPS.crypt;
   for (const [i, p] of party.entries()) {
     const inside = await waitMessage(p.bot, PlayerOp.SMSG_WORLD_CHANGED, marks[i]!, 20_000);
