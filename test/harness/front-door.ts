@@ -14,11 +14,7 @@ import { realmWire } from "../../common/mesh/realm-mesh.ts";
 import { Wire, type Handler } from "../../common/wire.ts";
 import { loginNodeUrl, type LoginNodeSpec, type RealmsConfig } from "../../common/topology.ts";
 import type { RealmProcess } from "../../ops/realm-process.ts";
-import { TestRealm, until } from "./realm.ts";
-
-interface Teardown {
-  teardown(fn: () => Promise<void> | void): void;
-}
+import { type Teardown, TestRealm, until } from "./realm.ts";
 
 /** Cheap enough for tests that create dozens of accounts; stored per account, as shipped ones are. */
 export const TEST_SCRYPT: ScryptCost = { N: 2 ** 10, r: 8, p: 1 };

@@ -1,7 +1,7 @@
 // A whole realm for one test: `realm start` as a real process on free ports with its own data
 // folder, embedded PostgreSQL included. Teardown stops it, kills anything left, removes the folder.
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { CLI, RealmProcess, REPO } from "../../ops/realm-process.ts";
@@ -11,6 +11,8 @@ export { CLI, REPO, until } from "../../ops/realm-process.ts";
 
 export interface Teardown {
   teardown(fn: () => Promise<void> | void): void;
+  /** tap's: false once an assertion of the test failed. */
+  passing?(): boolean;
 }
 
 /** A temp folder that the postgres user can reach (embedded PostgreSQL runs as it). */
@@ -73,7 +75,25 @@ export class TestRealm extends RealmProcess {
     const realm = new TestRealm(dir, RealmProcess.spawnRealm(configFile, { REALM_TEST_HOOKS: "1" }), configFile);
     t.teardown(async () => {
       await realm.stop();
+      if (t.passing?.() === false) printNodeLogs(realm.dataDir);
     });
     return realm;
+  }
+}
+
+/** A failed test's realm is removed with its logs: on CI, what the nodes said is printed or lost. */
+function printNodeLogs(dataDir: string): void {
+  const dir = path.join(dataDir, "logs");
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith(".log"));
+  } catch {
+    return;
+  }
+  for (const f of files.sort()) {
+    const lines = readFileSync(path.join(dir, f), "utf8").split("\n").filter(Boolean);
+    const warnings = lines.filter((l) => /"level":"(warn|error)"/.test(l)).slice(-20);
+    const last = lines.slice(-20).filter((l) => !warnings.includes(l));
+    process.stderr.write(`--- ${f}: ${lines.length} lines; its last warnings and errors, then its last events\n${[...warnings, "...", ...last].join("\n")}\n`);
   }
 }
