@@ -4,6 +4,7 @@
 // starved by a loaded host: killing it throws away a working node and adds a restart's work to
 // the load (the 2,000-bot run collapsed that way), so it gets longer.
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 
 /** Below this share of a CPU over the silence, a runnable main thread is starved, not spinning. */
 const STARVED_RUN_SHARE = 0.25;
@@ -34,13 +35,34 @@ export function sampleMainThread(pid: number, at = Date.now()): ThreadSample | u
   }
 }
 
-/** Judges one silence: the first sample taken once the heartbeats were overdue, then the latest. */
-export function judgeSilence(first: ThreadSample, now: ThreadSample): { verdict: SilenceVerdict; runShare?: number } {
-  if (now.state !== "R") return { verdict: "hung" };
+/**
+ * Runnable tasks and CPUs of this host now: above one per CPU, a thread that sleeps between short
+ * runs may have sent its heartbeat into an I/O thread (ZeroMQ's) that is itself waiting for a CPU.
+ */
+export function hostOverloaded(): boolean {
+  try {
+    const running = Number(readFileSync("/proc/loadavg", "latin1").split(" ")[3]?.split("/")[0]);
+    // the reviver reading this is one of them
+    return running - 1 > availableParallelism();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Judges one silence: the first sample taken once the heartbeats were overdue, then the latest.
+ * Stopped, or asleep without running since: hung. Runnable: starved below a quarter of a CPU,
+ * spinning above. Asleep after running: hung on a quiet host (a deadlock in its I/O, a lost
+ * link), starved on an overloaded one (its event loop turns; its heartbeat waits elsewhere).
+ */
+export function judgeSilence(first: ThreadSample, now: ThreadSample, overloaded = false): { verdict: SilenceVerdict; runShare?: number } {
+  const ran = now.runMs - first.runMs;
+  const asleepAfterRunning = (now.state === "S" || now.state === "D") && ran > 0;
+  if (now.state !== "R" && !(asleepAfterRunning && overloaded)) return { verdict: "hung" };
   const windowMs = now.at - first.at;
   if (windowMs < MIN_WINDOW_MS) return { verdict: "undecided" };
-  const runShare = (now.runMs - first.runMs) / windowMs;
-  return { verdict: runShare < STARVED_RUN_SHARE ? "starved" : "hung", runShare };
+  const runShare = ran / windowMs;
+  return { verdict: asleepAfterRunning || runShare < STARVED_RUN_SHARE ? "starved" : "hung", runShare };
 }
 
 /** One node's current silence: its first sample, and whether it was already found starved. */
@@ -56,7 +78,7 @@ export class Silence {
   judge(pid: number, now: number): { verdict: SilenceVerdict; runShare?: number } {
     const latest = sampleMainThread(pid, now);
     if (this.first === undefined || latest === undefined) return { verdict: "hung" };
-    const judged = judgeSilence(this.first, latest);
+    const judged = judgeSilence(this.first, latest, hostOverloaded());
     // judge the last seconds, not the whole silence: a node starved, then stopped, is hung
     if (judged.verdict !== "undecided" && now - this.first.at >= 2000) this.first = latest;
     return judged;

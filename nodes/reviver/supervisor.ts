@@ -29,6 +29,9 @@ const MAX_STARTUP_DEADLINE_MS = 120_000;
 /** At takeover, a reviver the old leader should have started gets this long to show up. */
 const REVIVER_GRACE_MS = 5_000;
 const STOP_DEADLINE_MS = 6_000;
+const CHECK_EVERY_MS = 100;
+/** A check this much later than due: the reviver was starved itself (see check()). */
+const OWN_LAG_MS = 400;
 
 type State = NodeStatus["state"];
 
@@ -94,6 +97,7 @@ export class Supervisor {
   private leading = false;
   private stopping = false;
   private checkTimer: NodeJS.Timeout | undefined;
+  private lastCheckAt = 0;
 
   private readonly firstStartupDeadlineMs: number;
 
@@ -208,7 +212,8 @@ export class Supervisor {
         w.launchedAt = now - w.startupDeadlineMs + REVIVER_GRACE_MS;
       }
     }
-    this.checkTimer = setInterval(() => this.check(), 100);
+    this.lastCheckAt = Date.now();
+    this.checkTimer = setInterval(() => this.check(), CHECK_EVERY_MS);
     for (const kind of START_ORDER) {
       if (this.stopping || !this.leading) return;
       await this.startTier(kind);
@@ -339,6 +344,11 @@ export class Supervisor {
 
   private check(now = Date.now()): void {
     if (!this.leading || this.stopping) return;
+    // this check comes late: the reviver itself was not scheduled, and heartbeats that came meanwhile
+    // wait unread in its sockets (timers run before I/O in a turn); judge none until they are read
+    const sinceLast = now - this.lastCheckAt;
+    this.lastCheckAt = now;
+    if (sinceLast > CHECK_EVERY_MS + OWN_LAG_MS) return void this.opts.log.info("reviver-late", { lateMs: sinceLast - CHECK_EVERY_MS });
     for (const w of this.others()) {
       if (w.state === "starting" && now - w.launchedAt > w.startupDeadlineMs) {
         if (w.child === undefined) this.start(w);

@@ -36,3 +36,23 @@ t.test("supervisor - a restart: node's held-back heartbeats do not bring it up; 
   beat(10_000 + (Date.now() - firstAt));
   t.equal(state(), "up", "an on-time heartbeat does");
 });
+
+t.test("supervisor - after its own event loop stood still, it reads the heartbeats that came meanwhile before judging anyone", async (t) => {
+  const { supervisor, zone } = await loneSupervisor(t, "sleep 1");
+  const status = () => supervisor.status().find((n) => n.id === zone.id)!;
+  const firstAt = Date.now();
+  const beat = (): void =>
+    supervisor.heard({ id: zone.id, kind: "zone", realm: zone.realm, pid: 4242, seq: 0, startedAt: firstAt, uptimeMs: Date.now() - firstAt, rssBytes: 0, heapUsedBytes: 0, vitals: {} });
+
+  void supervisor.lead();
+  await until("the zone started", 2000, () => (status().state === "starting" ? true : undefined));
+  beat();
+  t.equal(status().state, "up");
+  // the reviver starved of CPU: nothing of it runs for longer than the heartbeat timeout
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, HEARTBEAT_TIMEOUT_MS + 1000);
+  // the heartbeat that reached its socket meanwhile is read in this turn's I/O phase, after its timers
+  setImmediate(beat);
+  await new Promise((r) => setTimeout(r, 500));
+  t.equal(status().state, "up", "still up");
+  t.equal(status().restarts, 0, "not restarted");
+});

@@ -3,7 +3,8 @@
 // nice -20), each judged as the reviver judges a node whose heartbeats stopped.
 import { spawn, type ChildProcess } from "node:child_process";
 import t from "tap";
-import { judgeSilence, sampleMainThread, Silence } from "../../nodes/reviver/silence.ts";
+import { availableParallelism } from "node:os";
+import { hostOverloaded, judgeSilence, sampleMainThread, Silence } from "../../nodes/reviver/silence.ts";
 import type { Teardown } from "../harness/realm.ts";
 import { starve } from "../harness/starve.ts";
 
@@ -67,5 +68,24 @@ t.test("silence - judging needs a window: shorter than 0.4 s it stays undecided,
   t.same(judgeSilence(first, { at: 300, state: "T", runMs: 0 }), { verdict: "hung" });
   t.same(judgeSilence(first, { at: 1000, state: "R", runMs: 900 }), { verdict: "hung", runShare: 0.9 });
   t.same(judgeSilence(first, { at: 1000, state: "R", runMs: 10 }), { verdict: "starved", runShare: 0.01 });
-  t.same(judgeSilence(first, { at: 1000, state: "S", runMs: 10 }), { verdict: "hung" }, "asleep and silent: no heartbeat is coming (deadlock, lost link)");
+  t.same(judgeSilence(first, { at: 1000, state: "S", runMs: 10 }), { verdict: "hung" }, "asleep and silent on a quiet host: no heartbeat is coming (deadlock, lost link)");
+});
+
+t.test("silence - on an overloaded host, a thread asleep after running is starved: its heartbeat may wait on a starved I/O thread", async (t) => {
+  const first = { at: 0, state: "S", runMs: 0 };
+  t.same(judgeSilence(first, { at: 1000, state: "S", runMs: 10 }, true), { verdict: "starved", runShare: 0.01 });
+  t.same(judgeSilence(first, { at: 1000, state: "S", runMs: 400 }, true), { verdict: "starved", runShare: 0.4 }, "however much it ran: it sleeps, so it does not spin");
+  t.same(judgeSilence(first, { at: 1000, state: "S", runMs: 0 }, true), { verdict: "hung" }, "asleep and never run since: blocked, whatever the load");
+  t.same(judgeSilence(first, { at: 1000, state: "T", runMs: 10 }, true), { verdict: "hung" }, "stopped: hung, whatever the load");
+  t.same(judgeSilence(first, { at: 300, state: "S", runMs: 10 }, true), { verdict: "undecided" });
+});
+
+t.test("silence - the host is overloaded while more threads want to run than it has CPUs", async (t) => {
+  const spinners = Array.from({ length: availableParallelism() + 3 }, () => nodeRunning(t, "for (;;);"));
+  let seen = false;
+  for (let i = 0; i < 40 && !seen; i++) {
+    await sleep(50);
+    seen = hostOverloaded();
+  }
+  t.ok(seen, `${spinners.length} spinning processes on ${availableParallelism()} CPUs: overloaded`);
 });
