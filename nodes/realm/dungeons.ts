@@ -37,6 +37,9 @@ interface OpenDungeon {
   openedAt: number;
 }
 
+/** The instance a party is moved into. */
+type Destination = NonNullable<Body<typeof Op.ZONE_TRANSFER>["to"]>;
+
 /** A party member in the world; `place.zone` follows it from zone to zone. */
 interface Member {
   place: Place;
@@ -144,7 +147,7 @@ export class Dungeons {
    * the instance. A member its zone no longer holds (crossing a border as the party asks in) is asked
    * for again, once, of the zone the directory sees it arrive in. `silent`: zones that did not answer.
    */
-  private async transfer(members: Member[], entrance: DungeonEntrance, to?: Body<typeof Op.ZONE_TRANSFER>["to"]): Promise<{ near: Set<number>; silent: string[] }> {
+  private async transfer(members: Member[], entrance: DungeonEntrance, to?: Destination): Promise<{ near: Set<number>; silent: string[] }> {
     const first = await this.askZones(members, entrance, to);
     if (first.away.length === 0) return first;
     const left = new Map(first.away.map((m) => [m, m.place.zone]));
@@ -156,10 +159,14 @@ export class Dungeons {
     return { near: new Set([...first.near, ...again.near]), silent: [...first.silent, ...again.silent] };
   }
 
-  private async askZones(members: Member[], entrance: DungeonEntrance, to?: Body<typeof Op.ZONE_TRANSFER>["to"]): Promise<{ near: Set<number>; away: Member[]; silent: string[] }> {
+  private async askZones(members: Member[], entrance: DungeonEntrance, to?: Destination): Promise<{ near: Set<number>; away: Member[]; silent: string[] }> {
     const [x, y] = entrance.at;
     const byZone = new Map<string, Member[]>();
-    for (const m of members) byZone.set(m.place.zone!, [...(byZone.get(m.place.zone!) ?? []), m]);
+    for (const m of members) {
+      const list = byZone.get(m.place.zone!);
+      if (list) list.push(m);
+      else byZone.set(m.place.zone!, [m]);
+    }
     const silent: string[] = [];
     const answers = await Promise.all(
       [...byZone].map(([zone, list]) => {

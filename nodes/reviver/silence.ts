@@ -36,14 +36,19 @@ export function sampleMainThread(pid: number, at = Date.now()): ThreadSample | u
 }
 
 /**
- * Runnable tasks and CPUs of this host now: above one per CPU, a thread that sleeps between short
- * runs may have sent its heartbeat into an I/O thread (ZeroMQ's) that is itself waiting for a CPU.
+ * More tasks runnable than the host has CPUs: a thread that sleeps between short runs may have sent
+ * its heartbeat into an I/O thread (ZeroMQ's) that is itself waiting for a CPU. `loadavg` is the
+ * text of /proc/loadavg, whose fourth field is runnable/total tasks now.
  */
+export function overloadedBy(loadavg: string, cpus: number): boolean {
+  const running = Number(loadavg.split(" ")[3]?.split("/")[0]);
+  // the reviver reading it is one of them
+  return running - 1 > cpus;
+}
+
 export function hostOverloaded(): boolean {
   try {
-    const running = Number(readFileSync("/proc/loadavg", "latin1").split(" ")[3]?.split("/")[0]);
-    // the reviver reading this is one of them
-    return running - 1 > availableParallelism();
+    return overloadedBy(readFileSync("/proc/loadavg", "latin1"), availableParallelism());
   } catch {
     return false;
   }

@@ -60,16 +60,22 @@ t.test("dungeon party - three players from two client nodes enter one instance t
   const marks = party.map((p) => p.bot.messages.length);
   // stopped for about 0.6 s: within the reviver's 1.5 s heartbeat deadline and the zones' 1 s handoff offer
   process.kill(across.pid!, "SIGSTOP");
+  // resumed once: a second SIGCONT to a zone restarted meanwhile would hide the failure behind ESRCH
+  let stopped = true;
+  const resume = (): void => {
+    if (stopped) process.kill(across.pid!, "SIGCONT");
+    stopped = false;
+  };
   let answer;
   try {
     await walkTo(crosser.bot, BORDER - side * 0.4, GATE.at[1]!, 0.05, 2_000);
     await new Promise((r) => setTimeout(r, 150));
     const asked = askIn(leader.bot);
     await new Promise((r) => setTimeout(r, 250));
-    process.kill(across.pid!, "SIGCONT");
+    resume();
     answer = await asked;
   } finally {
-    process.kill(across.pid!, "SIGCONT");
+    resume();
   }
   // a zone too busy to answer in time is "unavailable": a player asks again, as a game client would
   if (answer.code === DUNGEON_REFUSAL_CODES.unavailable) answer = await askIn(leader.bot);

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import t from "tap";
 import { availableParallelism } from "node:os";
-import { hostOverloaded, judgeSilence, sampleMainThread, Silence } from "../../nodes/reviver/silence.ts";
+import { hostOverloaded, judgeSilence, overloadedBy, sampleMainThread, Silence } from "../../nodes/reviver/silence.ts";
 import type { Teardown } from "../harness/realm.ts";
 import { starve } from "../harness/starve.ts";
 
@@ -80,7 +80,11 @@ t.test("silence - on an overloaded host, a thread asleep after running is starve
   t.same(judgeSilence(first, { at: 300, state: "S", runMs: 10 }, true), { verdict: "undecided" });
 });
 
-t.test("silence - the host is overloaded while more threads want to run than it has CPUs", async (t) => {
+t.test("silence - the host is overloaded while more tasks are runnable than it has CPUs, the reviver aside", async (t) => {
+  t.equal(overloadedBy("0.50 0.40 0.30 3/85 7774", 2), false, "itself and two more on two CPUs: not overloaded");
+  t.equal(overloadedBy("9.10 5.00 2.00 4/85 7774", 2), true, "itself and three more on two CPUs: overloaded");
+  t.equal(overloadedBy("garbage", 2), false, "an unreadable line says nothing");
+
   const spinners = Array.from({ length: availableParallelism() + 3 }, () => nodeRunning(t, "for (;;);"));
   let seen = false;
   for (let i = 0; i < 40 && !seen; i++) {
