@@ -91,6 +91,8 @@ export class Zone {
   private nextEntity: number;
   tick = 0;
   awakeNpcs = 0;
+  /** When the last tick ran (ms), for movement earned in real time. */
+  private steppedAt: number | undefined;
 
   constructor(readonly opts: ZoneOptions) {
     this.grid = new Grid(opts.region, opts.cellSize);
@@ -209,7 +211,11 @@ export class Zone {
   step(now: number): void {
     const dt = 1 / this.opts.tickHz;
     this.tick++;
-    for (const info of this.players.values()) info.allowance.earn(dt);
+    // players walk in real time: a starved zone skips ticks, and earning one tick's worth per tick
+    // run would refuse an honest walk as too fast (the allowance caps what a long gap gives)
+    const walked = this.steppedAt === undefined ? dt : Math.max(0, now - this.steppedAt) / 1000;
+    this.steppedAt = now;
+    for (const info of this.players.values()) info.allowance.earn(walked);
     this.applyIntents(now);
     this.thinkNpcs(now, dt);
     this.revive(now);

@@ -119,6 +119,24 @@ t.test("zone rules - say reaches players in range only; zone chat reaches all; o
   t.same(events, [], "intents from another client node are ignored");
 });
 
+t.test("zone rules - a starved zone that skips ticks still lets a player walk at its speed, and still refuses a faster one", async (t) => {
+  const { zone, events } = world();
+  zone.enter(player(1, 100, 100));
+  zone.enter(player(2, 100, 200));
+  let now = 1000;
+  let seq = 0;
+  // one tick in four runs (200 ms apart); player 1 walks at 6 units/s, player 2 at 9 (its speed is 7)
+  for (let i = 1; i <= 50; i++) {
+    zone.queue([{ entity: 1, seq: seq++, kind: "move", x: 100 + 1.2 * i, y: 100, heading: 0 }], CLIENT);
+    zone.queue([{ entity: 2, seq: seq++, kind: "move", x: 100 + 1.8 * i, y: 200, heading: 0 }], CLIENT);
+    zone.step((now += 200));
+  }
+  const refused = (entity: number) => events.filter((e) => e.kind === "correct" && e.entity === entity && e.reason === "too-fast").length;
+  t.equal(refused(1), 0, "10 s of walking under the speed, one tick run in four: never refused");
+  t.equal(zone.e.x[zone.e.slot(1)!], 160, "and every step applied");
+  t.ok(refused(2) > 0, `walking faster than its speed is still refused (${refused(2)} corrections)`);
+});
+
 t.test("zone rules - the seq window applies each intent once, in any order, and forgets nothing recent", async (t) => {
   const w = new SeqWindow();
   const order = [0, 2, 1, 5, 3, 4, 40, 39, 8, 2, 40];
