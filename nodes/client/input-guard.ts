@@ -25,8 +25,14 @@ export const FLOOD_MUTE_MS = 60_000;
 /** Party, friend and guild requests (each a database operation) per second, and in a burst. */
 const SOCIAL_PER_S = 2;
 const SOCIAL_BURST = 10;
-/** World units per second no character reaches; with one second banked, like the zone's own allowance. */
+/** World units per second no character reaches. */
 const MAX_PLAUSIBLE_SPEED = 30;
+/**
+ * Moves are timed by when they arrive, and a starved client node, or a network that held them,
+ * delivers seconds of honest walking at once: 5 s of that speed may come in one burst. The zone
+ * still holds each character to its own speed; this only keeps teleports off the wire.
+ */
+const MAX_BANKED = MAX_PLAUSIBLE_SPEED * 5;
 /** Implausible moves in the window before the player is closed. */
 const IMPLAUSIBLE_LIMIT = 5;
 const IMPLAUSIBLE_WINDOW_MS = 10_000;
@@ -70,7 +76,7 @@ export class InputGuard {
   mutedUntil = 0;
   private lastX = NaN;
   private lastY = NaN;
-  private banked = MAX_PLAUSIBLE_SPEED;
+  private banked = MAX_BANKED;
   private bankedAt: number;
   private readonly strikes: number[] = [];
   implausible = 0;
@@ -118,7 +124,7 @@ export class InputGuard {
   placeAt(x: number, y: number, now: number): void {
     this.lastX = x;
     this.lastY = y;
-    this.banked = MAX_PLAUSIBLE_SPEED;
+    this.banked = MAX_BANKED;
     this.bankedAt = now;
   }
 
@@ -127,7 +133,7 @@ export class InputGuard {
    * zone's next correction or the world view puts it right); a run of them closes the player.
    */
   move(x: number, y: number, now: number): Verdict | "drop" {
-    this.banked = Math.min(MAX_PLAUSIBLE_SPEED, this.banked + ((now - this.bankedAt) / 1000) * MAX_PLAUSIBLE_SPEED);
+    this.banked = Math.min(MAX_BANKED, this.banked + ((now - this.bankedAt) / 1000) * MAX_PLAUSIBLE_SPEED);
     this.bankedAt = now;
     if (Number.isNaN(this.lastX)) {
       this.placeAt(x, y, now);

@@ -102,3 +102,17 @@ t.test("client input checks - moves sent before a correction was applied are dro
   t.ok(me, "the move that carried the new count was applied");
   bot.close();
 });
+
+t.test("client input checks - seconds of honest walking delivered at once are not taken for teleports", async (t) => {
+  const w = await ClientWorld.start(t, { npcs: 0, size: 1000 });
+  const size = w.realm.world.width;
+  const { bot } = await w.player(500, 500, undefined, "held back");
+  // what a starved client node reads in one go: 6 s of walking, ten moves a second, 36 units
+  // (more than one second of the 30 units/s the node allows), within the message burst
+  for (let i = 1; i <= 60; i++) bot.move(500 + 0.6 * i, 500, size, size);
+  await bot.waitFrames(10);
+  t.equal(bot.closed, undefined, "not closed for implausible movement");
+  const corrected = await until("the zone's correction", 3000, () => bot.messages.find((m) => m.op === PlayerOp.SMSG_CORRECT));
+  t.ok(corrected, "the zone, which holds the character to its own speed, corrected what it could not allow");
+  bot.close();
+});
