@@ -17,6 +17,7 @@ import { RealmHub } from "./realm-hub.ts";
 import { ResumeBook } from "./resume-book.ts";
 import { Sessions } from "./sessions.ts";
 import { SocialRelay } from "./social-relay.ts";
+import { StallLedger } from "./stall-ledger.ts";
 import { WorldDoor } from "./world-door.ts";
 import { relayZoneEvents } from "./zone-events.ts";
 
@@ -28,6 +29,7 @@ export class ClientNode {
   readonly endpoint: PlayerEndpoint;
   private readonly social: SocialRelay;
   private sweepTimer: NodeJS.Timeout | undefined;
+  private readonly stalls = new StallLedger();
 
   constructor(
     readonly rt: NodeRuntime,
@@ -49,7 +51,7 @@ export class ClientNode {
     this.sessions = new Sessions(rt.log, this.hubs, new RealmDesk(rt, config), book, count);
     this.door = new WorldDoor(rt, this.sessions);
     this.social = new SocialRelay(rt, this.sessions);
-    this.endpoint = new PlayerEndpoint(this.sessions, this.door, new DungeonDesk(rt, this.sessions), this.social, rt.log);
+    this.endpoint = new PlayerEndpoint(this.sessions, this.door, new DungeonDesk(rt, this.sessions), this.social, rt.log, this.stalls);
   }
 
   async start(): Promise<void> {
@@ -68,12 +70,14 @@ export class ClientNode {
     serveRealmNotices(rt, this.sessions);
     this.social.start();
     for (const hub of this.hubs.values()) hub.start();
+    this.stalls.start();
     await this.endpoint.listen(this.spec.ws, this.spec.tls);
     this.sweepTimer = setInterval(() => this.sweep(), 1000);
   }
 
   async stop(): Promise<void> {
     clearInterval(this.sweepTimer);
+    this.stalls.stop();
     // players keep their tokens: they come back through another client node (or this one, restarted)
     await this.endpoint.close(CloseCode.GOING_AWAY, "the client node is stopping; reconnect with your token");
     for (const hub of this.hubs.values()) await hub.stop();

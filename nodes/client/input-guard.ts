@@ -3,6 +3,7 @@
 // character's real speed and the terrain); this only keeps floods and blatant teleports off the
 // wire between nodes, and names the reason when it closes a connection.
 import { CloseCode } from "../../common/player-opcodes.ts";
+import { NO_STALLS, type Stalls } from "./stall-ledger.ts";
 
 /** The largest CMSG is a SAY of 256 bytes of text; anything much bigger is not a client of ours. */
 const MAX_FRAME_BYTES = 512;
@@ -25,14 +26,8 @@ export const FLOOD_MUTE_MS = 60_000;
 /** Party, friend and guild requests (each a database operation) per second, and in a burst. */
 const SOCIAL_PER_S = 2;
 const SOCIAL_BURST = 10;
-/** World units per second no character reaches. */
+/** World units per second no character reaches; one second of it banked, like the zone's allowance. */
 const MAX_PLAUSIBLE_SPEED = 30;
-/**
- * Moves are timed by when they arrive, and a starved client node, or a network that held them,
- * delivers seconds of honest walking at once: 5 s of that speed may come in one burst. The zone
- * still holds each character to its own speed; this only keeps teleports off the wire.
- */
-const MAX_BANKED = MAX_PLAUSIBLE_SPEED * 5;
 /** Implausible moves in the window before the player is closed. */
 const IMPLAUSIBLE_LIMIT = 5;
 const IMPLAUSIBLE_WINDOW_MS = 10_000;
@@ -42,7 +37,16 @@ type Verdict = { ok: true } | { ok: false; code: number; why: string };
 export type ChatVerdict = "ok" | "too-fast" | "muted";
 const OK: Verdict = { ok: true };
 
-/** A token bucket: `rate` per second, at most `burst` saved up. */
+/**
+ * How much a bucket holds after `ms` of its time passed, `stalledMs` of it with the node not
+ * reading: that part piled up unread and arrives at once, so it may exceed the cap (what is left
+ * of it is kept until spent, never more than the stall's worth).
+ */
+function refill(held: number, cap: number, perSecond: number, ms: number, stalledMs: number): number {
+  return Math.min(Math.max(held, cap + (stalledMs / 1000) * perSecond), held + (ms / 1000) * perSecond);
+}
+
+/** A token bucket: `rate` per second, at most `burst` saved up (more after the node stalled). */
 class Bucket {
   private tokens: number;
   private at: number;
@@ -51,13 +55,14 @@ class Bucket {
     private readonly rate: number,
     private readonly burst: number,
     now: number,
+    private readonly stalls: Stalls,
   ) {
     this.tokens = burst;
     this.at = now;
   }
 
   take(now: number): boolean {
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.at) / 1000) * this.rate);
+    this.tokens = refill(this.tokens, this.burst, this.rate, now - this.at, this.stalls.since(this.at, now));
     this.at = now;
     if (this.tokens < 1) return false;
     this.tokens -= 1;
@@ -76,17 +81,21 @@ export class InputGuard {
   mutedUntil = 0;
   private lastX = NaN;
   private lastY = NaN;
-  private banked = MAX_BANKED;
+  private banked = MAX_PLAUSIBLE_SPEED;
   private bankedAt: number;
   private readonly strikes: number[] = [];
   implausible = 0;
 
-  constructor(now: number) {
-    this.messages = new Bucket(RATE_PER_S, BURST, now);
-    this.chat = new Bucket(CHAT_PER_S, CHAT_BURST, now);
-    this.dungeon = new Bucket(DUNGEON_PER_S, DUNGEON_BURST, now);
-    this.global = new Bucket(GLOBAL_PER_S, GLOBAL_BURST, now);
-    this.social = new Bucket(SOCIAL_PER_S, SOCIAL_BURST, now);
+  constructor(
+    now: number,
+    /** When the node itself was not reading: input that piled up meanwhile is not held against the player. */
+    private readonly stalls: Stalls = NO_STALLS,
+  ) {
+    this.messages = new Bucket(RATE_PER_S, BURST, now, stalls);
+    this.chat = new Bucket(CHAT_PER_S, CHAT_BURST, now, stalls);
+    this.dungeon = new Bucket(DUNGEON_PER_S, DUNGEON_BURST, now, stalls);
+    this.global = new Bucket(GLOBAL_PER_S, GLOBAL_BURST, now, stalls);
+    this.social = new Bucket(SOCIAL_PER_S, SOCIAL_BURST, now, stalls);
     this.bankedAt = now;
   }
 
@@ -124,7 +133,7 @@ export class InputGuard {
   placeAt(x: number, y: number, now: number): void {
     this.lastX = x;
     this.lastY = y;
-    this.banked = MAX_BANKED;
+    this.banked = MAX_PLAUSIBLE_SPEED;
     this.bankedAt = now;
   }
 
@@ -133,7 +142,7 @@ export class InputGuard {
    * zone's next correction or the world view puts it right); a run of them closes the player.
    */
   move(x: number, y: number, now: number): Verdict | "drop" {
-    this.banked = Math.min(MAX_BANKED, this.banked + ((now - this.bankedAt) / 1000) * MAX_PLAUSIBLE_SPEED);
+    this.banked = refill(this.banked, MAX_PLAUSIBLE_SPEED, MAX_PLAUSIBLE_SPEED, now - this.bankedAt, this.stalls.since(this.bankedAt, now));
     this.bankedAt = now;
     if (Number.isNaN(this.lastX)) {
       this.placeAt(x, y, now);

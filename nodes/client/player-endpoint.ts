@@ -14,6 +14,7 @@ import { Lobby } from "./lobby.ts";
 import { Player } from "./player.ts";
 import type { Sessions } from "./sessions.ts";
 import type { SocialRelay } from "./social-relay.ts";
+import type { Stalls } from "./stall-ledger.ts";
 import type { WorldDoor } from "./world-door.ts";
 
 /** Milliseconds since 1970 with sub-millisecond precision, for the clock sync's timestamps. */
@@ -37,6 +38,7 @@ export class PlayerEndpoint {
     private readonly dungeons: DungeonDesk,
     private readonly social: SocialRelay,
     private readonly log: Log,
+    private readonly stalls: Stalls,
   ) {
     this.lobby = new Lobby(sessions, door, log);
   }
@@ -69,7 +71,7 @@ export class PlayerEndpoint {
   }
 
   private accept(ws: WebSocket, remote: string): void {
-    const p = new Player(ws, remote, this.log);
+    const p = new Player(ws, remote, this.log, this.stalls);
     this.players.add(p);
     const handshake = setTimeout(() => {
       if (p.phase === "handshake") p.close(CloseCode.HANDSHAKE_TIMEOUT, `no CMSG_HELLO or CMSG_RESUME within ${HANDSHAKE_MS} ms`);

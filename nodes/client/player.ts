@@ -8,6 +8,7 @@ import { closeCodeName } from "../../common/player-opcodes.ts";
 import type { DungeonView } from "./dungeon-view.ts";
 import { InputGuard } from "./input-guard.ts";
 import { SentView } from "./sent-view.ts";
+import type { Stalls } from "./stall-ledger.ts";
 import { sendBinary } from "./ws-frames.ts";
 
 type PlayerPhase = "handshake" | "checking" | "lobby" | "entering" | "world" | "leaving" | "dropped" | "gone";
@@ -65,8 +66,9 @@ export class Player {
     readonly ws: WebSocket,
     readonly remote: string,
     private readonly log: Log,
+    stalls: Stalls,
   ) {
-    this.guard = new InputGuard(Date.now());
+    this.guard = new InputGuard(Date.now(), stalls);
   }
 
   get inWorld(): boolean {

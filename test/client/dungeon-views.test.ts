@@ -10,6 +10,7 @@ import { Player } from "../../nodes/client/player.ts";
 import { RealmHub } from "../../nodes/client/realm-hub.ts";
 import { tempDir } from "../harness/realm.ts";
 import { writeTestConfig } from "../harness/test-config.ts";
+import { NO_STALLS } from "../../nodes/client/stall-ledger.ts";
 
 /** What a Player needs of its socket here: open, never backed up. */
 const openSocket = { readyState: 1, OPEN: 1, CLOSED: 3, CLOSING: 2, bufferedAmount: 0, send: () => {}, close: () => {} } as unknown as WebSocket;
@@ -23,7 +24,7 @@ t.test("client dungeon views - made for the first player in, released with the l
   t.teardown(() => hub.stop());
   const zone = realm.zones[0]!.id;
   const players = [1, 2].map((entity) => {
-    const p = new Player(openSocket, "test", log);
+    const p = new Player(openSocket, "test", log, NO_STALLS);
     p.entity = entity;
     p.phase = "world";
     hub.place(p, zone, 100, 100, undefined);

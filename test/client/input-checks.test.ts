@@ -103,16 +103,31 @@ t.test("client input checks - moves sent before a correction was applied are dro
   bot.close();
 });
 
-t.test("client input checks - seconds of honest walking delivered at once are not taken for teleports", async (t) => {
+t.test("client input checks - what a player sent while its client node was stopped is neither a flood nor a teleport", async (t) => {
   const w = await ClientWorld.start(t, { npcs: 0, size: 1000 });
   const size = w.realm.world.width;
   const { bot } = await w.player(500, 500, undefined, "held back");
-  // what a starved client node reads in one go: 6 s of walking, ten moves a second, 36 units
-  // (more than one second of the 30 units/s the node allows), within the message burst
-  for (let i = 1; i <= 60; i++) bot.move(500 + 0.6 * i, 500, size, size);
+  const node = w.children.get(w.config.clientNodes[0]!.id)!;
+  // the node starved of CPU for 3 s: the player's ten moves a second, and a ping now and then, wait
+  // unread; 120 messages is more than the burst of 80 allowed, 72 units more than one second banked
+  process.kill(node.pid!, "SIGSTOP");
+  let resumed = false;
+  const resume = (): void => {
+    if (!resumed) process.kill(node.pid!, "SIGCONT");
+    resumed = true;
+  };
+  t.teardown(resume);
+  for (let i = 1; i <= 120; i++) {
+    bot.move(500 + 0.6 * i, 500, size, size);
+    if (i % 20 === 0) bot.ping();
+  }
+  await new Promise((r) => setTimeout(r, 3000));
+  resume();
   await bot.waitFrames(10);
-  t.equal(bot.closed, undefined, "not closed for implausible movement");
+  t.equal(bot.closed, undefined, "not closed for flooding or implausible movement");
   const corrected = await until("the zone's correction", 3000, () => bot.messages.find((m) => m.op === PlayerOp.SMSG_CORRECT));
   t.ok(corrected, "the zone, which holds the character to its own speed, corrected what it could not allow");
-  bot.close();
+  // right after, the same pile-up with the node running is a flood
+  for (let i = 0; i < 130; i++) bot.ping();
+  t.equal((await bot.waitClosed()).code, CloseCode.FLOOD, "the same burst from a node that was reading is a flood");
 });
