@@ -8,9 +8,9 @@ import type { Intent } from "../../common/protocol/zone.ts";
 import { loadConfig } from "../../config/load.ts";
 import { Player } from "../../nodes/client/player.ts";
 import { RealmHub } from "../../nodes/client/realm-hub.ts";
+import { NO_STALLS } from "../../nodes/client/stall-ledger.ts";
 import { tempDir } from "../harness/realm.ts";
 import { writeTestConfig } from "../harness/test-config.ts";
-import { NO_STALLS } from "../../nodes/client/stall-ledger.ts";
 
 /** What a Player needs of its socket here: open, never backed up. */
 const openSocket = { readyState: 1, OPEN: 1, CLOSED: 3, CLOSING: 2, bufferedAmount: 0, send: () => {}, close: () => {} } as unknown as WebSocket;

@@ -7,18 +7,16 @@ import { NO_STALLS, StallLedger } from "../../nodes/client/stall-ledger.ts";
 
 const T0 = 1_000_000;
 
-/** A ledger that checked the clock on time up to T0 + 200, then not until T0 + 3200. */
-function stalledLedger(): StallLedger {
-  const ledger = new StallLedger(() => T0);
-  for (const at of [100, 200, 3200]) ledger.check(T0 + at);
+/** A ledger started at T0 that checked the clock at these times after it. */
+function checkedAt(ledger: StallLedger, ...ats: number[]): StallLedger {
+  for (const at of ats) ledger.check(T0 + at);
   return ledger;
 }
 
 t.test("stall ledger - counts the late checks, and a stall still going on, no more than asked about", async (t) => {
-  const ledger = new StallLedger(() => T0);
-  for (const at of [100, 200]) ledger.check(T0 + at);
+  const ledger = checkedAt(new StallLedger(() => T0), 100, 200);
   t.equal(ledger.since(T0, T0 + 250), 0, "on-time checks are no stall");
-  ledger.check(T0 + 3200);
+  checkedAt(ledger, 3200);
   t.equal(ledger.since(T0, T0 + 3200), 2900, "3 s between checks 100 ms apart: 2.9 s stalled");
   t.equal(ledger.since(T0 + 2200, T0 + 3200), 1000, "only the part after the time asked about");
   t.equal(ledger.since(T0 + 3200, T0 + 3250), 0, "nothing after it");
@@ -40,10 +38,16 @@ t.test("stalled node input - a burst of messages and moves from a stall passes; 
     }
     return { frames, moves };
   };
-  const stalled = new InputGuard(T0, stalledLedger());
+  // on time up to T0 + 200, then not until T0 + 3200
+  const ledger = checkedAt(new StallLedger(() => T0), 100, 200, 3200);
+  const stalled = new InputGuard(T0, ledger);
   stalled.placeAt(0, 0, T0 + 200);
   t.same(verdicts(stalled), { frames: 150, moves: 30 }, "after a 2.9 s stall: 150 messages and 78 units of moves pass");
-  t.ok(stalled.frame(20, true, after + 500).ok, "and the player goes on at the normal rate");
+  checkedAt(ledger, 3300, 3400, 3500, 3600, 3700);
+  let again = 0;
+  for (let i = 0; i < 200; i++) if (stalled.frame(20, true, after + 500).ok) again++;
+  // the burst of 80 plus 2.9 s at 40/s held 196; 150 spent leaves 46, and 0.5 s of rate adds 20
+  t.equal(again, 66, "a second burst gets what the stall left plus the ordinary rate, not a second stall's worth");
 
   const reading = new InputGuard(T0, NO_STALLS);
   reading.placeAt(0, 0, T0 + 200);
