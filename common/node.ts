@@ -5,7 +5,7 @@ import type { Frame } from "./codec.ts";
 import { closeHttp } from "./http.ts";
 import { createLog, errorFields, type Log } from "./log.ts";
 import { listenMetrics } from "./metrics/listener.ts";
-import { NodeMetrics } from "./metrics/node-metrics.ts";
+import { LOOP_DELAY_RESOLUTION_MS, NodeMetrics } from "./metrics/node-metrics.ts";
 import { Op, opName, type OpCode } from "./opcodes.ts";
 import type { Body } from "./protocol/index.ts";
 import type { Vitals } from "./protocol/control.ts";
@@ -41,7 +41,7 @@ export class NodeRuntime {
   private readonly stopHooks: (() => Promise<void> | void)[] = [];
   private readonly peerDownHooks: ((e: NodeDown) => void)[] = [];
   private readonly peerUpHooks: ((e: NodeUp) => void)[] = [];
-  private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  private readonly loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private heartbeatSeq = 0;
   private stopping: Promise<void> | undefined;
@@ -53,6 +53,8 @@ export class NodeRuntime {
     this.id = opts.spec.id;
     this.log = createLog(this.id);
     this.metrics = new NodeMetrics(opts.spec);
+    // enabled with the default metrics' own monitor, so both sample in the same wakeup
+    this.loopDelay.enable();
     // looked up on every frame received, so a map rather than a walk of the config
     const kinds = new Map(allNodes(opts.config).map((n) => [n.id, n.kind]));
     this.mesh = meshIdentity(opts.config, this.id);
@@ -110,7 +112,6 @@ export class NodeRuntime {
       const server = await listenMetrics(at, () => this.metrics.page(), this.log);
       this.onStop(() => closeHttp(server));
     }
-    this.loopDelay.enable();
     this.heartbeat();
     this.heartbeatTimer = setInterval(() => this.heartbeat(), HEARTBEAT_MS);
     if (process.env.REALM_TEST_HOOKS === "1") this.enableTestHooks();
