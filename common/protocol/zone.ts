@@ -6,6 +6,7 @@ import { checkMoves, MAX_MOVES, MOVE_BYTES } from "../move-batch.ts";
 import { DUNGEONS } from "../dungeons.ts";
 import { WORLD_ID } from "../world-address.ts";
 import { corr, nodeId } from "./control.ts";
+import { MAX_EXCUSED_MS } from "../stalls.ts";
 
 export const entity = int({ min: 1, max: 0xffffffff });
 /** A zone, one of its layers or an instance: see common/world-address.ts. */
@@ -113,8 +114,16 @@ export type ZoneEventOf<K extends ZoneEvent["kind"]> = Extract<ZoneEvent, { kind
 /** `with`: put the player in the same layer as this entity (a party member, a friend) if there is room. */
 export const zoneEnter = object({ corr, player: playerState, with: optional(entity) });
 export const zoneEntered = object({ corr, ok: bool, zone: world, code: optional(str({ max: 64 })) });
-/** `moves`: moves as binary records (common/move-batch.ts), applied before the batch's `intents`. */
-export const zoneIntents = object({ intents: list(intent, { max: 20_000 }), moves: optional(map(bytes(MAX_MOVES * MOVE_BYTES), checkMoves)) });
+/**
+ * `moves`: moves as binary records (common/move-batch.ts), applied before the batch's `intents`.
+ * `stalledMs`: how long the sending client node was stalled, not reading its players, since its
+ * last batch to this node: the moves that piled up meanwhile come all in this one.
+ */
+export const zoneIntents = object({
+  intents: list(intent, { max: 20_000 }),
+  moves: optional(map(bytes(MAX_MOVES * MOVE_BYTES), checkMoves)),
+  stalledMs: optional(int({ min: 0, max: MAX_EXCUSED_MS })),
+});
 export const zoneEvents = object({ zone: world, tick: int({ min: 0 }), events: list(zoneEvent, { max: 50_000 }) });
 
 /** Into a dungeon: where the player goes back to, the zone node owning the entrance and the entrance point. */

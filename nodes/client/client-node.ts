@@ -6,6 +6,7 @@ import { nodeOfWorld } from "../../common/world-address.ts";
 import type { NodeRuntime } from "../../common/node.ts";
 import { Op } from "../../common/opcodes.ts";
 import { CloseCode } from "../../common/player-opcodes.ts";
+import type { Intent } from "../../common/protocol/zone.ts";
 import type { ClientNodeSpec, RealmsConfig } from "../../common/topology.ts";
 import { serveDirectoryRequests } from "./directory-report.ts";
 import type { PeerLoad, PlayerCount } from "./load-report.ts";
@@ -30,6 +31,8 @@ export class ClientNode {
   private readonly social: SocialRelay;
   private sweepTimer: NodeJS.Timeout | undefined;
   private readonly stalls = new StallLedger();
+  /** When each zone or instance node was last sent intents, for the stalls since then. */
+  private readonly intentsSentAt = new Map<string, number>();
 
   constructor(
     readonly rt: NodeRuntime,
@@ -39,7 +42,7 @@ export class ClientNode {
     count: PlayerCount,
   ) {
     for (const realm of config.realms) {
-      const hub = new RealmHub(realm, rt.id, rt.log, (node, intents, moves) => rt.wire.send(node, Op.ZONE_INTENTS, moves ? { intents, moves } : { intents }), rt.mesh, config.instances.pool);
+      const hub = new RealmHub(realm, rt.id, rt.log, (node, intents, moves) => this.sendIntents(node, intents, moves), rt.mesh, config.instances.pool);
       this.hubs.set(realm.name, hub);
       for (const z of realm.zones) this.hubOfZone.set(z.id, hub);
     }
@@ -52,6 +55,14 @@ export class ClientNode {
     this.door = new WorldDoor(rt, this.sessions);
     this.social = new SocialRelay(rt, this.sessions);
     this.endpoint = new PlayerEndpoint(this.sessions, this.door, new DungeonDesk(rt, this.sessions), this.social, rt.log, this.stalls);
+  }
+
+  /** A hub's batch for one zone or instance node, with how long this node was stalled since the last. */
+  private sendIntents(node: string, intents: Intent[], moves: Buffer | undefined): void {
+    const now = Date.now();
+    const stalledMs = Math.round(this.stalls.since(this.intentsSentAt.get(node) ?? now, now));
+    this.intentsSentAt.set(node, now);
+    this.rt.wire.send(node, Op.ZONE_INTENTS, { intents, ...(moves && { moves }), ...(stalledMs > 0 && { stalledMs }) });
   }
 
   async start(): Promise<void> {

@@ -1,7 +1,8 @@
 // When the client node itself was not reading its sockets: starved of CPU, or stuck in long work.
 // Whatever a player sent meanwhile waits in the kernel and arrives at once afterwards; the input
 // checks time messages by arrival, so they ask this how long the node was away, and do not hold
-// that pile-up against the player.
+// that pile-up against the player. The zones are told too (common/stalls.ts).
+import { MAX_EXCUSED_MS } from "../../common/stalls.ts";
 
 /** How often the ledger looks at the clock; lateness beyond this counts as a stall. */
 const CHECK_EVERY_MS = 100;
@@ -9,8 +10,6 @@ const CHECK_EVERY_MS = 100;
 const MIN_STALL_MS = 100;
 /** Stalls older than this no longer excuse anything. */
 const KEEP_MS = 60_000;
-/** The most stall one question is answered with: longer, and the node had bigger trouble than input. */
-const MAX_EXCUSED_MS = 30_000;
 
 /** What the input checks ask. */
 export interface Stalls {

@@ -2,6 +2,9 @@
 // have got there. Each player earns distance at its speed as time passes, up to one second's
 // worth, so latency jitter (two moves in one tick after a quiet one) passes and a speed hack
 // does not. Displacement the server applies itself resets the earnings, so it never trips this.
+// A client node that was stalled forwards seconds of moves at once; it says for how long, and
+// that time is earned on top of the second banked.
+import { MAX_EXCUSED_MS } from "../../common/stalls.ts";
 import type { Region } from "./grid.ts";
 
 /** Slack over the character's speed for clock and network jitter. */
@@ -41,6 +44,8 @@ export class Terrain {
 export class MoveAllowance {
   /** World units the player may still move. */
   banked: number;
+  /** World units of a client node's stall, spent after the banked ones: moves that waited unread, not a faster walk. */
+  excused = 0;
 
   constructor(readonly speed: number) {
     this.banked = speed * BANKED_SECONDS;
@@ -51,17 +56,25 @@ export class MoveAllowance {
     this.banked = Math.min(this.speed * BANKED_SECONDS, this.banked + this.speed * seconds);
   }
 
+  /** The player's client node was stalled this long: the time it walked unread is earned too. */
+  excuse(seconds: number): void {
+    this.excused = Math.min(this.speed * (MAX_EXCUSED_MS / 1000), this.excused + this.speed * seconds);
+  }
+
   check(terrain: Terrain, x0: number, y0: number, x1: number, y1: number): MoveVerdict {
     if (!Number.isFinite(x1) || !Number.isFinite(y1) || !terrain.inWorld(x1, y1)) return "out-of-world";
     const d = Math.hypot(x1 - x0, y1 - y0);
-    if (d > this.banked * (1 + SPEED_TOLERANCE)) return "too-fast";
+    if (d > (this.banked + this.excused) * (1 + SPEED_TOLERANCE)) return "too-fast";
     if (terrain.pathBlocked(x0, y0, x1, y1)) return "blocked";
-    this.banked = Math.max(0, this.banked - d);
+    const fromBank = Math.min(this.banked, d);
+    this.banked -= fromBank;
+    this.excused = Math.max(0, this.excused - (d - fromBank));
     return "ok";
   }
 
-  /** The server moved the player (teleport, knockback): nothing to hold against it. */
+  /** The server moved the player (teleport, knockback): nothing to hold against it, and no old walk to excuse. */
   reset(): void {
     this.banked = this.speed * BANKED_SECONDS;
+    this.excused = 0;
   }
 }

@@ -37,8 +37,12 @@ export function serveWorld(
   all: () => Zone[],
   wallet: (characterId: string, entity: number, clientNode: string) => void,
 ): void {
-  rt.on(Op.ZONE_INTENTS, ({ intents, moves }, from) => {
-    if (moves) for (const m of readMoves(moves)) route(m.entity)?.queue([m], from);
+  rt.on(Op.ZONE_INTENTS, ({ intents, moves, stalledMs }, from) => {
+    if (moves) {
+      const list = readMoves(moves);
+      if (stalledMs) for (const entity of new Set(list.map((m) => m.entity))) route(entity)?.excuse(entity, stalledMs / 1000, from);
+      for (const m of list) route(m.entity)?.queue([m], from);
+    }
     for (const i of intents) route(i.entity)?.queue([i], from);
   });
   rt.on(Op.ZONE_REATTACH, ({ corr, entity, clientNode }, from) => {

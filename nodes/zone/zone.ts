@@ -182,6 +182,13 @@ export class Zone {
     }
   }
 
+  /** The player's client node says it was stalled this long before forwarding its moves: its walk piled up unread. */
+  excuse(entity: number, seconds: number, from: string): void {
+    const s = this.e.slot(entity);
+    const info = s === undefined ? undefined : this.players.get(s);
+    if (info?.clientNode === from) info.allowance.excuse(seconds);
+  }
+
   /** Server-side displacement (teleport, knockback): never held against the player's speed. */
   displace(entity: number, x: number, y: number): boolean {
     const s = this.e.slot(entity);

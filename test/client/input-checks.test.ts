@@ -6,7 +6,19 @@ import { CloseCode, PLAYER_PROTOCOL_VERSION, PlayerOp } from "../../common/playe
 import { encodeClient } from "../../common/player-codec.ts";
 import { ClientWorld } from "../harness/client-world.ts";
 import { PlayerBot } from "../harness/player-bot.ts";
-import { until } from "../harness/realm.ts";
+import { until, type Teardown } from "../harness/realm.ts";
+
+/** SIGSTOPs the process until the returned function (or the test's teardown) resumes it. */
+function stopProcess(t: Teardown, pid: number): () => void {
+  process.kill(pid, "SIGSTOP");
+  let resumed = false;
+  const resume = (): void => {
+    if (!resumed) process.kill(pid, "SIGCONT");
+    resumed = true;
+  };
+  t.teardown(resume);
+  return resume;
+}
 
 t.test("client input checks - abusers are closed with their reason; the neighbour notices nothing", async (t) => {
   const w = await ClientWorld.start(t, { npcs: 0, size: 1000 });
@@ -110,13 +122,7 @@ t.test("client input checks - what a player sent while its client node was stopp
   const node = w.children.get(w.config.clientNodes[0]!.id)!;
   // the node starved of CPU for 3 s: the player's ten moves a second, and a ping now and then, wait
   // unread; 120 messages is more than the burst of 80 allowed, 72 units more than one second banked
-  process.kill(node.pid!, "SIGSTOP");
-  let resumed = false;
-  const resume = (): void => {
-    if (!resumed) process.kill(node.pid!, "SIGCONT");
-    resumed = true;
-  };
-  t.teardown(resume);
+  const resume = stopProcess(t, node.pid!);
   for (let i = 1; i <= 120; i++) {
     bot.move(500 + 0.6 * i, 500, size, size);
     if (i % 20 === 0) bot.ping();
@@ -130,4 +136,30 @@ t.test("client input checks - what a player sent while its client node was stopp
   // right after, the same pile-up with the node running is a flood
   for (let i = 0; i < 130; i++) bot.ping();
   t.equal((await bot.waitClosed()).code, CloseCode.FLOOD, "the same burst from a node that was reading is a flood");
+});
+
+t.test("client input checks - an honest walk that a stopped client node forwards late is not corrected by the zone", async (t) => {
+  const w = await ClientWorld.start(t, { npcs: 0, size: 1000 });
+  const size = w.realm.world.width;
+  const { bot, entity } = await w.player(500, 500, undefined, "walker");
+  const node = w.children.get(w.config.clientNodes[0]!.id)!;
+  // 6 units a second (the character's speed is 7), a move every 100 ms, for 5 s
+  let x = 500;
+  const walking = setInterval(() => bot.move((x += 0.6), 500, size, size), 100);
+  t.teardown(() => clearInterval(walking));
+  await new Promise((r) => setTimeout(r, 1000));
+  // 3 s of the walk wait unread, then reach the zone in one batch: 18 units, the zone banks 7
+  const resume = stopProcess(t, node.pid!);
+  await new Promise((r) => setTimeout(r, 3000));
+  resume();
+  await new Promise((r) => setTimeout(r, 1000));
+  clearInterval(walking);
+  await bot.waitFrames(10);
+  t.equal(bot.closed, undefined, "not closed");
+  t.same(bot.messages.filter((m) => m.op === PlayerOp.SMSG_CORRECT), [], "no correction: the node said how long it was stopped, and the zone earned the walker that time");
+  const me = await until("the whole walk in the walker's view", 3000, () => {
+    const v = bot.view.get(entity);
+    return v && Math.abs(w.q.x(v.qx) - x) < 0.5 ? v : undefined;
+  });
+  t.ok(me, `the walker stands where it walked to (${x.toFixed(1)})`);
 });

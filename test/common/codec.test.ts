@@ -135,6 +135,7 @@ const SAMPLES: { [O in OpCode]?: Body<O> } = {
       { entity: 7, seq: 9, kind: "trade-decline", offer: 3 },
       { entity: 7, seq: 10, kind: "leave" },
     ],
+    stalledMs: 2900,
   },
   [Op.ZONE_EVENTS]: {
     zone: "FORTRAX-ZONE-1",
@@ -366,6 +367,10 @@ t.test("codec - an intent or event without a key its kind needs is refused, not 
   t.equal(frameError(intentsFrame({ entity: 7, seq: 3, kind: "say", text: "hi", target: 8 })), "ZONE_INTENTS body: intents[1].target: unknown key (expected entity, seq, kind, text)", "another kind's key");
   t.equal(frameError(intentsFrame({ entity: 7, seq: 3, kind: "fly" })), 'ZONE_INTENTS body: intents[1].kind: unknown kind "fly" (expected move, attack, loot, say, zone-chat, leave, dungeon-leave, trade-offer, trade-accept, trade-decline)');
   t.equal(frameError(intentsFrame({ entity: 7, seq: 3 })), "ZONE_INTENTS body: intents[1].kind: missing key");
+  const stalled = (stalledMs: unknown): Buffer[] => [head(Op.ZONE_INTENTS), msgpack.encode({ intents: [], stalledMs })];
+  t.equal(frameError(stalled(30_001)), "ZONE_INTENTS body: stalledMs: must be between 0 and 30000, got 30001", "a stall beyond what excuses anything");
+  t.equal(frameError(stalled(-1)), "ZONE_INTENTS body: stalledMs: must be between 0 and 30000, got -1");
+  t.equal(frameError(stalled("3000")), 'ZONE_INTENTS body: stalledMs: expected an integer, got a string ("3000")');
   t.equal(frameError(eventsFrame({ entity: 7, kind: "combat", from: 7, target: 8 })), "ZONE_EVENTS body: events[1].amount: missing key");
   t.equal(frameError(eventsFrame({ entity: 7, kind: "entered", y: 2, zone: "FORTRAX-ZONE-1" })), "ZONE_EVENTS body: events[1].x: missing key");
   t.equal(frameError(eventsFrame({ entity: 7, kind: "redirect" })), "ZONE_EVENTS body: events[1].zone: missing key");

@@ -137,6 +137,34 @@ t.test("zone rules - a starved zone that skips ticks still lets a player walk at
   t.ok(refused(2) > 0, `walking faster than its speed is still refused (${refused(2)} corrections)`);
 });
 
+t.test("zone rules - moves a stalled client node forwards late pass when it says how long it stalled, and only for its own players", async (t) => {
+  const { zone, events } = world();
+  zone.enter(player(1, 100, 100));
+  zone.enter(player(2, 100, 200));
+  let now = 1000;
+  zone.step(now);
+  // the zone keeps ticking for 3 s while the client node reads nothing
+  for (let i = 0; i < 60; i++) zone.step((now += 50));
+  // then both players' 3 s of walking at 6 units/s (speed 7) arrive in one batch, 30 moves each
+  let seq = 0;
+  const pile = (entity: number, y: number): void => {
+    for (let i = 1; i <= 30; i++) zone.queue([{ entity, seq: seq++, kind: "move", x: 100 + 0.6 * i, y, heading: 0 }], CLIENT);
+  };
+  zone.excuse(1, 3, CLIENT);
+  zone.excuse(2, 3, "CLIENT-2");
+  pile(1, 100);
+  pile(2, 200);
+  zone.step((now += 50));
+  const refused = (entity: number) => events.filter((e) => e.kind === "correct" && e.entity === entity && e.reason === "too-fast").length;
+  t.equal(refused(1), 0, "the excused player's 18 units in one tick all pass");
+  t.equal(zone.e.x[zone.e.slot(1)!], 118, "and every step applied");
+  t.ok(refused(2) > 0, `an excuse from a node that does not speak for the player counts for nothing (${refused(2)} corrections)`);
+  // the excuse is the stall's worth, not a licence to run
+  for (let i = 31; i <= 60; i++) zone.queue([{ entity: 1, seq: seq++, kind: "move", x: 100 + 0.6 * i, y: 100, heading: 0 }], CLIENT);
+  zone.step((now += 50));
+  t.ok(refused(1) > 0, "a second pile with no stall behind it is refused");
+});
+
 t.test("zone rules - the seq window applies each intent once, in any order, and forgets nothing recent", async (t) => {
   const w = new SeqWindow();
   const order = [0, 2, 1, 5, 3, 4, 40, 39, 8, 2, 40];
