@@ -51,9 +51,12 @@ export class MoveAllowance {
     this.banked = speed * BANKED_SECONDS;
   }
 
-  /** Time passes: earn distance, capped. */
+  /**
+   * Time passes: earn distance, capped at one second banked, or at the whole gap when the zone
+   * itself was stalled longer: the moves that queued meanwhile cover that much walking.
+   */
   earn(seconds: number): void {
-    this.banked = Math.min(this.speed * BANKED_SECONDS, this.banked + this.speed * seconds);
+    this.banked = Math.min(this.speed * Math.max(BANKED_SECONDS, seconds), this.banked + this.speed * seconds);
   }
 
   /** The player's client node was stalled this long: the time it walked unread is earned too. */

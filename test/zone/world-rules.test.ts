@@ -137,6 +137,25 @@ t.test("zone rules - a starved zone that skips ticks still lets a player walk at
   t.ok(refused(2) > 0, `walking faster than its speed is still refused (${refused(2)} corrections)`);
 });
 
+t.test("zone rules - a zone stalled longer than the second banked lets the walk that queued meanwhile pass, and no faster one", async (t) => {
+  const { zone, events } = world();
+  zone.enter(player(1, 100, 100));
+  zone.enter(player(2, 100, 200));
+  let now = 1000;
+  zone.step(now);
+  // the zone's process gets no CPU for 2 s; its players' moves queue: 12 units at 6 units/s, 18 at 9 (speed 7)
+  let seq = 0;
+  for (let i = 1; i <= 20; i++) {
+    zone.queue([{ entity: 1, seq: seq++, kind: "move", x: 100 + 0.6 * i, y: 100, heading: 0 }], CLIENT);
+    zone.queue([{ entity: 2, seq: seq++, kind: "move", x: 100 + 0.9 * i, y: 200, heading: 0 }], CLIENT);
+  }
+  zone.step((now += 2000));
+  const refused = (entity: number) => events.filter((e) => e.kind === "correct" && e.entity === entity && e.reason === "too-fast").length;
+  t.equal(refused(1), 0, "2 s of walking under the speed, applied in one late tick: never refused");
+  t.equal(zone.e.x[zone.e.slot(1)!], 112, "and every step applied");
+  t.ok(refused(2) > 0, `walking faster than its speed is still refused (${refused(2)} corrections)`);
+});
+
 t.test("zone rules - moves a stalled client node forwards late pass when it says how long it stalled, and only for its own players", async (t) => {
   const { zone, events } = world();
   zone.enter(player(1, 100, 100));
