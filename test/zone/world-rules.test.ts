@@ -34,6 +34,14 @@ function player(entity: number, x: number, y: number): PlayerState {
   return { entity, characterId: `c${entity}`, accountId: `a${entity}`, clientNode: CLIENT, name: `P${entity}`, x, y, heading: 0, level: 1, hp: 100, maxHp: 100, speed: 7, version: 0, seq: -1, seqMask: 0, moveSeq: -1 };
 }
 
+/** Players 1 (at 100,100) and 2 (at 100,200), speed 7, and how many of a player's moves were refused as too fast. */
+function twoWalkers(): { zone: Zone; refused: (entity: number) => number } {
+  const { zone, events } = world();
+  zone.enter(player(1, 100, 100));
+  zone.enter(player(2, 100, 200));
+  return { zone, refused: (entity) => events.filter((e) => e.kind === "correct" && e.entity === entity && e.reason === "too-fast").length };
+}
+
 t.test("zone rules - an NPC sleeps far from players, wakes, chases, hits, and gives up past its leash", async (t) => {
   const { zone } = world();
   const wolf = NPC_TEMPLATES[0]!;
@@ -120,9 +128,7 @@ t.test("zone rules - say reaches players in range only; zone chat reaches all; o
 });
 
 t.test("zone rules - a starved zone that skips ticks still lets a player walk at its speed, and still refuses a faster one", async (t) => {
-  const { zone, events } = world();
-  zone.enter(player(1, 100, 100));
-  zone.enter(player(2, 100, 200));
+  const { zone, refused } = twoWalkers();
   let now = 1000;
   let seq = 0;
   // one tick in four runs (200 ms apart); player 1 walks at 6 units/s, player 2 at 9 (its speed is 7)
@@ -131,16 +137,13 @@ t.test("zone rules - a starved zone that skips ticks still lets a player walk at
     zone.queue([{ entity: 2, seq: seq++, kind: "move", x: 100 + 1.8 * i, y: 200, heading: 0 }], CLIENT);
     zone.step((now += 200));
   }
-  const refused = (entity: number) => events.filter((e) => e.kind === "correct" && e.entity === entity && e.reason === "too-fast").length;
   t.equal(refused(1), 0, "10 s of walking under the speed, one tick run in four: never refused");
   t.equal(zone.e.x[zone.e.slot(1)!], 160, "and every step applied");
   t.ok(refused(2) > 0, `walking faster than its speed is still refused (${refused(2)} corrections)`);
 });
 
 t.test("zone rules - a zone stalled longer than the second banked lets the walk that queued meanwhile pass, and no faster one", async (t) => {
-  const { zone, events } = world();
-  zone.enter(player(1, 100, 100));
-  zone.enter(player(2, 100, 200));
+  const { zone, refused } = twoWalkers();
   let now = 1000;
   zone.step(now);
   // the zone's process gets no CPU for 2 s; its players' moves queue: 12 units at 6 units/s, 18 at 9 (speed 7)
@@ -150,16 +153,13 @@ t.test("zone rules - a zone stalled longer than the second banked lets the walk 
     zone.queue([{ entity: 2, seq: seq++, kind: "move", x: 100 + 0.9 * i, y: 200, heading: 0 }], CLIENT);
   }
   zone.step((now += 2000));
-  const refused = (entity: number) => events.filter((e) => e.kind === "correct" && e.entity === entity && e.reason === "too-fast").length;
   t.equal(refused(1), 0, "2 s of walking under the speed, applied in one late tick: never refused");
   t.equal(zone.e.x[zone.e.slot(1)!], 112, "and every step applied");
   t.ok(refused(2) > 0, `walking faster than its speed is still refused (${refused(2)} corrections)`);
 });
 
 t.test("zone rules - moves a stalled client node forwards late pass when it says how long it stalled, and only for its own players", async (t) => {
-  const { zone, events } = world();
-  zone.enter(player(1, 100, 100));
-  zone.enter(player(2, 100, 200));
+  const { zone, refused } = twoWalkers();
   let now = 1000;
   zone.step(now);
   // the zone keeps ticking for 3 s while the client node reads nothing
@@ -174,7 +174,6 @@ t.test("zone rules - moves a stalled client node forwards late pass when it says
   pile(1, 100);
   pile(2, 200);
   zone.step((now += 50));
-  const refused = (entity: number) => events.filter((e) => e.kind === "correct" && e.entity === entity && e.reason === "too-fast").length;
   t.equal(refused(1), 0, "the excused player's 18 units in one tick all pass");
   t.equal(zone.e.x[zone.e.slot(1)!], 118, "and every step applied");
   t.ok(refused(2) > 0, `an excuse from a node that does not speak for the player counts for nothing (${refused(2)} corrections)`);
