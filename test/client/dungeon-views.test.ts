@@ -2,18 +2,13 @@
 // follows into an instance, the player's cells and intents go to the instance node, and the last
 // player out releases the view and every cell it had subscribed.
 import t from "tap";
-import type { WebSocket } from "ws";
 import { createLog } from "../../common/log.ts";
 import type { Intent } from "../../common/protocol/zone.ts";
 import { loadConfig } from "../../config/load.ts";
-import { Player } from "../../nodes/client/player.ts";
 import { RealmHub } from "../../nodes/client/realm-hub.ts";
-import { NO_STALLS } from "../../nodes/client/stall-ledger.ts";
+import { hubPlayer } from "../harness/hub-players.ts";
 import { tempDir } from "../harness/realm.ts";
 import { writeTestConfig } from "../harness/test-config.ts";
-
-/** What a Player needs of its socket here: open, never backed up. */
-const openSocket = { readyState: 1, OPEN: 1, CLOSED: 3, CLOSING: 2, bufferedAmount: 0, send: () => {}, close: () => {} } as unknown as WebSocket;
 
 t.test("client dungeon views - made for the first player in, released with the last one out", async (t) => {
   const config = loadConfig(await writeTestConfig(tempDir(t, "realm-views-")));
@@ -23,15 +18,7 @@ t.test("client dungeon views - made for the first player in, released with the l
   const hub = new RealmHub(realm, "CLIENT-T", log, (node, intents) => sent.push([node, intents]), undefined, config.instances.pool);
   t.teardown(() => hub.stop());
   const zone = realm.zones[0]!.id;
-  const players = [1, 2].map((entity) => {
-    const p = new Player(openSocket, "test", log, NO_STALLS);
-    p.entity = entity;
-    p.phase = "world";
-    hub.place(p, zone, 100, 100, undefined);
-    hub.add(p);
-    return p;
-  });
-  const [a, b] = players as [Player, Player];
+  const [a, b] = [hubPlayer(hub, 1), hubPlayer(hub, 2)];
   const realmCells = hub.feed.subscribed;
   t.ok(realmCells > 0, "the players' realm cells are subscribed");
 

@@ -1,16 +1,12 @@
 // The hub spreads its players' frames over slots of the tick only when there are enough of them
 // to make a burst: each slot is a wakeup of the node and an intents flush that wakes every zone.
 import t from "tap";
-import type { WebSocket } from "ws";
 import { createLog } from "../../common/log.ts";
 import { loadConfig } from "../../config/load.ts";
-import { Player } from "../../nodes/client/player.ts";
 import { RealmHub } from "../../nodes/client/realm-hub.ts";
-import { NO_STALLS } from "../../nodes/client/stall-ledger.ts";
+import { hubPlayer } from "../harness/hub-players.ts";
 import { tempDir, type Teardown } from "../harness/realm.ts";
 import { writeTestConfig } from "../harness/test-config.ts";
-
-const openSocket = { readyState: 1, OPEN: 1, CLOSED: 3, CLOSING: 2, bufferedAmount: 0, send: () => {}, close: () => {} } as unknown as WebSocket;
 
 async function hubOf(t: Teardown): Promise<RealmHub> {
   const config = loadConfig(await writeTestConfig(tempDir(t, "realm-slots-")));
@@ -19,28 +15,19 @@ async function hubOf(t: Teardown): Promise<RealmHub> {
   return hub;
 }
 
-function join(hub: RealmHub, entity: number): Player {
-  const p = new Player(openSocket, "test", createLog("test", "error"), NO_STALLS);
-  p.entity = entity;
-  p.phase = "world";
-  hub.place(p, hub.realm.zones[0]!.id, 100, 100, undefined);
-  hub.add(p);
-  return p;
-}
-
 t.test("fanout slots - players share the tick's first slot until it holds 200, then fill the next", async (t) => {
   const hub = await hubOf(t);
-  const players = Array.from({ length: 450 }, (_, i) => join(hub, i + 1));
+  const players = Array.from({ length: 450 }, (_, i) => hubPlayer(hub, i + 1));
   const inSlot = (s: number): number => players.filter((p) => p.slot === s).length;
   t.same([0, 1, 2, 3, 4].map(inSlot), [200, 200, 50, 0, 0], "200 a slot, in order");
   for (const p of players.slice(0, 100)) hub.remove(p, true);
-  const late = join(hub, 1000);
+  const late = hubPlayer(hub, 1000);
   t.equal(late.slot, 0, "a slot with room again takes the next player");
 });
 
 t.test("fanout slots - with few players the node wakes once a tick, not once a slot", async (t) => {
   const hub = await hubOf(t);
-  for (let i = 1; i <= 3; i++) join(hub, i);
+  for (let i = 1; i <= 3; i++) hubPlayer(hub, i);
   let runs = 0;
   const flush = hub.flushIntents.bind(hub);
   hub.flushIntents = () => {

@@ -34,12 +34,20 @@ function player(entity: number, x: number, y: number): PlayerState {
   return { entity, characterId: `c${entity}`, accountId: `a${entity}`, clientNode: CLIENT, name: `P${entity}`, x, y, heading: 0, level: 1, hp: 100, maxHp: 100, speed: 7, version: 0, seq: -1, seqMask: 0, moveSeq: -1 };
 }
 
-/** Players 1 (at 100,100) and 2 (at 100,200), speed 7, and how many of a player's moves were refused as too fast. */
-function twoWalkers(): { zone: Zone; refused: (entity: number) => number } {
+/**
+ * Players 1 (at 100,100) and 2 (at 100,200), speed 7; `walk` queues a player's move to x along its
+ * row, as from their client node; `refused` counts its moves refused as too fast.
+ */
+function twoWalkers(): { zone: Zone; walk: (entity: 1 | 2, x: number) => void; refused: (entity: number) => number } {
   const { zone, events } = world();
   zone.enter(player(1, 100, 100));
   zone.enter(player(2, 100, 200));
-  return { zone, refused: (entity) => events.filter((e) => e.kind === "correct" && e.entity === entity && e.reason === "too-fast").length };
+  let seq = 0;
+  return {
+    zone,
+    walk: (entity, x) => zone.queue([{ entity, seq: seq++, kind: "move", x, y: entity === 1 ? 100 : 200, heading: 0 }], CLIENT),
+    refused: (entity) => events.filter((e) => e.kind === "correct" && e.entity === entity && e.reason === "too-fast").length,
+  };
 }
 
 t.test("zone rules - an NPC sleeps far from players, wakes, chases, hits, and gives up past its leash", async (t) => {
@@ -128,13 +136,12 @@ t.test("zone rules - say reaches players in range only; zone chat reaches all; o
 });
 
 t.test("zone rules - a starved zone that skips ticks still lets a player walk at its speed, and still refuses a faster one", async (t) => {
-  const { zone, refused } = twoWalkers();
+  const { zone, walk, refused } = twoWalkers();
   let now = 1000;
-  let seq = 0;
   // one tick in four runs (200 ms apart); player 1 walks at 6 units/s, player 2 at 9 (its speed is 7)
   for (let i = 1; i <= 50; i++) {
-    zone.queue([{ entity: 1, seq: seq++, kind: "move", x: 100 + 1.2 * i, y: 100, heading: 0 }], CLIENT);
-    zone.queue([{ entity: 2, seq: seq++, kind: "move", x: 100 + 1.8 * i, y: 200, heading: 0 }], CLIENT);
+    walk(1, 100 + 1.2 * i);
+    walk(2, 100 + 1.8 * i);
     zone.step((now += 200));
   }
   t.equal(refused(1), 0, "10 s of walking under the speed, one tick run in four: never refused");
@@ -143,14 +150,13 @@ t.test("zone rules - a starved zone that skips ticks still lets a player walk at
 });
 
 t.test("zone rules - a zone stalled longer than the second banked lets the walk that queued meanwhile pass, and no faster one", async (t) => {
-  const { zone, refused } = twoWalkers();
+  const { zone, walk, refused } = twoWalkers();
   let now = 1000;
   zone.step(now);
   // the zone's process gets no CPU for 2 s; its players' moves queue: 12 units at 6 units/s, 18 at 9 (speed 7)
-  let seq = 0;
   for (let i = 1; i <= 20; i++) {
-    zone.queue([{ entity: 1, seq: seq++, kind: "move", x: 100 + 0.6 * i, y: 100, heading: 0 }], CLIENT);
-    zone.queue([{ entity: 2, seq: seq++, kind: "move", x: 100 + 0.9 * i, y: 200, heading: 0 }], CLIENT);
+    walk(1, 100 + 0.6 * i);
+    walk(2, 100 + 0.9 * i);
   }
   zone.step((now += 2000));
   t.equal(refused(1), 0, "2 s of walking under the speed, applied in one late tick: never refused");
@@ -159,26 +165,24 @@ t.test("zone rules - a zone stalled longer than the second banked lets the walk 
 });
 
 t.test("zone rules - moves a stalled client node forwards late pass when it says how long it stalled, and only for its own players", async (t) => {
-  const { zone, refused } = twoWalkers();
+  const { zone, walk, refused } = twoWalkers();
   let now = 1000;
   zone.step(now);
   // the zone keeps ticking for 3 s while the client node reads nothing
   for (let i = 0; i < 60; i++) zone.step((now += 50));
   // then both players' 3 s of walking at 6 units/s (speed 7) arrive in one batch, 30 moves each
-  let seq = 0;
-  const pile = (entity: number, y: number): void => {
-    for (let i = 1; i <= 30; i++) zone.queue([{ entity, seq: seq++, kind: "move", x: 100 + 0.6 * i, y, heading: 0 }], CLIENT);
-  };
   zone.excuse(1, 3, CLIENT);
   zone.excuse(2, 3, "CLIENT-2");
-  pile(1, 100);
-  pile(2, 200);
+  for (let i = 1; i <= 30; i++) {
+    walk(1, 100 + 0.6 * i);
+    walk(2, 100 + 0.6 * i);
+  }
   zone.step((now += 50));
   t.equal(refused(1), 0, "the excused player's 18 units in one tick all pass");
   t.equal(zone.e.x[zone.e.slot(1)!], 118, "and every step applied");
   t.ok(refused(2) > 0, `an excuse from a node that does not speak for the player counts for nothing (${refused(2)} corrections)`);
   // the excuse is the stall's worth, not a licence to run
-  for (let i = 31; i <= 60; i++) zone.queue([{ entity: 1, seq: seq++, kind: "move", x: 100 + 0.6 * i, y: 100, heading: 0 }], CLIENT);
+  for (let i = 31; i <= 60; i++) walk(1, 100 + 0.6 * i);
   zone.step((now += 50));
   t.ok(refused(1) > 0, "a second pile with no stall behind it is refused");
 });
