@@ -5,6 +5,7 @@
 import { readBatch } from "../../common/cell-batch.ts";
 import type { Log } from "../../common/log.ts";
 import type { MeshIdentity } from "../../common/mesh/mesh-identity.ts";
+import { RepeatCounter } from "../../common/mesh/repeat-counter.ts";
 import { batchTopic, interestTopic, isBatchTopic, nodeOfWorld } from "../../common/world-address.ts";
 import { ZoneFeed } from "../../common/zone-feed.ts";
 import type { RealmSpec } from "../../common/topology.ts";
@@ -24,6 +25,7 @@ type BlockSink = (node: string, copy: number, cx: number, cy: number, block: Buf
 
 export class CellFeed implements CellSubscriber {
   private readonly feed: ZoneFeed;
+  private readonly badBatches = new RepeatCounter();
   subscribed = 0;
 
   constructor(
@@ -55,9 +57,10 @@ export class CellFeed implements CellSubscriber {
     this.feed.start(
       (node, topic, body) => {
         if (!isBatchTopic(topic)) return;
-        if (readBatch(body, (copy, cx, cy, block) => sink(node, copy, cx, cy, block)) < 0) {
-          this.log.warn("bad-cell-batch", { realm: this.realm.name, zone: node, bytes: body.length });
-        }
+        if (readBatch(body, (copy, cx, cy, block) => sink(node, copy, cx, cy, block)) >= 0) return;
+        // a zone gone wrong sends one every tick: the first and then every power of two, with the count
+        const n = this.badBatches.count(node);
+        if (RepeatCounter.worthALine(n)) this.log.warn("bad-cell-batch", { realm: this.realm.name, zone: node, bytes: body.length, dropped: n });
       },
       (zone, err) => this.log.error("cell-feed-failed", { realm: this.realm.name, zone, error: err.message }),
     );
