@@ -37,6 +37,13 @@ export class Fanout {
   private size = new Uint16Array(1024);
   private take = new Uint8Array(1024);
   private n = 0;
+  /**
+   * Per mirror slot, the build that found the player holding its entity. One array for all
+   * players, not one per player: per player it was O(players x entities) memory, and a cache miss
+   * per entity looked at.
+   */
+  private heldAt = new Uint32Array(1024);
+  private builds = 0;
   private readonly bucketBytes = new Float64Array(BUCKETS);
   private readonly zoneSeen: Uint8Array;
   // the zones a frame reflects and their ticks, reused across players
@@ -66,7 +73,14 @@ export class Fanout {
   build(v: SentView, px: number, py: number, budget: number, epoch: number, w: ByteWriter): FrameStats {
     const m = this.m;
     const e = m.e;
-    v.ensureSlots(e.capacity);
+    if (this.heldAt.length < e.capacity) this.heldAt = new Uint32Array(Math.max(e.capacity, this.heldAt.length * 2));
+    // stamps never repeat within the array's life: at the wrap it starts over
+    if (++this.builds === 0xffffffff) {
+      this.heldAt.fill(0);
+      this.builds = 1;
+    }
+    const stamp = this.builds;
+    const heldAt = this.heldAt;
     v.frames++;
     this.n = 0;
     const keep2 = (this.vision * KEEP_FACTOR) ** 2;
@@ -102,6 +116,7 @@ export class Fanout {
     for (let h = 0; h < v.high; h++) {
       const s = vslot[h]!;
       if (s < 0) continue;
+      if (egen[s] === vgen[h]) heldAt[s] = stamp;
       const dx = ex[s]! - px;
       const dy = ey[s]! - py;
       const d2 = dx * dx + dy * dy;
@@ -151,15 +166,13 @@ export class Fanout {
     // pass 2, what the player does not hold yet: entities within vision in the cells around it
     // the handle is allocated when written; high + 128 bounds it for any frame's spawns
     const handleBound = v.high + 128;
-    const handleOf = v.handleOf;
     for (let cy = cy0; cy <= cy1; cy++) {
       for (let cx = cx0; cx <= cx1; cx++) {
         const list = m.members[cy * m.cols + cx]!;
         for (let i = 0; i < list.length; i++) {
           const s = list[i]!;
-          // a handle still on the slot's previous entity is despawned in this same frame, before the spawns
-          const held = handleOf[s]!;
-          if (held !== 0 && vgen[held - 1] === egen[s]) continue;
+          // a handle still on the slot's previous entity did not mark it: it is despawned in this same frame, before the spawns
+          if (heldAt[s] === stamp) continue;
           const dx = ex[s]! - px;
           const dy = ey[s]! - py;
           const d2 = dx * dx + dy * dy;

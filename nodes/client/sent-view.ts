@@ -5,8 +5,6 @@
 import { WorldHeaderState } from "../../common/world-header.ts";
 
 export class SentView {
-  /** Handle + 1 per mirror slot (0: not spawned for this player). */
-  handleOf = new Uint16Array(256);
   /** Per handle: mirror slot (-1: free), its generation, the entity version sent (0: fields only). */
   slot = new Int32Array(64).fill(-1);
   gen = new Uint32Array(64);
@@ -28,13 +26,6 @@ export class SentView {
   frames = 0;
   /** What the previous SMSG_WORLD's header said: the next one is a delta from it. */
   readonly header = new WorldHeaderState();
-
-  ensureSlots(capacity: number): void {
-    if (this.handleOf.length >= capacity) return;
-    const next = new Uint16Array(Math.max(capacity, this.handleOf.length * 2));
-    next.set(this.handleOf);
-    this.handleOf = next;
-  }
 
   private growHandles(): void {
     const n = this.slot.length * 2;
@@ -71,7 +62,6 @@ export class SentView {
     this.slot[h] = s;
     this.gen[h] = gen;
     this.owedSince[h] = 0;
-    this.handleOf[s] = h + 1;
     this.live++;
     return h;
   }
@@ -79,7 +69,6 @@ export class SentView {
   release(h: number): void {
     const s = this.slot[h]!;
     if (s < 0) return;
-    if (this.handleOf[s] === h + 1) this.handleOf[s] = 0;
     this.slot[h] = -1;
     this.live--;
     if (h < this.lowestFree) this.lowestFree = h;
