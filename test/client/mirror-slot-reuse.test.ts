@@ -9,21 +9,14 @@ import { newBlock, newRecord, Quantizer, writeRecord } from "../../common/cell-s
 import { decodeServerFrame, WorldHeaderState, type WorldUpdate } from "../../common/player-codec.ts";
 import { PlayerOp } from "../../common/player-opcodes.ts";
 import { WorldView } from "../../common/player-view.ts";
-import type { RealmSpec } from "../../common/topology.ts";
 import { Fanout } from "../../nodes/client/fanout.ts";
 import { SentView } from "../../nodes/client/sent-view.ts";
 import { WorldMirror } from "../../nodes/client/world-mirror.ts";
+import { oneZoneRealm } from "../harness/one-zone-realm.ts";
 
 const SIZE = 1000;
-const CELL = 50;
-const realm = {
-  name: "Churn",
-  tickHz: 20,
-  world: { width: SIZE, height: SIZE, cell: CELL },
-  vision: 100,
-  clientBudgetBytes: 1000,
-  zones: [{ id: "Z", region: [0, 0, SIZE, SIZE] }],
-} as unknown as RealmSpec;
+const realm = oneZoneRealm("Churn", SIZE);
+const CELL = realm.world.cell;
 
 t.test("fanout - an entity replaced in its mirror slot within one tick is despawned and the new one spawned, for every player", async (t) => {
   const q = new Quantizer(SIZE, SIZE);

@@ -7,23 +7,16 @@ import { newBlock, newRecord, Quantizer, writeRecord } from "../../common/cell-s
 import { decodeServerFrame, encodeServer, WorldHeaderState, type WorldUpdate } from "../../common/player-codec.ts";
 import { PlayerOp } from "../../common/player-opcodes.ts";
 import { WorldView } from "../../common/player-view.ts";
-import type { RealmSpec } from "../../common/topology.ts";
 import { Fanout } from "../../nodes/client/fanout.ts";
 import { SentView } from "../../nodes/client/sent-view.ts";
 import { WorldMirror } from "../../nodes/client/world-mirror.ts";
+import { oneZoneRealm } from "../harness/one-zone-realm.ts";
 
 const SIZE = 4000;
-const CELL = 50;
-const VISION = 100;
 const TICK_MS = 50;
-const realm = {
-  name: "Bytes",
-  tickHz: 20,
-  world: { width: SIZE, height: SIZE, cell: CELL },
-  vision: VISION,
-  clientBudgetBytes: 1000,
-  zones: [{ id: "Z", region: [0, 0, SIZE, SIZE] }],
-} as unknown as RealmSpec;
+const realm = oneZoneRealm("Bytes", SIZE);
+const CELL = realm.world.cell;
+const VISION = realm.vision;
 
 /** A zone up for 1000 s, a player who entered 30 s ago: times and ticks of 3-byte varints. */
 const ZONE_START = 1_700_000_000_000;
