@@ -21,7 +21,8 @@ import { SentView } from "../../nodes/client/sent-view.ts";
 import { WorldMirror } from "../../nodes/client/world-mirror.ts";
 import { sendBinary } from "../../nodes/client/ws-frames.ts";
 import { plot, type Bench, type Cell, type Chart } from "./bench.ts";
-import { loadNow } from "./rounds.ts";
+import { alternate, loadNow, spreadOf, spreadText } from "./rounds.ts";
+import { clientNodes, type NodeTicks } from "./client-nodes.ts";
 
 const SIZE = 4000;
 const CELL = 50;
@@ -143,7 +144,7 @@ class NaiveFanout {
   }
 }
 
-interface Run {
+export interface Run {
   p50: number;
   p99: number;
   /** Per tick: bytes the zone sends the client node, bytes the client node sends its players. */
@@ -157,7 +158,7 @@ interface Run {
 }
 
 /** A WebSocket sink on the other core: `n` connections that read and drop what they get. */
-async function sink(n: number): Promise<{ sockets: WebSocket[]; close: () => Promise<void> }> {
+export async function sink(n: number): Promise<{ sockets: WebSocket[]; close: () => Promise<void> }> {
   const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
   await new Promise<void>((resolve) => wss.once("listening", () => resolve()));
   const sockets: WebSocket[] = [];
@@ -211,7 +212,7 @@ class Fits {
 
 const fmt = (ms: number): string => ms.toFixed(1);
 
-async function run(players: number, ticks: number, how: "ours" | "naive" | "sizes", { sockets, inView = 50 }: { sockets?: WebSocket[]; inView?: number } = {}): Promise<Run> {
+export async function clientTicks(players: number, ticks: number, how: "ours" | "naive" | "sizes", { sockets, inView = 50 }: { sockets?: WebSocket[]; inView?: number } = {}): Promise<Run> {
   const walkers = new Walkers(Math.max(players, 200), inView);
   const subscribed = new Set<number>();
   const m = new WorldMirror(realm, new Quantizer(SIZE, SIZE), { subscribe: (_w, cx, cy) => subscribed.add(cy * (SIZE / CELL) + cx), unsubscribe: () => {} });
@@ -313,7 +314,7 @@ export const clientBench: Bench = {
     // the headline is ~50 in view; the others draw the curve
     for (const inView of ctx.quick ? [25, 50] : [10, 25, 50, 100]) {
       ctx.progress(`bytes per player, ${inView} visible moving entities`);
-      const sizes = await run(200, ticks, "sizes", { inView });
+      const sizes = await clientTicks(200, ticks, "sizes", { inView });
       const perPlayer = sizes.sampleBytes * HZ;
       rows.push([`player B/s, ${sizes.visible.toFixed(0)} visible moving: deltas vs full msgpack`, perPlayer, sizes.msgpackBytes * HZ, "bytes/s", perPlayer / (sizes.msgpackBytes * HZ)]);
       rows.push([`player B/s, ${sizes.visible.toFixed(0)} visible moving: deltas vs JSON`, perPlayer, sizes.jsonBytes * HZ, "bytes/s", perPlayer / (sizes.jsonBytes * HZ)]);
@@ -330,7 +331,7 @@ export const clientBench: Bench = {
     const egress: Chart = { name: "egress", title: "Client node egress vs players on the node", x: { label: "players on one client node", log: true }, y: { label: "bytes/s", log: true }, series: [] };
     for (const n of [10, 100, 1000]) {
       ctx.progress(`egress with ${n} players on one client node`);
-      const r = await run(n, ctx.quick ? 30 : 60, "ours");
+      const r = await clientTicks(n, ctx.quick ? 30 : 60, "ours");
       rows.push([`egress, ${n} players: zone->client node vs client node->players`, r.zoneBytes * HZ, r.playerBytes * HZ, "bytes/s", r.playerBytes / r.zoneBytes]);
       figures[`zoneToClientBytesPerSecond-${n}p`] = r.zoneBytes * HZ;
       figures[`clientToPlayersBytesPerSecond-${n}p`] = r.playerBytes * HZ;
@@ -356,7 +357,7 @@ export const clientBench: Bench = {
     for (const n of counts) {
       // the fanout's own CPU, without sockets: what the sends add is the difference
       ctx.progress(`fanout only: ${n} players`);
-      const cpu = await run(n, ctx.quick ? 40 : 100, "ours");
+      const cpu = await clientTicks(n, ctx.quick ? 40 : 100, "ours");
       rows.push([`tick work, ${n} players (ours, fanout only, no sends)`, cpu.p50, cpu.p99, "ms (p50 / p99)", cpu.p99 / TICK_MS]);
       fits.cpu.record(n, cpu);
       plot(work, "ours, fanout only, p50", n, cpu.p50);
@@ -368,7 +369,7 @@ export const clientBench: Bench = {
         for (const how of ways) {
           if (hopeless[how]) continue;
           ctx.progress(`${how}: ${n} players at 20 Hz with WebSocket sends`);
-          const r = await run(n, ctx.quick ? 40 : 100, how, { sockets: conn.sockets });
+          const r = await clientTicks(n, ctx.quick ? 40 : 100, how, { sockets: conn.sockets });
           rows.push([`tick work, ${n} players (${how}, with ws sends)`, r.p50, r.p99, "ms (p50 / p99)", r.p99 / TICK_MS]);
           figures[`tickP99Ms-${how}-${n}p`] = r.p99;
           figures[`tickP50Ms-${how}-${n}p`] = r.p50;
@@ -397,6 +398,34 @@ export const clientBench: Bench = {
         await conn.close();
       }
     }
+    // the same players over two client node processes at once (each with its own sink): what a
+    // second client node on the host buys, the realm node placing players across both
+    const cores: Chart = { name: "nodes", title: "Tick work p99 vs players on the host: one client node or two", x: { label: "players on the host", log: true }, y: { label: "ms per tick (p99, worst node)", log: true }, series: [] };
+    for (const n of ctx.quick ? [1000] : [1000, 2000, 3000]) {
+      const rounds = await alternate(
+        ctx.quick ? 1 : 3,
+        () => {
+          ctx.progress(`${n} players on one client node process`);
+          return clientNodes(n, 1, ctx.quick ? 40 : 100);
+        },
+        () => {
+          ctx.progress(`${n} players over two client node processes`);
+          return clientNodes(n, 2, ctx.quick ? 40 : 100);
+        },
+      );
+      const worst = (runs: NodeTicks[][], of: (t: NodeTicks) => number): number[] => runs.map((nodes) => Math.max(...nodes.map(of)));
+      const cpu = (runs: NodeTicks[][]): number[] => runs.map((nodes) => nodes.reduce((sum, t) => sum + t.cpuShare, 0));
+      const one = { p50: spreadOf(worst(rounds.a, (t) => t.p50)).median, p99: spreadOf(worst(rounds.a, (t) => t.p99)).median };
+      const two = { p50: spreadOf(worst(rounds.b, (t) => t.p50)).median, p99: spreadOf(worst(rounds.b, (t) => t.p99)).median };
+      rows.push([`tick work, ${n} players on the host: two client nodes (${n / 2} each, worst node) vs one, p50`, two.p50, one.p50, "ms (median of rounds)", two.p50 / one.p50]);
+      rows.push([`tick work, ${n} players on the host: two client nodes vs one, p99 (rounds: ${spreadText(worst(rounds.b, (t) => t.p99))} vs ${spreadText(worst(rounds.a, (t) => t.p99))})`, two.p99, one.p99, "ms (median of rounds)", two.p99 / one.p99]);
+      rows.push([`client node processes' CPU (the simulated zone's work included), ${n} players: two together vs one`, spreadOf(cpu(rounds.b)).median, spreadOf(cpu(rounds.a)).median, "cores", spreadOf(cpu(rounds.b)).median / spreadOf(cpu(rounds.a)).median]);
+      figures[`twoNodesTickP99Ms-${n}p`] = two.p99;
+      figures[`oneNodeTickP99Ms-${n}p`] = one.p99;
+      plot(cores, "one client node", n, one.p99);
+      plot(cores, "two client nodes (worst)", n, two.p99);
+      plot(cores, `target p99 (${TARGET_P99_MS} ms)`, n, TARGET_P99_MS);
+    }
     const ratio = (a: number, b: number): Cell => (b > 0 ? a / b : "-");
     rows.push(["players per client node, tick work p50 within 50 ms: ours vs naive", fits.ours.p50, fits.naive.p50, "players", ratio(fits.ours.p50, fits.naive.p50)]);
     rows.push(["players per client node, tick work p99 within 50 ms: ours vs naive", fits.ours.p99, fits.naive.p99, "players", ratio(fits.ours.p99, fits.naive.p99)]);
@@ -420,7 +449,7 @@ export const clientBench: Bench = {
         "bare rows: a ready frame of our average size sent to every player each tick, nothing computed: the sockets' own cost (on loopback the kernel also does the receiver's work inside each send); ours / bare framed writes = 1 would mean our fanout costs nothing above the sends; framed write / ws.send = what one write of header and payload saves over ws's two (the client node's way since; server frames are unmasked, so bufferutil plays no part in either)",
         `load average before the run: ${loadBefore}; after: ${loadNow()} (other processes share the cores: p99 is pessimistic)`,
       ],
-      charts: [bytes, egress, work],
+      charts: [bytes, egress, work, cores],
     };
   },
 };
