@@ -447,6 +447,7 @@ export const clientBench: Bench = {
         "egress rows: ours = each subscribed cell block once per tick into the client node; other = the frames it sends its players; ratio = how much the client node multiplies",
         "tick rows: mirror ingest + fanout + one framed write for every player, one core; ratio = p99 as a share of the 50 ms tick; capacity = the largest count tried whose p99 fits",
         "bare rows: a ready frame of our average size sent to every player each tick, nothing computed: the sockets' own cost (on loopback the kernel also does the receiver's work inside each send); ours / bare framed writes = 1 would mean our fanout costs nothing above the sends; framed write / ws.send = what one write of header and payload saves over ws's two (the client node's way since; server frames are unmasked, so bufferutil plays no part in either)",
+        "two-node rows: the players split over two client node processes ticking at once, each with its own sink process (all on this host's cores), beside all of them on one; a node's figure is the worse of the two, a figure the median of the rounds",
         `load average before the run: ${loadBefore}; after: ${loadNow()} (other processes share the cores: p99 is pessimistic)`,
       ],
       charts: [bytes, egress, work, cores],
