@@ -14,7 +14,12 @@ import { opName, type OpCode } from "./opcodes.ts";
 import { REPLIES, REPLY_OPS, type Body, type Reply, type Request, type RequestOp } from "./protocol/index.ts";
 import { maySend, type SenderKind } from "./protocol/senders.ts";
 
-/** Transport cap: libzmq disconnects a peer past it, before our own (smaller, logged) body check. */
+/**
+ * Transport cap on the inbox: libzmq hangs up on a sender past it, before our own (smaller, logged)
+ * body check, and the sender may connect again. Only the inbox has it: on a socket that connected
+ * (a DEALER, a SUB) libzmq takes an oversized message for a protocol error and never reconnects,
+ * so one oversized answer would cut this node off from that peer for good.
+ */
 const TRANSPORT_MAX_BYTES = 64 << 20;
 /** Frames queued for one peer before new ones are dropped: a dead peer must not eat our memory. */
 const MAX_QUEUED = 10_000;
@@ -239,7 +244,6 @@ export class Wire {
       ...this.mesh?.clientOptions(to),
       linger: LINGER_MS,
       sendTimeout: 0,
-      maxMessageSize: TRANSPORT_MAX_BYTES,
       reconnectInterval: 100,
       reconnectMaxInterval: 1000,
     });

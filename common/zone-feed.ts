@@ -26,7 +26,8 @@ export class ZoneFeed {
 
   constructor(zones: readonly { id: string; pub: string }[], mesh: MeshIdentity | undefined, receiveHighWaterMark: number) {
     for (const z of zones) {
-      // a node that is down is asked again less and less often, up to once a second, as the wire's DEALERs do
+      // a node that is down is asked again less and less often, up to once a second, as the wire's
+      // DEALERs do; no maxMessageSize, as on those (common/wire.ts): past it libzmq would never reconnect
       const sub = new zmq.Subscriber({ linger: 0, receiveHighWaterMark, reconnectInterval: 100, reconnectMaxInterval: 1000, ...mesh?.clientOptions(z.id) });
       unlimitSubscriptions(sub);
       sub.connect(z.pub);

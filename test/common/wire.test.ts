@@ -210,3 +210,31 @@ t.test("wire - a peer without a routing id (libzmq gives it a binary one) still 
     `the handler saw each raw 5-byte id (${froms.map((f) => Buffer.from(f, "latin1").toString("hex")).join(", ")})`,
   );
 });
+
+t.test("wire - a peer answering past 64 MB does not cut this node off from it: that answer is dropped, the next one settles the request", async (t) => {
+  // the peer "A" is a bare ROUTER, so it can answer what no Wire would send
+  const [port] = await freePorts(1);
+  const addressA = `tcp://127.0.0.1:${port}`;
+  const router = new zmq.Router({ linger: 0 });
+  t.teardown(() => router.close());
+  await router.bind(addressA);
+  const b = new Wire("B", createLog("B", "error"), (id) => (id === "A" ? addressA : undefined), () => {});
+  t.teardown(() => b.close());
+  const answering = (async () => {
+    let oversized = true;
+    for await (const [id, head, body] of router) {
+      const ping = decodeFrame([head!, body!]);
+      if (ping.op !== Op.PING) continue;
+      const [pongHead, pong] = encodeFrame(Op.PONG, { corr: ping.body.corr, id: "A", uptimeMs: 5 });
+      // the first answer first comes once more, 64 MB + 1 of it
+      if (oversized) await router.send([id!, pongHead, Buffer.alloc((64 << 20) + 1, 0x41)]);
+      oversized = false;
+      await router.send([id!, pongHead, pong]);
+    }
+  })();
+  t.same(await b.request("A", Op.PING, {}, 5000), { corr: 1, id: "A", uptimeMs: 5 }, "the answer after the oversized one settles the request");
+  t.same(await b.request("A", Op.PING, {}, 5000), { corr: 2, id: "A", uptimeMs: 5 }, "and the peer is still reachable");
+  t.equal(b.badFrames, 1, "the oversized answer was dropped as a bad frame");
+  router.close();
+  await answering.catch(() => {});
+});
