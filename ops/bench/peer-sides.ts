@@ -85,7 +85,8 @@ async function joinOurs(world: ClientWorld, x: number, y: number): Promise<Playe
   }
 }
 
-export async function startOurs(walk: PeerWalk): Promise<Side> {
+/** Ours with two zone nodes (the world split down the middle) or one over the whole world. */
+export async function startOurs(walk: PeerWalk, zones: 1 | 2 = 2): Promise<Side> {
   const teardowns = new Teardowns();
   const bots: PlayerBot[] = [];
   let bytes = 0;
@@ -97,7 +98,7 @@ export async function startOurs(walk: PeerWalk): Promise<Side> {
   };
   try {
     // a player whose join was given up leaves the world a second later, before the measuring starts
-    const world = await ClientWorld.start(teardowns, { size: WORLD, vision: VISION, record: false, edit: (doc) => (doc.realms[0].reconnect_grace = "1s") });
+    const world = await ClientWorld.start(teardowns, { size: WORLD, vision: VISION, zones, record: false, edit: (doc) => (doc.realms[0].reconnect_grace = "1s") });
     await inBatches(walk.count, async (i) => {
       const bot = await joinOurs(world, walk.x[i]!, walk.y[i]!);
       bots[i] = bot;

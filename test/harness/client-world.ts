@@ -30,6 +30,8 @@ interface WorldOptions {
   budget?: number;
   /** World side (square), split in two zones down the middle. */
   size?: number;
+  /** 1: one zone over the whole world, the smallest realm there is (default 2). */
+  zones?: 1 | 2;
   vision?: number;
   edit?: (doc: any) => void;
   /** false: no recorder of the zones' truth (a benchmark: a realm has no such subscriber). */
@@ -78,6 +80,7 @@ export class ClientWorld {
         if (opts.budget !== undefined) r.client_budget_bytes = opts.budget;
         r.zones[0].region = [0, 0, size / 2, size];
         r.zones[1].region = [size / 2, 0, size, size];
+        if (opts.zones === 1) r.zones = [{ ...r.zones[0], region: [0, 0, size, size] }];
         for (const z of r.zones) z.npcs = opts.npcs ?? 0;
         entrancesAtCentres(doc);
         doc.client_nodes = doc.client_nodes.slice(0, opts.clientNodes ?? 1);
@@ -138,7 +141,8 @@ export class ClientWorld {
   }
 
   zoneAt(x: number): string {
-    return x < this.realm.world.width / 2 ? this.realm.zones[0]!.id : this.realm.zones[1]!.id;
+    // the zones split the world into columns
+    return (this.realm.zones.find(({ region: [x0, , x1] }) => x >= x0 && x < x1) ?? this.realm.zones.at(-1)!).id;
   }
 
   /** Plays the realm node: session checks, characters, and the ZONE_ENTER of a selected character. */
