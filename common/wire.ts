@@ -5,7 +5,7 @@
 // With a mesh identity (common/mesh/) every socket speaks CURVE: the inbox admits only the realm's
 // keys (ZAP), and a DEALER's routing id carries the proof of its node id.
 import * as zmq from "zeromq";
-import { decodeFrame, encodeFrame, type Frame } from "./codec.ts";
+import { decodeFrame, encodeFrame, MAX_BODY_BYTES, type Frame } from "./codec.ts";
 import { FrameError, TimeoutError, WrongReplyError } from "./errors.ts";
 import { errorFields, type Log } from "./log.ts";
 import { claimedId, type MeshIdentity } from "./mesh/mesh-identity.ts";
@@ -27,6 +27,11 @@ const LINGER_MS = 300;
 
 export type Handler = (frame: Frame, from: string) => void;
 
+/** Why a body must not go out: the peer's decoder refuses it, and only here does the log name the code that built it. */
+function tooBig(op: OpCode, payload: Buffer): string | undefined {
+  return payload.length > MAX_BODY_BYTES ? `${opName(op) ?? op} body of ${payload.length} bytes exceeds ${MAX_BODY_BYTES}, which the peer refuses` : undefined;
+}
+
 /**
  * Serialises sends on one socket: zeromq.js allows one send in flight per socket, and
  * fire-and-forget callers must never wait on a slow or absent peer.
@@ -42,7 +47,15 @@ class SendQueue {
     private readonly peer: string,
   ) {}
 
-  push(frames: Buffer[]): void {
+  /** Queues a frame unless its body is past what the peer accepts: then returns why it was dropped. */
+  offer(op: OpCode, frames: Buffer[], payload: Buffer): string | undefined {
+    const why = tooBig(op, payload);
+    if (why) this.drop(why);
+    else this.push(frames);
+    return why;
+  }
+
+  private push(frames: Buffer[]): void {
     if (this.queue.length >= MAX_QUEUED) {
       this.drop("queue full");
       return;
@@ -119,6 +132,12 @@ class PendingRequests {
     return true;
   }
 
+  /** Forgets a request that never went out; its answer promise is dropped unsettled. */
+  cancel(corr: number): void {
+    clearTimeout(this.waiting.get(corr)?.timer);
+    this.waiting.delete(corr);
+  }
+
   failAll(err: Error): void {
     for (const p of this.waiting.values()) {
       clearTimeout(p.timer);
@@ -192,7 +211,8 @@ export class Wire {
 
   /** Fire and forget to a peer's inbox, by node id (or an explicit address for tools). */
   send<O extends OpCode>(to: string, op: O, body: Body<O>): void {
-    this.peer(to).queue.push(encodeFrame(op, body));
+    const frame = encodeFrame(op, body);
+    this.peer(to).queue.offer(op, frame, frame[1]);
   }
 
   /**
@@ -204,7 +224,12 @@ export class Wire {
     const { queue } = this.peer(to);
     const asked = opName(op) ?? String(op);
     const { corr, answer } = this.pending.open(to, asked, timeoutMs);
-    queue.push(encodeFrame(op, { ...body, corr } as Body<O>));
+    const out = encodeFrame(op, { ...body, corr } as Body<O>);
+    const why = queue.offer(op, out, out[1]);
+    if (why) {
+      this.pending.cancel(corr);
+      throw new FrameError(why);
+    }
     const frame = await answer;
     const expected = REPLIES[op];
     if (!isFrameOf(frame, expected)) throw new WrongReplyError(to, asked, opName(frame.op) ?? String(frame.op), opName(expected) ?? String(expected));
@@ -215,7 +240,7 @@ export class Wire {
   reply<O extends OpCode>(to: string, op: O, body: Body<O>): void {
     if (!this.inbox || !this.inboxQueue) throw new Error("reply before the inbox is bound");
     const [head, payload] = encodeFrame(op, body);
-    this.inboxQueue.push([Buffer.from(this.routes.get(to) ?? to, "latin1"), head, payload]);
+    this.inboxQueue.offer(op, [Buffer.from(this.routes.get(to) ?? to, "latin1"), head, payload], payload);
   }
 
   get dropped(): number {

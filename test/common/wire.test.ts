@@ -238,3 +238,33 @@ t.test("wire - a peer answering past 64 MB does not cut this node off from it: t
   router.close();
   await answering.catch(() => {});
 });
+
+t.test("wire - a body past what the peer accepts is dropped at the sender, which says so; a request with one rejects at once", async (t) => {
+  const got: Frame[] = [];
+  const { b } = await pair(t, (frame) => got.push(frame));
+  const heartbeat = (vitals: Record<string, number>): Body<typeof Op.HEARTBEAT> => ({
+    id: "B",
+    kind: "zone",
+    realm: "Fortrax",
+    pid: process.pid,
+    seq: 1,
+    startedAt: 1_700_000_000_000,
+    uptimeMs: 1,
+    rssBytes: 1,
+    heapUsedBytes: 1,
+    vitals,
+  });
+  // about 2 MB of msgpack: twice the 1 MB the receiving codec takes
+  const huge = Object.fromEntries(Array.from({ length: 200_000 }, (_, i) => [`v${i}`, i]));
+  b.send("A", Op.HEARTBEAT, heartbeat(huge));
+  b.send("A", Op.HEARTBEAT, heartbeat({ players: 3 }));
+  await within(5000, "the small HEARTBEAT at A", (async () => {
+    while (got.length === 0) await new Promise((r) => setTimeout(r, 20));
+  })());
+  await new Promise((r) => setTimeout(r, 200));
+  t.same(got.map((f) => (f.op === Op.HEARTBEAT ? f.body.vitals : undefined)), [{ players: 3 }], "only the small one arrived: the big one never left B");
+  t.equal(b.dropped, 1, "B counts the one it dropped");
+  const start = performance.now();
+  await t.rejects(b.request("A", Op.CHAR_LIST, { accountId: "x".repeat(2 << 20) }, 5000), { name: "FrameError", message: /^CHAR_LIST body of \d+ bytes exceeds 1048576, which the peer refuses$/ });
+  t.ok(performance.now() - start < 1000, "the request rejects at once, not at its timeout");
+});
