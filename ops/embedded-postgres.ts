@@ -60,13 +60,16 @@ function admitFromNetwork(dir: string): void {
   if (!readFileSync(hba, "utf8").split("\n").includes(line)) appendFileSync(hba, `\n# nodes on other hosts\n${line}\n`);
 }
 
-/** `host`: also listen on this address (one of this host's), and name it in the URL, for a realm that spans hosts. */
-export async function startEmbeddedPostgres(dataDir: string, log: Log, opts: { host?: string } = {}): Promise<RunningPostgres> {
+/**
+ * `host`: also listen on this address (one of this host's), and name it in the URL, for a realm that
+ * spans hosts. `avoid`: ports the realm's nodes will bind once PostgreSQL is up (portsOf).
+ */
+export async function startEmbeddedPostgres(dataDir: string, log: Log, opts: { host?: string; avoid?: ReadonlySet<number> } = {}): Promise<RunningPostgres> {
   const EmbeddedPostgres = await loadWithoutExitHooks();
   const dir = path.join(dataDir, "postgres");
   mkdirSync(dataDir, { recursive: true });
   letPostgresUserIn(dir, log);
-  const [port] = (await freePorts(1)) as [number];
+  const [port] = (await freePorts(1, opts.avoid)) as [number];
   const password = "realm";
   const server = new EmbeddedPostgres({
     databaseDir: dir,

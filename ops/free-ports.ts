@@ -29,11 +29,13 @@ function listen(port: number): Promise<Server> {
   });
 }
 
-/** A listener on a free port below the ephemeral range, or on any free port where that range leaves none. */
-async function listenFree(): Promise<Server> {
+/** A listener on a free port below the ephemeral range (none of `avoid`), or on any free port where that range leaves none. */
+async function listenFree(avoid: ReadonlySet<number>): Promise<Server> {
   if (HIGHEST - LOWEST < 1000) return listen(0);
+  if (avoid.size > HIGHEST - LOWEST) throw new Error(`no port from ${LOWEST} to ${HIGHEST} left to choose: ${avoid.size} are spoken for`);
   for (let i = 1; ; i++) {
-    const port = LOWEST + Math.floor(Math.random() * (HIGHEST - LOWEST + 1));
+    let port = LOWEST + Math.floor(Math.random() * (HIGHEST - LOWEST + 1));
+    while (avoid.has(port)) port = port === HIGHEST ? LOWEST : port + 1;
     try {
       return await listen(port);
     } catch (err) {
@@ -44,9 +46,12 @@ async function listenFree(): Promise<Server> {
 
 const close = (server: Server): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
 
-/** `n` distinct free TCP ports on 127.0.0.1: all are held open at once, so none is handed out twice. */
-export async function freePorts(n: number): Promise<number[]> {
-  const settled = await Promise.allSettled(Array.from({ length: n }, listenFree));
+/**
+ * `n` distinct free TCP ports on 127.0.0.1: all are held open at once, so none is handed out twice.
+ * `avoid`: ports promised to processes that have not bound them yet (a realm's nodes), free until they do.
+ */
+export async function freePorts(n: number, avoid: ReadonlySet<number> = new Set()): Promise<number[]> {
+  const settled = await Promise.allSettled(Array.from({ length: n }, () => listenFree(avoid)));
   const servers = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
   const ports = servers.map((s) => (s.address() as AddressInfo).port);
   await Promise.all(servers.map(close));
@@ -79,5 +84,30 @@ export async function remapPorts(doc: unknown): Promise<number[]> {
   walk(doc);
   const ports = await freePorts(slots.length);
   slots.forEach((s, i) => (s.owner[s.key] = `${s.prefix}:${ports[i]}`));
+  return ports;
+}
+
+/** `tcp://host:port`, `host:port` or `port` under a `port` key: every port a node spec promises to bind. */
+const ENDPOINT_PORT = /^(?:tcp:\/\/)?(?:\[[^\]]*\]|[^\s:/]+):(\d+)$/;
+
+/**
+ * The ports a loaded config's nodes will bind: whatever starts before them (the embedded PostgreSQL)
+ * must not take one while it is still free, or that node never comes up.
+ */
+export function portsOf(specs: readonly object[]): Set<number> {
+  const ports = new Set<number>();
+  const seen = new Set<object>();
+  const walk = (value: unknown, key: string): void => {
+    if (typeof value === "string") {
+      const m = ENDPOINT_PORT.exec(value);
+      if (m) ports.add(Number(m[1]));
+    } else if (typeof value === "number") {
+      if (key === "port" && Number.isInteger(value)) ports.add(value);
+    } else if (value !== null && typeof value === "object" && !seen.has(value)) {
+      seen.add(value);
+      for (const [k, v] of Object.entries(value)) walk(v, k);
+    }
+  };
+  for (const spec of specs) walk(spec, "");
   return ports;
 }

@@ -9,6 +9,7 @@ import type { Log } from "../common/log.ts";
 import { ensureRealmKeys } from "../common/mesh/realm-mesh.ts";
 import { allNodes, type RealmsConfig } from "../common/topology.ts";
 import { startEmbeddedPostgres, type RunningPostgres } from "./embedded-postgres.ts";
+import { portsOf } from "./free-ports.ts";
 import { consoleAnnouncement } from "./console-command.ts";
 import { opsWire, queryStatus, stopRealm } from "./status.ts";
 
@@ -75,7 +76,7 @@ export async function startRealm(config: RealmsConfig, dataDir: string, log: Log
   try {
     let databaseUrl = process.env.DATABASE_URL;
     if (!databaseUrl) {
-      postgres = await startEmbeddedPostgres(dataDir, log);
+      postgres = await startEmbeddedPostgres(dataDir, log, { avoid: portsOf(allNodes(config)) });
       databaseUrl = postgres.url;
     }
     const env = { ...process.env, DATABASE_URL: databaseUrl, REALM_RUN_ID: randomUUID() };
