@@ -47,9 +47,9 @@ class SendQueue {
     private readonly peer: string,
   ) {}
 
-  /** Queues a frame unless its body is past what the peer accepts: then returns why it was dropped. */
-  offer(op: OpCode, frames: Buffer[], payload: Buffer): string | undefined {
-    const why = tooBig(op, payload);
+  /** Queues a frame (its body last) unless the body is past what the peer accepts: then returns why it was dropped. */
+  offer(op: OpCode, frames: Buffer[]): string | undefined {
+    const why = tooBig(op, frames[frames.length - 1]!);
     if (why) this.drop(why);
     else this.push(frames);
     return why;
@@ -211,8 +211,7 @@ export class Wire {
 
   /** Fire and forget to a peer's inbox, by node id (or an explicit address for tools). */
   send<O extends OpCode>(to: string, op: O, body: Body<O>): void {
-    const frame = encodeFrame(op, body);
-    this.peer(to).queue.offer(op, frame, frame[1]);
+    this.peer(to).queue.offer(op, encodeFrame(op, body));
   }
 
   /**
@@ -224,8 +223,7 @@ export class Wire {
     const { queue } = this.peer(to);
     const asked = opName(op) ?? String(op);
     const { corr, answer } = this.pending.open(to, asked, timeoutMs);
-    const out = encodeFrame(op, { ...body, corr } as Body<O>);
-    const why = queue.offer(op, out, out[1]);
+    const why = queue.offer(op, encodeFrame(op, { ...body, corr } as Body<O>));
     if (why) {
       this.pending.cancel(corr);
       throw new FrameError(why);
@@ -239,8 +237,7 @@ export class Wire {
   /** Answers a frame that arrived at our inbox, over the connection it came in on. */
   reply<O extends OpCode>(to: string, op: O, body: Body<O>): void {
     if (!this.inbox || !this.inboxQueue) throw new Error("reply before the inbox is bound");
-    const [head, payload] = encodeFrame(op, body);
-    this.inboxQueue.offer(op, [Buffer.from(this.routes.get(to) ?? to, "latin1"), head, payload], payload);
+    this.inboxQueue.offer(op, [Buffer.from(this.routes.get(to) ?? to, "latin1"), ...encodeFrame(op, body)]);
   }
 
   get dropped(): number {

@@ -32,10 +32,12 @@ function listen(port: number): Promise<Server> {
 /** A listener on a free port below the ephemeral range (none of `avoid`), or on any free port where that range leaves none. */
 async function listenFree(avoid: ReadonlySet<number>): Promise<Server> {
   if (HIGHEST - LOWEST < 1000) return listen(0);
-  if (avoid.size > HIGHEST - LOWEST) throw new Error(`no port from ${LOWEST} to ${HIGHEST} left to choose: ${avoid.size} are spoken for`);
   for (let i = 1; ; i++) {
     let port = LOWEST + Math.floor(Math.random() * (HIGHEST - LOWEST + 1));
-    while (avoid.has(port)) port = port === HIGHEST ? LOWEST : port + 1;
+    for (let probed = 0; avoid.has(port); probed++) {
+      if (probed > HIGHEST - LOWEST) throw new Error(`no port from ${LOWEST} to ${HIGHEST} left to choose: all are spoken for`);
+      port = port === HIGHEST ? LOWEST : port + 1;
+    }
     try {
       return await listen(port);
     } catch (err) {
@@ -87,20 +89,18 @@ export async function remapPorts(doc: unknown): Promise<number[]> {
   return ports;
 }
 
-/** `tcp://host:port`, `host:port` or `port` under a `port` key: every port a node spec promises to bind. */
-const ENDPOINT_PORT = /^(?:tcp:\/\/)?(?:\[[^\]]*\]|[^\s:/]+):(\d+)$/;
-
 /**
- * The ports a loaded config's nodes will bind: whatever starts before them (the embedded PostgreSQL)
- * must not take one while it is still free, or that node never comes up.
+ * The ports a loaded config's nodes will bind (endpoints, and numbers under a `port` key): whatever
+ * starts before them (the embedded PostgreSQL) must not take one while it is still free, or that
+ * node never comes up.
  */
 export function portsOf(specs: readonly object[]): Set<number> {
   const ports = new Set<number>();
   const seen = new Set<object>();
   const walk = (value: unknown, key: string): void => {
     if (typeof value === "string") {
-      const m = ENDPOINT_PORT.exec(value);
-      if (m) ports.add(Number(m[1]));
+      const m = ADDRESS.exec(value);
+      if (m) ports.add(Number(m[2]));
     } else if (typeof value === "number") {
       if (key === "port" && Number.isInteger(value)) ports.add(value);
     } else if (value !== null && typeof value === "object" && !seen.has(value)) {

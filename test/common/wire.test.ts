@@ -241,7 +241,12 @@ t.test("wire - a peer answering past 64 MB does not cut this node off from it: t
 
 t.test("wire - a body past what the peer accepts is dropped at the sender, which says so; a request with one rejects at once", async (t) => {
   const got: Frame[] = [];
-  const { b } = await pair(t, (frame) => got.push(frame));
+  let arrived: () => void = () => {};
+  const first = new Promise<void>((resolve) => (arrived = resolve));
+  const { b } = await pair(t, (frame) => {
+    got.push(frame);
+    arrived();
+  });
   const heartbeat = (vitals: Record<string, number>): Body<typeof Op.HEARTBEAT> => ({
     id: "B",
     kind: "zone",
@@ -257,11 +262,9 @@ t.test("wire - a body past what the peer accepts is dropped at the sender, which
   // about 2 MB of msgpack: twice the 1 MB the receiving codec takes
   const huge = Object.fromEntries(Array.from({ length: 200_000 }, (_, i) => [`v${i}`, i]));
   b.send("A", Op.HEARTBEAT, heartbeat(huge));
+  // one connection keeps order: had the big one gone out, it would have reached A first
   b.send("A", Op.HEARTBEAT, heartbeat({ players: 3 }));
-  await within(5000, "the small HEARTBEAT at A", (async () => {
-    while (got.length === 0) await new Promise((r) => setTimeout(r, 20));
-  })());
-  await new Promise((r) => setTimeout(r, 200));
+  await within(5000, "the small HEARTBEAT at A", first);
   t.same(got.map((f) => (f.op === Op.HEARTBEAT ? f.body.vitals : undefined)), [{ players: 3 }], "only the small one arrived: the big one never left B");
   t.equal(b.dropped, 1, "B counts the one it dropped");
   const start = performance.now();

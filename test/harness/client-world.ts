@@ -15,6 +15,7 @@ import type { PlayerState } from "../../common/protocol/zone.ts";
 import { realmWire, watchZones } from "../../common/mesh/realm-mesh.ts";
 import type { Wire } from "../../common/wire.ts";
 import { loadConfig } from "../../config/load.ts";
+import { zoneAt as zoneOwning } from "../../nodes/realm/characters.ts";
 import { findNode, type ClientNodeSpec, type RealmSpec, type RealmsConfig } from "../../common/topology.ts";
 import { PlayerBot } from "./player-bot.ts";
 import { tempDir, until } from "./realm.ts";
@@ -140,9 +141,11 @@ export class ClientWorld {
     return { bot, entity: a.entity };
   }
 
-  zoneAt(x: number): string {
-    // the zones split the world into columns
-    return (this.realm.zones.find(({ region: [x0, , x1] }) => x >= x0 && x < x1) ?? this.realm.zones.at(-1)!).id;
+  /** The zone owning the point, as the realm node routes a character (y: any, the zones are columns). */
+  zoneAt(x: number, y = 0): string {
+    const zone = zoneOwning(this.realm, x, y);
+    if (!zone) throw new Error(`no zone of ${this.realm.name} holds (${x}, ${y})`);
+    return zone.id;
   }
 
   /** Plays the realm node: session checks, characters, and the ZONE_ENTER of a selected character. */
@@ -161,7 +164,7 @@ export class ClientWorld {
       const b = frame.body;
       const a = this.accounts.get(b.accountId);
       if (!a || b.characterId !== `char-${a.entity}`) return this.wire.reply(from, Op.CHAR_SELECT_REPLY, { corr: b.corr, ok: false, code: "not-found", error: "no such character" });
-      const zone = this.zoneAt(a.x);
+      const zone = this.zoneAt(a.x, a.y);
       const character = { id: b.characterId, accountId: a.accountId, name: a.name, level: 1, x: a.x, y: a.y };
       this.wire.reply(from, Op.CHAR_SELECT_REPLY, { corr: b.corr, ok: true, character, zone, entity: a.entity });
       const player: PlayerState = { entity: a.entity, characterId: b.characterId, accountId: a.accountId, clientNode: from, name: a.name, x: a.x, y: a.y, heading: 0, level: 1, hp: 100, maxHp: 100, speed: 7, version: 0, seq: -1, seqMask: 0, moveSeq: -1 };

@@ -1,6 +1,7 @@
 // The peer benchmark at its smallest: both sides (our zone + client nodes, a Colyseus room) run
 // with real players, produce figures, see the same players, refuse none of the walk's moves, and
-// leave no process behind; ours also as the smallest realm, one zone node over the whole world. The figures themselves are the benchmark's to report, not asserted.
+// leave no process behind; ours also as the smallest realm, one zone node over the whole world.
+// The figures themselves are the benchmark's to report, not asserted.
 import t from "tap";
 import { isAlive } from "../../common/launch.ts";
 import { measurePeer } from "../../ops/bench/peer-bench.ts";
