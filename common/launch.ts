@@ -24,6 +24,35 @@ export interface LaunchContext {
   configFile: string;
   dataDir: string;
   env: NodeJS.ProcessEnv;
+  /**
+   * The node stops once this process is gone: for tests and benchmarks, whose runner may kill them
+   * with -9 (a timeout) before their teardown runs. A reviver's nodes must outlive it, so by default no.
+   */
+  stopWithLauncher?: boolean;
+}
+
+/** The pid whose death stops this process (stopWithParent); unset for a node that outlives its launcher. */
+const LAUNCHER_PID = "REALM_STOP_WITH_PARENT";
+
+/** `env` for a child that stops once this process is gone (stopWithParent), or that outlives it. */
+export function launcherEnv(env: NodeJS.ProcessEnv, stopWithLauncher: boolean): NodeJS.ProcessEnv {
+  const { [LAUNCHER_PID]: _inherited, ...rest } = env;
+  return stopWithLauncher ? { ...rest, [LAUNCHER_PID]: String(process.pid) } : rest;
+}
+
+/**
+ * Calls `stop` once the process that launched this one with launcherEnv(..., true) is no longer
+ * its parent (it died, and this process was handed to init). Checked each second.
+ */
+export function stopWithParent(stop: () => void): void {
+  const launcher = Number(process.env[LAUNCHER_PID]);
+  if (!Number.isInteger(launcher) || launcher <= 0) return;
+  const timer = setInterval(() => {
+    if (process.ppid === launcher) return;
+    clearInterval(timer);
+    stop();
+  }, 1000);
+  timer.unref();
 }
 
 export function logFileOf(dataDir: string, id: string): string {
@@ -45,7 +74,7 @@ export function nodeProcess(spec: AnyNodeSpec, ctx: LaunchContext): { file: stri
   return {
     file: process.execPath,
     args: [...profiling(ctx.env), "--import", TSX, main, "--config", ctx.configFile, "--node", spec.id, "--data", ctx.dataDir],
-    env: { ...ctx.env, REALM_NODE_ID: spec.id, REALM_CONFIG: ctx.configFile, REALM_DATA: ctx.dataDir },
+    env: { ...launcherEnv(ctx.env, ctx.stopWithLauncher === true), REALM_NODE_ID: spec.id, REALM_CONFIG: ctx.configFile, REALM_DATA: ctx.dataDir },
   };
 }
 

@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import path from "node:path";
 import { mkdirSync } from "node:fs";
 import { createLog, errorFields } from "./log.ts";
+import { stopWithParent } from "./launch.ts";
 import { NodeRuntime } from "./node.ts";
 import { findNode, type AnyNodeSpec, type NodeKind, type RealmsConfig } from "./topology.ts";
 
@@ -59,6 +60,7 @@ export async function runNode<S extends AnyNodeSpec>(kinds: readonly NodeKind[],
     void rt.whenStopped.then(() => process.exit(0));
     process.on("SIGTERM", () => void rt.stop("SIGTERM"));
     process.on("SIGINT", () => void rt.stop("SIGINT"));
+    stopWithParent(() => void rt.stop("launcher gone"));
     await build(rt, spec as S, dataDir);
     await rt.start();
   } catch (err) {

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { isAlive } from "../common/launch.ts";
+import { isAlive, launcherEnv } from "../common/launch.ts";
 import type { NodeStatus, StatusReply } from "../common/protocol/reviver.ts";
 import type { Wire } from "../common/wire.ts";
 import { loadConfig } from "../config/load.ts";
@@ -47,7 +47,7 @@ export class RealmProcess {
   static spawnRealm(configFile: string, env: NodeJS.ProcessEnv = {}): { child: ChildProcess; config: RealmsConfig; wire: Wire; startedAt: number } {
     const config = loadConfig(configFile);
     const startedAt = Date.now();
-    const child = spawn(process.execPath, [CLI, "start", "--config", configFile], { cwd: REPO, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [CLI, "start", "--config", configFile], { cwd: REPO, env: launcherEnv({ ...process.env, ...env }, true), stdio: ["ignore", "pipe", "pipe"] });
     return { child, config, wire: opsWire(config), startedAt };
   }
 

@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { isAlive, launchNode } from "../common/launch.ts";
+import { isAlive, launchNode, stopWithParent } from "../common/launch.ts";
 import type { Log } from "../common/log.ts";
 import { ensureRealmKeys } from "../common/mesh/realm-mesh.ts";
 import { allNodes, type RealmsConfig } from "../common/topology.ts";
@@ -71,6 +71,8 @@ export async function startRealm(config: RealmsConfig, dataDir: string, log: Log
   const signalled = new Promise<number>((resolve) => {
     process.once("SIGINT", () => resolve(stop("SIGINT")));
     process.once("SIGTERM", () => resolve(stop("SIGTERM")));
+    // under a test or a chaos run that was killed -9, nothing else would ever stop this realm
+    stopWithParent(() => resolve(stop("launcher gone")));
   });
 
   try {

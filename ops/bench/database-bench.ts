@@ -47,7 +47,7 @@ class BenchRealm {
   }
 
   launch(id: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
-    const child = launchNode(findNode(this.config, id)!, { configFile: this.config.file, dataDir: this.config.dataDir, env: { ...process.env, DATABASE_URL: "", ...env } });
+    const child = launchNode(findNode(this.config, id)!, { configFile: this.config.file, dataDir: this.config.dataDir, env: { ...process.env, DATABASE_URL: "", ...env }, stopWithLauncher: true });
     this.children.push(child);
     return child;
   }

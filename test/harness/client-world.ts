@@ -105,7 +105,7 @@ export class ClientWorld {
 
   launch(id: string): void {
     const spec = findNode(this.config, id)!;
-    this.children.set(id, launchNode(spec, { configFile: this.file, dataDir: this.config.dataDir, env: process.env }));
+    this.children.set(id, launchNode(spec, { configFile: this.file, dataDir: this.config.dataDir, env: process.env, stopWithLauncher: true }));
   }
 
   /** Waits until the node answers on its inbox and its WebSocket port accepts. */

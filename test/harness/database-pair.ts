@@ -93,7 +93,7 @@ export class DatabasePair {
   launch(id: string): ChildProcess {
     const spec = findNode(this.config, id);
     if (!spec) throw new Error(`no node ${id}`);
-    const child = launchNode(spec, { configFile: this.configFile, dataDir: this.dataDir, env: this.env() });
+    const child = launchNode(spec, { configFile: this.configFile, dataDir: this.dataDir, env: this.env(), stopWithLauncher: true });
     if (child.pid !== undefined) this.allPids.add(child.pid);
     this.children.set(id, child);
     return child;

@@ -101,7 +101,7 @@ export class DungeonWorld {
 
   /** Starts a node; the realm node from the party fixture, reading the test's parties file. */
   launch(spec: AnyNodeSpec): ChildProcess {
-    const ctx = { configFile: this.file, dataDir: this.config.dataDir, env: { ...process.env, DUNGEON_PARTIES_FILE: this.partiesFile } };
+    const ctx = { configFile: this.file, dataDir: this.config.dataDir, env: { ...process.env, DUNGEON_PARTIES_FILE: this.partiesFile }, stopWithLauncher: true };
     let child: ChildProcess;
     if (spec.kind === "realm") {
       const node = nodeProcess(spec, ctx);

@@ -56,7 +56,7 @@ export class NodeProcess {
     const spec = findNode(config, id);
     if (!spec) throw new Error(`${configFile} has no node ${id}`);
     await opts.beforeLaunch?.(config);
-    const child = launchNode(spec, { configFile, dataDir: config.dataDir, env: process.env });
+    const child = launchNode(spec, { configFile, dataDir: config.dataDir, env: process.env, stopWithLauncher: true });
     const node = new NodeProcess(config, configFile, spec, child);
     // registered after tempDir's, so it runs first (tap runs teardowns last in, first out)
     t.teardown(() => node.kill());

@@ -81,7 +81,7 @@ export class ZoneWorld {
     world = new ZoneWorld(config, realm, wire, new Quantizer(realm.world.width, realm.world.height));
     t.teardown(() => world!.stop());
     await wire.bind(findNode(config, CLIENT)!.inbox);
-    for (const z of realm.zones) world.children.push(launchNode(z, { configFile: file, dataDir: config.dataDir, env: process.env }));
+    for (const z of realm.zones) world.children.push(launchNode(z, { configFile: file, dataDir: config.dataDir, env: process.env, stopWithLauncher: true }));
     for (const z of realm.zones) await until(`${z.id} to answer`, 20_000, () => wire.request(z.id, Op.PING, {}, 300).then(() => true, () => undefined));
     return world;
   }

@@ -26,7 +26,7 @@ t.test("instances - open on a free pool node, cap players, close when empty, nod
     if (f.op === Op.INSTANCE_CLOSED) closed.push(f.body);
   });
   await wire.bind(findNode(config, OWNER)!.inbox);
-  const children: ChildProcess[] = config.instances.pool.map((n) => launchNode(n, { configFile: file, dataDir: config.dataDir, env: process.env }));
+  const children: ChildProcess[] = config.instances.pool.map((n) => launchNode(n, { configFile: file, dataDir: config.dataDir, env: process.env, stopWithLauncher: true }));
   t.teardown(async () => {
     await wire.close();
     await Promise.all(children.map((c) => new Promise<void>((r) => (c.exitCode !== null ? r() : (c.once("exit", () => r()), c.kill("SIGTERM"))))));
@@ -65,7 +65,7 @@ t.test("instances - two realms asking the shared pool at once never get one node
   const file = await writeTestConfig(dir, { from: fileURLToPath(new URL("../../config/examples/two-realms.yaml", import.meta.url)) });
   const config = loadConfig(file);
   const realms = config.realms.map((r) => ({ name: r.name, wire: realmWire(config, r.realmNode.id, createLog("test", "error")) }));
-  const children: ChildProcess[] = config.instances.pool.map((n) => launchNode(n, { configFile: file, dataDir: config.dataDir, env: process.env }));
+  const children: ChildProcess[] = config.instances.pool.map((n) => launchNode(n, { configFile: file, dataDir: config.dataDir, env: process.env, stopWithLauncher: true }));
   t.teardown(async () => {
     await Promise.all(realms.map((r) => r.wire.close()));
     await Promise.all(children.map((c) => new Promise<void>((r) => (c.exitCode !== null ? r() : (c.once("exit", () => r()), c.kill("SIGTERM"))))));
