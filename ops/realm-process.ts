@@ -15,6 +15,8 @@ import { opsWire, queryStatus } from "./status.ts";
 export const REPO = fileURLToPath(new URL("..", import.meta.url));
 export const CLI = path.join(REPO, "ops", "realm.mjs");
 const STOP_DEADLINE_MS = 40_000;
+/** Lines of `realm start`'s output a timeout quotes. */
+const LAST_LINES = 8;
 
 /** Polls `probe` every 50 ms until it gives a value; throws once `deadlineMs` has passed. */
 export async function until<T>(what: string, deadlineMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
@@ -80,9 +82,17 @@ export class RealmProcess {
     }).catch((err: Error) => {
       // the nodes that were not up when time ran out, and why, say more than the timeout alone
       const notUp = last?.nodes.filter((n) => n.state !== "up").map((n) => `${n.id} ${n.state}${n.reason ? ` (${n.reason})` : ""}, ${n.restarts} restarts`);
-      err.message += last === undefined ? "; no reviver answered" : `; last seen not up: ${notUp?.join("; ") || "none"}`;
+      err.message += last === undefined ? `; no reviver answered; ${this.lastWords()}` : `; last seen not up: ${notUp?.join("; ") || "none"}`;
       throw err;
     });
+  }
+
+  /** Whether `realm start` still runs, and its last lines: where it got to when no reviver answers (PostgreSQL's start, the revivers' launch). */
+  private lastWords(): string {
+    const { exitCode, signalCode } = this.process;
+    const state = exitCode === null && signalCode === null ? "realm start still runs" : `realm start exited (${exitCode ?? signalCode})`;
+    const tail = this.output.trim().split("\n").slice(-LAST_LINES).join("\n");
+    return `${state}; its last lines:\n${tail || "(none)"}`;
   }
 
   waitAllUp(deadlineMs: number): Promise<StatusReply> {

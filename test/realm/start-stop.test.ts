@@ -1,8 +1,13 @@
 // The shipped realms.yaml (on free ports) comes up whole and goes away whole.
+import { mkdirSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import t from "tap";
 import { allNodes } from "../../common/topology.ts";
-import { runCli, TestRealm } from "../harness/realm.ts";
+import { loadConfig } from "../../config/load.ts";
+import { RealmProcess } from "../../ops/realm-process.ts";
+import { pidFile } from "../../ops/start.ts";
+import { runCli, tempDir, TestRealm } from "../harness/realm.ts";
+import { writeTestConfig } from "../harness/test-config.ts";
 
 function portOf(address: string): { host: string; port: number } {
   const m = /^(?:tcp:\/\/)?(.+):(\d+)$/.exec(address);
@@ -49,4 +54,16 @@ t.test("realm start - every node of the shipped realms.yaml is up within 20 s, a
     const { host, port } = portOf(a);
     t.notOk(await isBound(host, port), `${a} is free again`);
   }
+});
+
+t.test("realm start - a wait for a realm that never comes up says how far realm start got", async (t) => {
+  const configFile = await writeTestConfig(tempDir(t));
+  const { dataDir } = loadConfig(configFile);
+  // this test process plays a realm already running from that data dir, so realm start refuses
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(pidFile(dataDir), `${process.pid}\n`);
+  const realm = RealmProcess.launch(configFile);
+  t.teardown(() => realm.stop());
+  const err = (await realm.waitAllUp(3000).catch((e: unknown) => e)) as Error;
+  t.match(err.message, /no reviver answered; realm start exited \(\d+\); its last lines:\n(.|\n)*a realm already runs from/, err.message);
 });
