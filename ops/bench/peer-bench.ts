@@ -40,7 +40,7 @@ interface SideFigures {
   pids: number[];
 }
 
-interface PeerRow extends PeerSize {
+export interface PeerRow extends PeerSize {
   /** Each round's figures, in the order the rounds ran. */
   ours: SideFigures[];
   colyseus: SideFigures[];
