@@ -44,11 +44,15 @@ export async function startRealm(config: RealmsConfig, dataDir: string, log: Log
   const wire = opsWire(config);
   let stopping: Promise<number> | undefined;
   let poller: NodeJS.Timeout | undefined;
+  // PostgreSQL started and the revivers launched (or the start failed): a stop waits for it
+  let launched: Promise<void> = Promise.resolve();
 
   const stop = (why: string): Promise<number> =>
     (stopping ??= (async () => {
       clearTimeout(poller);
       log.info("realm-stopping", { why });
+      // stopped while PostgreSQL starts: it is stopped once up, and no reviver is launched
+      await launched;
       stopRealm(config, wire, why);
       const deadline = Date.now() + STOP_DEADLINE_MS;
       const alive = (): number[] => [...known].filter(isAlive);
@@ -75,22 +79,29 @@ export async function startRealm(config: RealmsConfig, dataDir: string, log: Log
     stopWithParent(() => resolve(stop("launcher gone")));
   });
 
-  try {
+  const launch = async (): Promise<void> => {
     let databaseUrl = process.env.DATABASE_URL;
     if (!databaseUrl) {
       postgres = await startEmbeddedPostgres(dataDir, log, { avoid: portsOf(allNodes(config)) });
       databaseUrl = postgres.url;
     }
+    if (stopping) return;
     const env = { ...process.env, DATABASE_URL: databaseUrl, REALM_RUN_ID: randomUUID() };
     for (const reviver of config.revivers) {
       const child = launchNode(reviver, { configFile: config.file, dataDir, env });
       if (child.pid !== undefined) known.add(child.pid);
       log.info("reviver-launched", { id: reviver.id, pid: child.pid });
     }
+  };
+  const starting = launch();
+  launched = starting.catch(() => undefined);
+  try {
+    await starting;
   } catch (err) {
     await stop(`start failed: ${(err as Error).message}`);
     throw err;
   }
+  if (stopping) return stopping;
 
   const total = allNodes(config).length;
   const states = new Map<string, string>();

@@ -1,12 +1,12 @@
 // The shipped realms.yaml (on free ports) comes up whole and goes away whole.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import t from "tap";
 import { allNodes } from "../../common/topology.ts";
 import { loadConfig } from "../../config/load.ts";
 import { RealmProcess } from "../../ops/realm-process.ts";
 import { pidFile } from "../../ops/start.ts";
-import { runCli, tempDir, TestRealm } from "../harness/realm.ts";
+import { runCli, tempDir, TestRealm, until } from "../harness/realm.ts";
 import { writeTestConfig } from "../harness/test-config.ts";
 
 function portOf(address: string): { host: string; port: number } {
@@ -66,4 +66,31 @@ t.test("realm start - a wait for a realm that never comes up says how far realm 
   t.teardown(() => realm.stop());
   const err = (await realm.waitAllUp(3000).catch((e: unknown) => e)) as Error;
   t.match(err.message, /no reviver answered; realm start exited \(\d+\); its last lines:\n(.|\n)*a realm already runs from/, err.message);
+});
+
+/** Processes whose command line names `dir` (the realm's nodes, realm start, PostgreSQL's postmaster). */
+function processesMentioning(dir: string): string[] {
+  return readdirSync("/proc")
+    .filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid)
+    .flatMap((pid) => {
+      try {
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
+        return cmd.includes(dir) ? [`${pid} ${cmd.trim()}`] : [];
+      } catch {
+        return [];
+      }
+    });
+}
+
+t.test("realm start - SIGTERM while PostgreSQL starts: it is stopped once up, no reviver is launched, nothing is left", async (t) => {
+  const dir = tempDir(t);
+  const realm = RealmProcess.launch(await writeTestConfig(dir));
+  t.teardown(() => realm.stop());
+  await until("realm start to begin PostgreSQL's initdb", 30_000, () => (realm.output.includes("postgres-initialising") ? true : undefined));
+  realm.process.kill("SIGTERM");
+  await until("realm start to exit", 60_000, () => (realm.process.exitCode !== null || realm.process.signalCode !== null ? true : undefined));
+  t.equal(realm.process.exitCode, 0, "realm start exits cleanly");
+  t.notMatch(realm.output, /reviver-launched/, "no reviver was launched");
+  t.match(realm.output, /postgres-stopped/, "PostgreSQL was stopped");
+  t.same(processesMentioning(dir), [], "no process of the realm is left");
 });
