@@ -2,6 +2,7 @@
 // processes stopped, blocked, spinning and starved (on CPU 0 under SCHED_IDLE, beside spinners at
 // nice -20), each judged as the reviver judges a node whose heartbeats stopped.
 import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
 import t from "tap";
 import { availableParallelism } from "node:os";
 import { hostOverloaded, judgeSilence, overloadedBy, sampleMainThread, Silence } from "../../nodes/reviver/silence.ts";
@@ -10,16 +11,23 @@ import { starve } from "../harness/starve.ts";
 
 const WINDOW_MS = 1000;
 
-function nodeRunning(t: Teardown, code: string): ChildProcess {
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A process running `code` once Node's start is behind it (it says so on stdout, a synchronous
+ * write on Linux): on a loaded host that start can outlast a fixed wait, and a thread starved in
+ * the middle of it may sleep on a helper thread instead of waiting for a CPU.
+ */
+async function nodeRunning(t: Teardown, code: string): Promise<ChildProcess> {
   // a session of its own, as a node is (common/launch.ts): starving it must not touch the test's own
-  const child = spawn(process.execPath, ["-e", code], { stdio: "ignore", detached: true });
+  const child = spawn(process.execPath, ["-e", `console.log("up"); ${code}`], { stdio: ["ignore", "pipe", "ignore"], detached: true });
   t.teardown(() => {
     child.kill("SIGKILL");
   });
+  await once(child.stdout!, "data");
+  await sleep(300);
   return child;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Samples at the start and the end of a silence, as the supervisor does. */
 async function judged(pid: number) {
@@ -33,23 +41,19 @@ t.test("silence - a stopped, a blocked and a spinning node are hung; a starved o
   // an event loop with timers due, like a node's heartbeat: runnable whenever a timer expires
   const idleLoop = "setInterval(() => {}, 20)";
 
-  const stopped = nodeRunning(t, idleLoop);
-  await sleep(300);
+  const stopped = await nodeRunning(t, idleLoop);
   process.kill(stopped.pid!, "SIGSTOP");
   t.match(await judged(stopped.pid!), { verdict: "hung" }, "stopped (SIGSTOP): hung");
   t.equal(sampleMainThread(stopped.pid!)?.state, "T");
 
-  const blocked = nodeRunning(t, "Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)");
-  await sleep(300);
+  const blocked = await nodeRunning(t, "Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)");
   t.match(await judged(blocked.pid!), { verdict: "hung" }, "blocked forever (the event loop never turns): hung");
 
-  const spinning = nodeRunning(t, "for (;;);");
-  await sleep(300);
+  const spinning = await nodeRunning(t, "for (;;);");
   const spun = await judged(spinning.pid!);
   t.equal(spun.verdict, "hung", `spinning in a loop with a CPU to itself: hung (ran ${Math.round((spun.runShare ?? 0) * 100)} % of the time)`);
 
-  const starved = nodeRunning(t, idleLoop);
-  await sleep(300);
+  const starved = await nodeRunning(t, idleLoop);
   const stopStarving = starve(t, starved.pid!);
   await sleep(300);
   const verdict = await judged(starved.pid!);
