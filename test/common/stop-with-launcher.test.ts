@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import t from "tap";
-import { isAlive, logFileOf } from "../../common/launch.ts";
+import { isAlive, lastEvent } from "../../common/launch.ts";
 import { loadConfig } from "../../config/load.ts";
 import { pidFile } from "../../ops/start.ts";
 import { opsWire, queryStatus } from "../../ops/status.ts";
@@ -35,14 +35,6 @@ async function launcher(t: Teardown, args: string[]): Promise<{ launcher: number
   return { launcher: child.pid!, launched: pid };
 }
 
-function events(dataDir: string, id: string): { event: string; reason?: string }[] {
-  try {
-    return readFileSync(logFileOf(dataDir, id), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { event: string; reason?: string });
-  } catch {
-    return [];
-  }
-}
-
 const ZONE = "FORTRAX-ZONE-1";
 
 /** Launches the zone node from a launcher (`stop`: with stopWithLauncher), waits until it runs, kills the launcher -9. */
@@ -50,7 +42,7 @@ async function zoneOrphaned(t: Teardown, mode: "stop" | "outlive"): Promise<{ da
   const configFile = await writeTestConfig(tempDir(t, "stop-with-launcher-"));
   const { dataDir } = loadConfig(configFile);
   const { launcher: pid, launched } = await launcher(t, [configFile, "node", ZONE, mode]);
-  await until(`${ZONE} to start`, 30_000, () => (events(dataDir, ZONE).some((e) => e.event === "node-up") ? true : undefined));
+  await until(`${ZONE} to start`, 30_000, () => (lastEvent(dataDir, ZONE, "node-up") ? true : undefined));
   process.kill(pid, "SIGKILL");
   return { dataDir, launched };
 }
@@ -58,10 +50,7 @@ async function zoneOrphaned(t: Teardown, mode: "stop" | "outlive"): Promise<{ da
 t.test("a node a test launched stops, cleanly, once that test process is killed -9", async (t) => {
   const { dataDir, launched } = await zoneOrphaned(t, "stop");
   await until(`${ZONE} to stop after its launcher's death`, 10_000, () => (isAlive(launched) ? undefined : true));
-  t.ok(
-    events(dataDir, ZONE).some((e) => e.event === "node-stopped" && e.reason === "launcher gone"),
-    "it stopped as on SIGTERM, saying why",
-  );
+  t.equal(lastEvent(dataDir, ZONE, "node-stopped")?.reason, "launcher gone", "it stopped as on SIGTERM, saying why");
 });
 
 t.test("a node a reviver launched outlives it", async (t) => {
@@ -69,7 +58,7 @@ t.test("a node a reviver launched outlives it", async (t) => {
   // three times the one-second check
   await new Promise((r) => setTimeout(r, 3000));
   t.ok(isAlive(launched), "still running 3 s after its launcher's kill -9");
-  t.notOk(events(dataDir, ZONE).some((e) => e.event === "node-stopping"), "and never began to stop");
+  t.equal(lastEvent(dataDir, ZONE, "node-stopping"), undefined, "and never began to stop");
 });
 
 t.test("a realm a test started stops whole once that test process is killed -9, PostgreSQL included", async (t) => {
